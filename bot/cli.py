@@ -1,0 +1,153 @@
+"""The `gridbot` command line."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.settings import Settings, load_settings
+
+EXAMPLE_ORG = Path(__file__).parent / "data" / "org.example.toml"
+
+
+def _settings(ctx: click.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj.get("config"))
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # pydantic's ValidationError names the bad key
+        raise click.ClickException(f"invalid configuration: {exc}") from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # aiohttp/aiogram debug logs carry request URLs, and so the token: keep them quiet.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+@click.group()
+@click.option("--config", "-c", type=click.Path(dir_okay=False), envvar="GRIDBOT_CONFIG",
+              help="TOML settings file (default: ./config.toml if present).")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
+    """gridbot: a chat assistant for grid-based community governance (网格化基层治理)."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+    _logging(verbose)
+
+
+@main.command()
+@click.option("--load-example", is_flag=True, help="Import the example organisation if the database has none.")
+@click.pass_context
+def run(ctx: click.Context, load_example: bool) -> None:
+    """Run the bot (long polling). Upgrades the database first."""
+    from bot.runner import run_bot
+
+    settings = _settings(ctx)
+    if not settings.telegram.token or not settings.telegram.token.get_secret_value():
+        click.echo(
+            "No Telegram bot token is set.\n"
+            "  Get one from @BotFather, then:  export GRIDBOT_TELEGRAM__TOKEN=123456:ABC...\n"
+            "  (or put [telegram] token = \"...\" in config.toml; the variable wins).\n"
+            "To see the whole loop offline without a token, run:  gridbot demo",
+            err=True,
+        )
+        sys.exit(2)
+    sys.exit(asyncio.run(run_bot(settings, EXAMPLE_ORG if load_example else None)))
+
+
+@main.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo database in this folder.")
+def demo(keep: str | None) -> None:
+    """Play the whole loop offline (no token, no network) and print the transcript."""
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(EXAMPLE_ORG, keep=Path(keep) if keep else None, echo=click.echo))
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply the migrations up to the newest."""
+    from storage.migrate import upgrade
+
+    settings = _settings(ctx)
+    upgrade(settings.database.url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def org() -> None:
+    """The organisation: streets, communities, grids and staff."""
+
+
+@org.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def org_import(ctx: click.Context, file: str) -> None:
+    """Load an organisation file (TOML). Importing the same file twice changes nothing."""
+    from bot.orgcli import import_org
+    from tickets.organisation import OrgFileError
+
+    try:
+        report = asyncio.run(import_org(_settings(ctx), Path(file)))
+    except OrgFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not report.changed:
+        click.echo("nothing changed: the database already matches the file")
+        return
+    for label, items in (("created", report.created), ("updated", report.updated), ("deactivated", report.deactivated)):
+        if items:
+            click.echo(f"{label}: {len(items)}")
+            for item in items:
+                click.echo(f"  {item}")
+
+
+@org.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def org_show(ctx: click.Context, as_json: bool) -> None:
+    """Print the organisation tree with join links."""
+    from bot.orgcli import show_org
+
+    tree = asyncio.run(show_org(_settings(ctx)))
+    if as_json:
+        click.echo(json.dumps({"streets": tree}, ensure_ascii=False, indent=2))
+        return
+    if not tree:
+        click.echo("no organisation yet: gridbot org import examples/org.example.toml")
+    for street in tree:
+        click.echo(f"{street['name']} [{street['code']}]" + _people(street))
+        for community in street["communities"]:
+            click.echo(f"  {community['name']} [{community['code']}]" + _people(community))
+            for grid in community["grids"]:
+                click.echo(f"    {grid['name']} [{grid['code']}]" + _people(grid))
+                click.echo(f"      join: {grid['join_link']}")
+
+
+def _people(unit: dict) -> str:
+    names = [f"{p['name']}{'(备岗)' if p['backup'] else ''} #{p['telegram_id']}" for p in unit["staff"]]
+    return ("  — " + ", ".join(names)) if names else ""
+
+
+def _attach_nlp() -> None:
+    from nlp.cli import nlp_commands
+
+    main.add_command(nlp_commands, "nlp")
+
+
+_attach_nlp()

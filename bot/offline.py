@@ -1,0 +1,405 @@
+"""A Bot session that talks to nobody: it records every call and answers like Telegram.
+
+Used by the test-suite (feed updates through a Dispatcher, assert on what went out) and by
+``gridbot demo`` to print an offline transcript. Depends on aiogram only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+import zlib
+from collections import defaultdict, deque
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Union, get_args, get_origin
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import File, InputFile, Message, MessageId, User
+
+BOT_USERNAME = "gridbot_test_bot"
+
+# sendChatAction starts with "send" but makes no message.
+_NOT_MESSAGES = {"sendChatAction", "sendMediaGroup", "sendInvoice", "sendGift"}
+
+
+def is_message_method(method: str) -> bool:
+    """True for the API methods whose answer is a (new or edited) Message."""
+    if method in _NOT_MESSAGES:
+        return False
+    return method.startswith(("send", "editMessage", "stopMessageLiveLocation")) or method in {
+        "forwardMessage",
+    }
+
+
+def bot_user(bot_id: int, username: str = BOT_USERNAME) -> dict[str, Any]:
+    """The getMe answer for a bot with this id."""
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": "Gridbot",
+        "username": username,
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
+
+
+def chat_json(chat_id: int | str) -> dict[str, Any]:
+    """A Chat object for an id: positive ids are private chats, negative ones groups."""
+    if isinstance(chat_id, str):
+        if chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        else:  # "@channel": Chat.id must be an int, so derive a stable one
+            return {
+                "id": -1_000_000_000_000 - zlib.crc32(chat_id.encode()),
+                "type": "channel",
+                "title": chat_id,
+                "username": chat_id.lstrip("@"),
+            }
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
+    kind = "supergroup" if chat_id <= -1_000_000_000_000 else "group"
+    return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
+
+
+class MessageFactory:
+    """Builds the Message JSON Telegram answers for send*/edit* calls.
+
+    It keeps what it sent, so an edit returns the whole edited message and a pushed
+    callback can carry the message its button sits on. Shared with the fake HTTP server.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._last_id = 0
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+
+    def next_message_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    def now(self) -> int:
+        return int(self._clock())
+
+    def result(self, method: str, data: dict[str, Any], me: dict[str, Any]) -> dict[str, Any] | bool:
+        """The answer for a message method (see is_message_method)."""
+        if method.startswith(("editMessage", "stopMessage")):
+            if data.get("inline_message_id"):
+                return True  # Telegram answers True for inline messages
+            return self._edit(method, data, me)
+        message = {
+            "message_id": self.next_message_id(),
+            "date": self.now(),
+            "chat": chat_json(data.get("chat_id", 0)),
+            "from": me,
+        }
+        message.update(self._content(method, data))
+        self.remember(message)
+        return message
+
+    def remember(self, message: dict[str, Any]) -> None:
+        self.messages[(message["chat"]["id"], message["message_id"])] = message
+
+    def find(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        return self.messages.get((chat_id, message_id))
+
+    def _edit(self, method: str, data: dict[str, Any], me: dict[str, Any]) -> dict[str, Any]:
+        chat = chat_json(data.get("chat_id", 0))
+        message_id = int(data.get("message_id") or 0)
+        old = self.messages.get((chat["id"], message_id)) or {
+            "message_id": message_id,
+            "date": self.now(),
+            "chat": chat,
+            "from": me,
+        }
+        new = dict(old, edit_date=self.now())
+        if method == "editMessageText":
+            new["text"] = data.get("text", "")
+        elif method == "editMessageCaption":
+            new["caption"] = data.get("caption", "")
+        elif method == "editMessageLiveLocation":
+            new["location"] = _location(data)
+        # Any edit without a keyboard removes the one the message had, as on Telegram.
+        new.pop("reply_markup", None)
+        if markup := _inline_markup(data):
+            new["reply_markup"] = markup
+        self.remember(new)
+        return new
+
+    def _content(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        n = self._last_id
+        out: dict[str, Any] = {}
+        for key in ("text", "caption"):
+            if data.get(key):
+                out[key] = data[key]
+        if method == "sendPhoto":
+            file_id = _file_id(data.get("photo"), f"photo-{n}")
+            out["photo"] = [
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 90, "height": 90},
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 800, "height": 800},
+            ]
+        elif method == "sendDocument":
+            file_id = _file_id(data.get("document"), f"document-{n}")
+            out["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
+        elif method == "sendLocation":
+            out["location"] = _location(data)
+        elif method == "sendPoll":
+            out["poll"] = _poll(data, n)
+        if markup := _inline_markup(data):
+            out["reply_markup"] = markup
+        return out
+
+
+def _file_id(value: Any, fallback: str) -> str:
+    # An uploaded file ("attach://…") gets a made-up id; a file_id or URL is echoed back.
+    if isinstance(value, str) and value and not value.startswith("attach://"):
+        return value
+    return fallback
+
+
+def _location(data: dict[str, Any]) -> dict[str, float]:
+    return {"latitude": float(data.get("latitude", 0)), "longitude": float(data.get("longitude", 0))}
+
+
+def _inline_markup(data: dict[str, Any]) -> dict[str, Any] | None:
+    markup = data.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    # Message.reply_markup can only be an inline keyboard; reply keyboards are not echoed.
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        return markup
+    return None
+
+
+def _poll(data: dict[str, Any], n: int) -> dict[str, Any]:
+    options = data.get("options") or []
+    if isinstance(options, str):
+        options = json.loads(options)
+    texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
+    return {
+        "id": f"poll-{n}",
+        "question": data.get("question", ""),
+        "options": [
+            {"persistent_id": str(i), "text": t, "voter_count": 0} for i, t in enumerate(texts)
+        ],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": bool(data.get("is_anonymous", True)),
+        "type": data.get("type") or "regular",
+        "allows_multiple_answers": bool(data.get("allows_multiple_answers", False)),
+        "allows_revoting": bool(data.get("allows_revoting", False)),
+        "members_only": False,
+    }
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API call as it would go over the wire: method name and JSON-able parameters."""
+
+    method: str
+    data: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)  # attach key -> file name
+    error: str | None = None  # set when a queued failure answered this call
+
+    @property
+    def chat_id(self) -> int | str | None:
+        return self.data.get("chat_id")
+
+    @property
+    def text(self) -> str | None:
+        return self.data.get("text") or self.data.get("caption") or self.data.get("question")
+
+
+@dataclass
+class _Failure:
+    method: str | None
+    chat_id: int | str | None
+    status: int = 0
+    description: str = ""
+    retry_after: int | None = None
+    timeout: bool = False
+
+    def matches(self, method: str, chat_id: Any) -> bool:
+        if self.method is not None and self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or _same_chat(self.chat_id, chat_id)
+
+
+def _same_chat(a: Any, b: Any) -> bool:
+    return a == b or (a is not None and b is not None and str(a) == str(b))
+
+
+class RecordingSession(BaseSession):
+    """First in, first out: every call is recorded and answered unless a failure was queued."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.requests: list[Request] = []
+        self.factory = MessageFactory()
+        self.closed = False
+        self._failures: deque[_Failure] = deque()
+        self._results: dict[str, deque[Any]] = defaultdict(deque)
+
+    # -- queueing answers -------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str | None,
+        *,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Answer the next call of `method` (any method if None) with this Telegram error."""
+        if status == 429 and retry_after is None:
+            retry_after = 1  # a 429 without retry_after would not be a TelegramRetryAfter
+        self._failures.append(_Failure(method, chat_id, status, description, retry_after))
+
+    def fail_next_timeout(self, method: str | None = None, *, chat_id: int | None = None) -> None:
+        """Make the next matching call raise TelegramNetworkError, as a timed-out request does."""
+        self._failures.append(_Failure(method, chat_id, description="Request timeout error", timeout=True))
+
+    def add_result(self, method: str, result: Any) -> None:
+        """Answer the next call of `method` with this JSON result instead of the made-up one."""
+        self._results[method.lower()].append(result)
+
+    # -- BaseSession --------------------------------------------------------------------
+    async def close(self) -> None:
+        self.closed = True
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b"offline file content"
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = method.__api_method__
+        files: dict[str, InputFile] = {}
+        # prepare_value is what the real sessions use: defaults (parse_mode) resolved,
+        # models turned into dicts, None dropped, uploads replaced by attach:// keys.
+        data = self.prepare_value(
+            method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False
+        )
+        data = json.loads(self.json_dumps(data))  # plain JSON types only (no str enums)
+        file_names = {k: f.filename or k for k, f in files.items()}
+        failure = self._take_failure(name, data.get("chat_id"))
+        if failure is not None:
+            self.requests.append(Request(name, data, file_names, error=failure.description))
+            if failure.timeout:
+                raise TelegramNetworkError(method=method, message=failure.description)
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
+            if failure.retry_after is not None:
+                body["parameters"] = {"retry_after": failure.retry_after}
+            self.check_response(bot, method, failure.status, self.json_dumps(body))
+            raise AssertionError("check_response accepted a queued failure")  # pragma: no cover
+        self.requests.append(Request(name, data, file_names))
+        result = self._answer(bot, method, name, data)
+        response = self.check_response(bot, method, 200, self.json_dumps({"ok": True, "result": result}))
+        return response.result  # type: ignore[return-value]
+
+    def _take_failure(self, method: str, chat_id: Any) -> _Failure | None:
+        for failure in self._failures:
+            if failure.matches(method, chat_id):
+                self._failures.remove(failure)
+                return failure
+        return None
+
+    def _answer(self, bot: Bot, method: TelegramMethod[Any], name: str, data: dict[str, Any]) -> Any:
+        queued = self._results.get(name.lower())
+        if queued:
+            return queued.popleft()
+        returns = _return_types(method.__returning__)
+        me = bot_user(bot.id)
+        if Message in returns and is_message_method(name):
+            return self.factory.result(name, data, me)
+        if bool in returns:
+            return True
+        if User in returns:
+            return me
+        if File in returns:
+            file_id = str(data.get("file_id", "file"))
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": 20,
+                    "file_path": f"files/{file_id}"}
+        if MessageId in returns:
+            return {"message_id": self.factory.next_message_id()}
+        if list in returns:
+            return []
+        raise NotImplementedError(
+            f"RecordingSession has no made-up answer for {name}; queue one with add_result()"
+        )
+
+    # -- reading what went out ---------------------------------------------------------
+    def sent(self, chat_id: int | str | None = None, method: str | None = None) -> list[Request]:
+        """Calls that succeeded, in order, optionally only those to one chat / of one method."""
+        return [
+            r
+            for r in self.requests
+            if r.error is None
+            and (chat_id is None or _same_chat(r.chat_id, chat_id))
+            and (method is None or r.method.lower() == method.lower())
+        ]
+
+    def texts(self, chat_id: int | str | None = None) -> list[str]:
+        """Text (or caption, or poll question) of each message sent or edited, in order."""
+        return [
+            r.text for r in self.sent(chat_id) if is_message_method(r.method) and r.text
+        ]
+
+    def last(self, chat_id: int | str | None = None) -> Request:
+        """The last successful call (to that chat); LookupError if there is none."""
+        sent = self.sent(chat_id)
+        if not sent:
+            where = "" if chat_id is None else f" to chat {chat_id}"
+            raise LookupError(f"nothing was sent{where}")
+        return sent[-1]
+
+    def clear(self) -> None:
+        """Forget recorded calls and queued failures/results (sent messages stay editable)."""
+        self.requests.clear()
+        self._failures.clear()
+        self._results.clear()
+
+    @staticmethod
+    def buttons(request: Request) -> list[tuple[str, str | None]]:
+        """(text, callback_data) of every inline button of a request, row by row."""
+        markup = request.data.get("reply_markup") or {}
+        return [
+            (button.get("text", ""), button.get("callback_data"))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+
+def _return_types(returning: Any) -> set[Any]:
+    origin = get_origin(returning)
+    if origin in (Union, types.UnionType):
+        return {get_origin(a) or a for a in get_args(returning)}
+    return {origin or returning}
+
+
+def make_offline_bot(session: RecordingSession | None = None, token: str = "42:TEST") -> Bot:
+    """A Bot answering from a RecordingSession, with the project's HTML parse mode."""
+    return Bot(
+        token,
+        session=session or RecordingSession(),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )

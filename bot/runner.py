@@ -1,0 +1,52 @@
+"""`gridbot run`: migrate, warm up, poll."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from aiogram.types import BotCommand
+
+from bot.app import build_core, create_bot, create_dispatcher
+from bot.notifier import Notifier
+from bot.orgcli import import_org
+from bot.settings import Settings
+from storage.migrate import upgrade_async
+
+log = logging.getLogger("gridbot")
+
+COMMANDS = [
+    BotCommand(command="my", description="我的工单"),
+    BotCommand(command="tasks", description="待办工单（工作人员）"),
+    BotCommand(command="ticket", description="查看工单：/ticket 编号"),
+    BotCommand(command="grid", description="更换网格"),
+    BotCommand(command="help", description="帮助"),
+]
+
+
+async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
+    await upgrade_async(settings.database.url)
+    core = build_core(settings)
+    # jieba loads its dictionary on the first cut (about a second): do it now, off the loop.
+    await asyncio.to_thread(core.classifier.classify, "楼道堆放杂物")
+    if not await core.queries.has_organisation():
+        if example_org is not None:
+            await import_org(settings, example_org)
+            log.info("imported the example organisation from %s", example_org)
+        else:
+            log.warning(
+                "the database has no organisation yet: residents cannot join a grid. "
+                "Import one with `gridbot org import FILE.toml` "
+                "(try examples/org.example.toml, or start with `gridbot run --load-example`)."
+            )
+    bot = create_bot(settings)
+    notifier = Notifier(bot)
+    dp = create_dispatcher(core, notifier)
+    try:
+        await bot.set_my_commands(COMMANDS)
+        await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
+    finally:
+        await notifier.aclose()
+        await bot.session.close()
+        await core.close()
+    return 0

@@ -1,0 +1,129 @@
+"""Settings: a TOML file (optional) under environment variables.
+
+Environment variables win over the file: GRIDBOT_TELEGRAM__TOKEN, GRIDBOT_DATABASE__URL,
+and so on (prefix GRIDBOT_, "__" between levels). The token never has to be in a file.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_CONFIG_FILES = ("config.toml", "gridbot.toml")
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr | None = None
+    # A local Bot API server (or a test server), e.g. "http://127.0.0.1:8081".
+    api_base: str | None = None
+    # The bot's @username, for join links; read from getMe when empty.
+    username: str | None = None
+    polling_timeout: int = 30
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///data/gridbot.sqlite3"
+    echo: bool = False
+
+
+class NlpSettings(BaseModel):
+    # None: the model shipped with the package.
+    model_dir: Path | None = None
+    # None: the shipped categories (nlp/data/categories.toml).
+    categories_file: Path | None = None
+    # Below this confidence the resident picks the category with one tap.
+    confidence_threshold: float = Field(0.55, ge=0.0, le=1.0)
+    max_text_length: int = 2000
+
+
+class OfficeHours(BaseModel):
+    start: time = time(8, 30)
+    end: time = time(17, 30)
+
+
+class QuietHours(BaseModel):
+    start: time = time(22, 0)
+    end: time = time(7, 30)
+
+
+class SlaSettings(BaseModel):
+    default: dict[str, str] = {"accept": "2wh", "resolve": "3wd"}
+    urgent: dict[str, str] = {"accept": "30m", "resolve": "24h"}
+    categories: dict[str, dict[str, str]] = {
+        "违法建设": {"resolve": "10wd"},
+        "矛盾纠纷": {"resolve": "7wd"},
+    }
+
+
+class LimitSettings(BaseModel):
+    reports_per_hour: int = 10
+    max_text_chars: int = 2000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh"
+    admins: list[int] = []
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    nlp: NlpSettings = NlpSettings()
+    office_hours: OfficeHours = OfficeHours()
+    quiet_hours: QuietHours = QuietHours()
+    sla: SlaSettings = SlaSettings()
+    limits: LimitSettings = LimitSettings()
+    # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
+    fsm_storage: str = "memory"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)  # raises on an unknown zone, with the name in the message
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init kwargs; the environment must win over them.
+        return env_settings, init_settings
+
+
+def find_config_file(explicit: str | os.PathLike | None = None) -> Path | None:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file not found: {path}")
+        return path
+    env = os.environ.get("GRIDBOT_CONFIG")
+    if env:
+        return find_config_file(env)
+    for name in DEFAULT_CONFIG_FILES:
+        if Path(name).is_file():
+            return Path(name)
+    return None
+
+
+def load_settings(config: str | os.PathLike | None = None, **overrides: Any) -> Settings:
+    path = find_config_file(config)
+    data: dict[str, Any] = {}
+    if path is not None:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    data.update(overrides)
+    return Settings(**data)

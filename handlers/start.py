@@ -1,0 +1,82 @@
+"""/start (deep link with a grid code, or a picker), /grid to move."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers import texts as T
+from handlers.callbacks import CommunityCb, GridCb
+from handlers.deps import Deps
+from handlers.pickers import ask_grid
+from handlers.report import submit_pending
+from tickets.errors import NotFound
+from tickets.policy import ROLE_LABELS
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_grid, Command("grid"))
+    router.callback_query.register(on_community, CommunityCb.filter())
+    router.callback_query.register(on_grid_pick, GridCb.filter())
+    return router
+
+
+async def joined(deps: Deps, chat_id: int, grid: tuple[str, str, str]) -> None:
+    _, grid_name, community = grid
+    await deps.notifier.send_message(chat_id, T.WELCOME_JOINED.format(community=escape(community), grid=escape(grid_name)))
+
+
+async def on_start(message: Message, command: CommandObject, deps: Deps, state: FSMContext) -> None:
+    user = message.from_user
+    code = (command.args or "").strip()
+    if code:
+        try:
+            grid = await deps.service.join(user.id, code, user.full_name)
+        except NotFound:
+            await ask_grid(message.chat.id, deps, T.BAD_GRID_CODE.format(code=escape(code[:64])) + "\n\n" + T.PICK_COMMUNITY)
+            return
+        await joined(deps, message.chat.id, grid)
+        await submit_pending(deps, state, user.id)
+        return
+    actor = await deps.queries.actor(user.id, user.full_name)
+    if actor.is_staff:
+        roles = "、".join(dict.fromkeys(ROLE_LABELS[r.role] for r in actor.roles))
+        await deps.notifier.send_message(message.chat.id, T.STAFF_WELCOME.format(name=escape(actor.name), roles=roles))
+        return
+    current = await deps.queries.resident_grid(user.id)
+    if current is not None:
+        await deps.notifier.send_message(message.chat.id, T.HELP_RESIDENT)
+        return
+    await ask_grid(message.chat.id, deps)
+
+
+async def on_grid(message: Message, deps: Deps) -> None:
+    await ask_grid(message.chat.id, deps)
+
+
+async def on_community(query: CallbackQuery, callback_data: CommunityCb, deps: Deps) -> None:
+    grids = await deps.queries.grids(callback_data.community_id)
+    await query.answer()
+    if not grids:
+        await deps.notifier.send_message(query.from_user.id, T.BUTTON_EXPIRED)
+        return
+    rows = [[InlineKeyboardButton(text=name, callback_data=GridCb(code=code).pack())] for code, name in grids]
+    await deps.notifier.send_message(query.from_user.id, T.PICK_GRID, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def on_grid_pick(query: CallbackQuery, callback_data: GridCb, deps: Deps, state: FSMContext) -> None:
+    user = query.from_user
+    try:
+        grid = await deps.service.join(user.id, callback_data.code, user.full_name)
+    except NotFound:
+        await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    await joined(deps, user.id, grid)
+    await submit_pending(deps, state, user.id)
+

@@ -1,0 +1,53 @@
+"""Text normalisation shared by the segmenter, the features and the keyword rules.
+
+One canonical form everywhere: NFKC (full-width letters, digits and punctuation become
+half-width), lower case, the common traditional characters mapped to simplified ones,
+zero-width characters removed. Keywords and user-dictionary words go through the same
+function, so a rule written in simplified Chinese still matches a message typed in
+traditional characters or with a full-width keyboard.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from .taxonomy import DATA_DIR
+
+T2S_PATH = DATA_DIR / "t2s.txt"
+
+# Invisible characters that break keyword matches when pasted from other apps.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_WORD_CHAR = re.compile(r"[^\W_]")  # a letter, digit or CJK character (not punctuation/emoji)
+_DIGITS = re.compile(r"\d+")
+
+
+@functools.cache
+def _translation_table() -> dict[int, int | None]:
+    table: dict[int, int | None] = dict(_INVISIBLE)
+    for line in T2S_PATH.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        for pair in line.split():
+            if len(pair) == 2:
+                table[ord(pair[0])] = ord(pair[1])
+    return table
+
+
+def normalize(text: str) -> str:
+    """Canonical form of ``text`` (see the module docstring)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.translate(_translation_table())
+
+
+def is_word(token: str) -> bool:
+    """True when the token holds a letter, digit or CJK character (not only punctuation/emoji)."""
+    return _WORD_CHAR.search(token) is not None
+
+
+def fold_digits(text: str) -> str:
+    """Collapse every run of digits to ``0``: "5栋2单元" and "12栋3单元" share their features."""
+    return _DIGITS.sub("0", text)

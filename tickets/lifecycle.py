@@ -1,0 +1,123 @@
+"""Ticket states and the transitions between them. Pure: no database, no aiogram."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    NEW = "new"                # 待派单: no grid member could be found; a cadre assigns it
+    DISPATCHED = "dispatched"  # 待签收
+    ACCEPTED = "accepted"      # 处理中
+    RESOLVED = "resolved"      # 已办结, awaiting 回访
+    CLOSED = "closed"          # 已关闭
+    RETURNED = "returned"      # 已退回, waiting for a cadre to reassign
+    ESCALATED = "escalated"    # 已吹哨, with a department
+    REOPENED = "reopened"      # 重办, after 未解决 or 不满意
+    MERGED = "merged"          # 已合并
+    CANCELLED = "cancelled"    # 已撤销
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.NEW: "待派单",
+    State.DISPATCHED: "待签收",
+    State.ACCEPTED: "处理中",
+    State.RESOLVED: "已办结，待回访",
+    State.CLOSED: "已关闭",
+    State.RETURNED: "已退回",
+    State.ESCALATED: "已吹哨",
+    State.REOPENED: "重办",
+    State.MERGED: "已合并",
+    State.CANCELLED: "已撤销",
+}
+
+OPEN_STATES = frozenset(
+    {State.NEW, State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.ESCALATED, State.REOPENED}
+)
+# States in which the assignee still owes work (reminders, /tasks).
+ASSIGNEE_STATES = frozenset({State.DISPATCHED, State.ACCEPTED, State.REOPENED})
+
+
+class Action(StrEnum):
+    OPEN = "open"
+    ACCEPT = "accept"          # 签收
+    RESOLVE = "resolve"        # 办结
+    RETURN = "return"          # 退回
+    REASSIGN = "reassign"      # 转派
+    ESCALATE = "escalate"      # 吹哨
+    CLOSE = "close"            # 回访: solved and satisfied
+    REOPEN = "reopen"          # 回访: 未解决 or 不满意 (重办)
+    CANCEL = "cancel"          # the resident withdraws it
+    RECATEGORIZE = "recategorize"
+    RATE = "rate"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.OPEN: "上报",
+    Action.ACCEPT: "签收",
+    Action.RESOLVE: "办结",
+    Action.RETURN: "退回",
+    Action.REASSIGN: "转派",
+    Action.ESCALATE: "吹哨",
+    Action.CLOSE: "关闭",
+    Action.REOPEN: "重办",
+    Action.CANCEL: "撤销",
+    Action.RECATEGORIZE: "改类",
+    Action.RATE: "评价",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[State]
+    target: State
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.ACCEPT: Transition(frozenset({State.DISPATCHED, State.REOPENED}), State.ACCEPTED),
+    Action.RESOLVE: Transition(frozenset({State.ACCEPTED, State.ESCALATED}), State.RESOLVED),
+    Action.RETURN: Transition(
+        frozenset({State.DISPATCHED, State.ACCEPTED, State.REOPENED}), State.RETURNED
+    ),
+    Action.REASSIGN: Transition(
+        frozenset({State.NEW, State.RETURNED, State.DISPATCHED, State.ACCEPTED, State.REOPENED}),
+        State.DISPATCHED,
+    ),
+    Action.ESCALATE: Transition(
+        frozenset({State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.REOPENED}),
+        State.ESCALATED,
+    ),
+    Action.CLOSE: Transition(frozenset({State.RESOLVED}), State.CLOSED),
+    Action.REOPEN: Transition(frozenset({State.RESOLVED}), State.REOPENED),
+    Action.CANCEL: Transition(
+        frozenset({State.NEW, State.DISPATCHED, State.RETURNED, State.REOPENED}), State.CANCELLED
+    ),
+}
+
+
+class TransitionError(Exception):
+    """The ticket is not in a state this action applies to (a stale button, a double press)."""
+
+    def __init__(self, action: Action, state: State) -> None:
+        super().__init__(f"cannot {action.value} a ticket that is {state.value}")
+        self.action = action
+        self.state = state
+
+
+def target_of(action: Action, state: State) -> State:
+    transition = TRANSITIONS[action]
+    if state not in transition.sources:
+        raise TransitionError(action, state)
+    return transition.target
+
+
+def allowed_actions(state: State) -> list[Action]:
+    return [action for action, t in TRANSITIONS.items() if state in t.sources]

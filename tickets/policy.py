@@ -1,0 +1,113 @@
+"""Who may do what to which ticket. Every command and button press asks here.
+
+Pure: it decides on plain data (an Actor and the ticket's place in the organisation),
+so the rules can be read and tested on their own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tickets.lifecycle import Action
+
+
+class Role(StrEnum):
+    GRID_MEMBER = "grid_member"
+    COMMUNITY_CADRE = "community_cadre"
+    STREET_CADRE = "street_cadre"
+    DEPARTMENT = "department"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.GRID_MEMBER: "网格员",
+    Role.COMMUNITY_CADRE: "社区干部",
+    Role.STREET_CADRE: "街道干部",
+    Role.DEPARTMENT: "部门联络人",
+    Role.ADMIN: "管理员",
+}
+
+
+@dataclass(frozen=True)
+class StaffRole:
+    staff_id: int
+    role: Role
+    unit_id: int
+    is_backup: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Everything the policy needs about the person pressing: loaded fresh for every update."""
+
+    telegram_id: int
+    name: str = ""
+    resident_id: int | None = None
+    roles: tuple[StaffRole, ...] = ()
+    is_admin: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    def staff_ids(self) -> set[int]:
+        return {r.staff_id for r in self.roles}
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role == role for r in self.roles)
+
+    def units(self, role: Role) -> set[int]:
+        return {r.unit_id for r in self.roles if r.role == role}
+
+
+@dataclass(frozen=True)
+class TicketScope:
+    """Where a ticket sits: enough to judge any actor against it."""
+
+    resident_id: int
+    grid_id: int
+    community_id: int | None
+    street_id: int | None
+    assignee_id: int | None
+    followers: frozenset[int] = field(default_factory=frozenset)
+
+
+def _supervises(actor: Actor, scope: TicketScope) -> bool:
+    return bool(
+        (scope.community_id is not None and scope.community_id in actor.units(Role.COMMUNITY_CADRE))
+        or (scope.street_id is not None and scope.street_id in actor.units(Role.STREET_CADRE))
+    )
+
+
+def _handles(actor: Actor, scope: TicketScope) -> bool:
+    if scope.assignee_id is not None and scope.assignee_id in actor.staff_ids():
+        return True
+    # The grid's backup member stands in for the assignee.
+    return any(
+        r.role == Role.GRID_MEMBER and r.unit_id == scope.grid_id and r.is_backup
+        for r in actor.roles
+    )
+
+
+def can_view(actor: Actor, scope: TicketScope) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.resident_id is not None and (
+        actor.resident_id == scope.resident_id or actor.resident_id in scope.followers
+    ):
+        return True
+    if scope.grid_id in actor.units(Role.GRID_MEMBER):
+        return True
+    return _handles(actor, scope) or _supervises(actor, scope)
+
+
+def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
+    if action in (Action.ACCEPT, Action.RESOLVE, Action.RETURN):
+        return _handles(actor, scope) or _supervises(actor, scope)
+    if action in (Action.REASSIGN, Action.ESCALATE):
+        return _supervises(actor, scope)
+    if action == Action.RECATEGORIZE:
+        return _handles(actor, scope) or _supervises(actor, scope)
+    if action in (Action.CLOSE, Action.REOPEN, Action.RATE, Action.CANCEL):
+        return actor.resident_id is not None and actor.resident_id == scope.resident_id
+    return False

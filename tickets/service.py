@@ -1,0 +1,436 @@
+"""The ticket workflow: every command a resident or staff member can give.
+
+Each public method runs in one transaction of its own and commits before it returns,
+so a handler acknowledges only what is stored. Methods return plain data (views and
+notices); sending them is the caller's business.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Attachment, Rating, Resident, Ticket, TicketEvent
+from storage.repositories import Residents, Tickets, Units
+from tickets import routing
+from tickets.actors import load_actor
+from tickets.errors import NotAllowed, NotFound, NotRegistered, RateLimited, Stale
+from tickets.lifecycle import Action, State, TransitionError, target_of
+from tickets.policy import Actor, can, can_view
+from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
+
+SATISFACTION = ("satisfied", "basically", "dissatisfied")
+
+
+class Classifier(Protocol):
+    def classify(self, text: str) -> Any: ...
+
+
+class Deadlines(Protocol):
+    """Computes (accept_deadline, resolve_deadline) for a ticket starting at `start`."""
+
+    def __call__(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]: ...
+
+
+@dataclass(frozen=True)
+class Report:
+    telegram_id: int
+    chat_id: int
+    message_id: int
+    text: str
+    name: str = ""
+    photos: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TicketService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        classifier: Classifier,
+        deadlines: Deadlines,
+        *,
+        admins: Collection[int] = (),
+        confidence_threshold: float = 0.55,
+        reports_per_hour: int = 10,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sf = session_factory
+        self.classifier = classifier
+        self.deadlines = deadlines
+        self.admins = frozenset(admins)
+        self.threshold = confidence_threshold
+        self.reports_per_hour = reports_per_hour
+        self.clock = clock
+
+    # -- helpers ---------------------------------------------------------------
+
+    async def actor(self, session: AsyncSession, telegram_id: int, name: str = "") -> Actor:
+        return await load_actor(session, telegram_id, name=name, admins=self.admins)
+
+    async def _load(self, session: AsyncSession, ticket_id: int) -> tuple[Ticket, TicketView]:
+        ticket = await Tickets(session).get(ticket_id)
+        if ticket is None:
+            raise NotFound(ticket_id)
+        return ticket, await build_view(session, ticket)
+
+    async def _move(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        action: Action,
+        actor: Actor,
+        now: datetime,
+        values: dict[str, Any],
+        note: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> State:
+        source = State(ticket.state)
+        try:
+            target = target_of(action, source)
+        except TransitionError as exc:
+            raise Stale(ticket.id, source) from exc
+        if not await Tickets(session).move(ticket, source, {"state": target, "updated_at": now, **values}):
+            raise Stale(ticket.id, source)
+        await self._event(session, ticket.id, actor, action, now, source, target, note, data)
+        return target
+
+    async def _event(
+        self,
+        session: AsyncSession,
+        ticket_id: int,
+        actor: Actor | None,
+        action: Action,
+        now: datetime,
+        source: State | None,
+        target: State | None,
+        note: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        kind = "system" if actor is None else ("staff" if actor.is_staff else "resident")
+        await Tickets(session).add_event(
+            TicketEvent(
+                ticket_id=ticket_id,
+                at=now,
+                actor_kind=kind,
+                actor_telegram_id=actor.telegram_id if actor else None,
+                actor_name=actor.name if actor else "",
+                action=action.value,
+                from_state=source.value if source else None,
+                to_state=target.value if target else None,
+                note=note,
+                data=data,
+            )
+        )
+
+    def _guard(self, actor: Actor, action: Action, view: TicketView) -> None:
+        if not can(actor, action, view.scope):
+            raise NotAllowed(action, view.id)
+
+    async def _supervisor_notices(
+        self, session: AsyncSession, view: TicketView, kind: NoticeKind, note: str | None, actor: Actor | None
+    ) -> list[Notice]:
+        cadres = await routing.supervisors(session, view.grid_id)
+        name = actor.name if actor else None
+        return [Notice(c.telegram_id, kind, view, note, name) for c in cadres]
+
+    # -- residents: join and report ------------------------------------------
+
+    async def join(self, telegram_id: int, grid_code: str, name: str = "") -> tuple[str, str, str]:
+        """Bind a resident to a grid (deep link or picker): (grid code, grid name, community name)."""
+        async with self.sf() as session, session.begin():
+            grid = await Units(session).by_code(grid_code.strip())
+            if grid is None or grid.kind not in ("grid", "micro_grid") or not grid.active:
+                raise NotFound(grid_code)
+            residents = Residents(session)
+            resident = await residents.by_telegram_id(telegram_id)
+            if resident is None:
+                resident = await residents.add(
+                    Resident(telegram_id=telegram_id, name=name[:200], grid_id=grid.id, created_at=self.clock())
+                )
+            else:
+                resident.grid_id = grid.id
+                if name:
+                    resident.name = name[:200]
+            chain = await Units(session).ancestors(grid.id)
+            community = chain.get("community")
+            return grid.code, grid.name, community.name if community else ""
+
+    async def report(self, report: Report) -> Outcome:
+        now = self.clock()
+        text = report.text.strip()
+        prediction = self.classifier.classify(text)
+        async with self.sf() as session:
+            async with session.begin():
+                tickets = Tickets(session)
+                existing = await tickets.by_source(report.chat_id, report.message_id)
+                if existing is not None:
+                    return Outcome(await build_view(session, existing), duplicate=True)
+                resident = await Residents(session).by_telegram_id(report.telegram_id)
+                if resident is None or resident.grid_id is None:
+                    raise NotRegistered(report.telegram_id)
+                recent = await tickets.count_since(resident.id, now - timedelta(hours=1))
+                if recent >= self.reports_per_hour:
+                    raise RateLimited(self.reports_per_hour)
+                ticket = await self._open(session, resident, report, prediction, now)
+                view = await build_view(session, ticket)
+                notices = await self._dispatch_notices(session, view)
+            # Committed: only now may anyone be told.
+        suggestions: tuple[str, ...] = ()
+        if prediction.confidence < self.threshold:
+            suggestions = tuple(name for name, _ in prediction.suggestions)
+        return Outcome(view, notices, suggestions=suggestions)
+
+    async def _open(self, session, resident, report, prediction, now) -> Ticket:
+        route = await routing.route(session, resident.grid_id, prediction.category)
+        accept_by, resolve_by = self.deadlines(now, prediction.category, prediction.urgent)
+        assigned = route.assignee is not None
+        ticket = Ticket(
+            state=State.DISPATCHED if assigned else State.NEW,
+            text=report.text.strip(),
+            category=prediction.category,
+            keywords=list(prediction.keywords),
+            confidence=float(prediction.confidence),
+            urgent=bool(prediction.urgent),
+            request_kind=prediction.request_kind,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            resident_id=resident.id,
+            grid_id=resident.grid_id,
+            assignee_id=route.assignee.id if assigned else None,
+            source_chat_id=report.chat_id,
+            source_message_id=report.message_id,
+            created_at=now,
+            dispatched_at=now if assigned else None,
+            accept_deadline=accept_by,
+            resolve_deadline=resolve_by,
+            original_resolve_deadline=resolve_by,
+            updated_at=now,
+            version=0,
+        )
+        try:
+            async with session.begin_nested():
+                await Tickets(session).add(ticket)
+        except IntegrityError:
+            # Two deliveries of one message raced past the lookup: the other one won.
+            raise Stale(0, State.NEW) from None
+        for file_id in report.photos:
+            await Tickets(session).add_attachment(
+                Attachment(ticket_id=ticket.id, kind="photo", file_id=file_id, stage="report", created_at=now)
+            )
+        actor = Actor(telegram_id=report.telegram_id, name=resident.name, resident_id=resident.id)
+        await self._event(
+            session, ticket.id, actor, Action.OPEN, now, None, State(ticket.state),
+            data={"category": ticket.category, "keywords": ticket.keywords,
+                  "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
+        )
+        return ticket
+
+    async def _dispatch_notices(self, session: AsyncSession, view: TicketView) -> list[Notice]:
+        if view.assignee_telegram_id is not None:
+            return [Notice(view.assignee_telegram_id, NoticeKind.NEW_TASK, view)]
+        return await self._supervisor_notices(session, view, NoticeKind.UNASSIGNED, None, None)
+
+    async def choose_category(self, telegram_id: int, ticket_id: int, category: str, known: Collection[str]) -> Outcome:
+        """The reporter picks the category when the classifier was unsure; staff may 改类."""
+        if category not in known:
+            raise NotFound(category)
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            is_reporter = actor.resident_id == view.resident_id and view.state in (State.NEW, State.DISPATCHED)
+            if not is_reporter and not can(actor, Action.RECATEGORIZE, view.scope):
+                raise NotAllowed(Action.RECATEGORIZE, ticket_id)
+            if ticket.category == category:
+                return Outcome(view)
+            before = ticket.category
+            accept_by, resolve_by = self.deadlines(ticket.created_at, category, ticket.urgent)
+            values = {"category": category, "keywords": [], "updated_at": now,
+                      "accept_deadline": accept_by, "resolve_deadline": resolve_by,
+                      "original_resolve_deadline": resolve_by}
+            if not await Tickets(session).move(ticket, ticket.state, values):
+                raise Stale(ticket_id, State(ticket.state))
+            await self._event(session, ticket_id, actor, Action.RECATEGORIZE, now, None, None,
+                              data={"from": before, "to": category})
+            view = await build_view(session, ticket)
+            notices = []
+            if view.assignee_telegram_id and view.assignee_telegram_id != telegram_id:
+                notices.append(Notice(view.assignee_telegram_id, NoticeKind.CATEGORY_CHANGED, view, before))
+        return Outcome(view, notices)
+
+    # -- grid members -----------------------------------------------------------
+
+    async def check(self, telegram_id: int, ticket_id: int, action: Action) -> TicketView:
+        """Ask before prompting for a note or reason, so nobody types in vain."""
+        async with self.sf() as session:
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, action, view)
+            try:
+                target_of(action, view.state)
+            except TransitionError as exc:
+                raise Stale(ticket_id, view.state) from exc
+        return view
+
+
+    async def accept(self, telegram_id: int, ticket_id: int) -> Outcome:
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.ACCEPT, view)
+            values: dict[str, Any] = {"accepted_at": now}
+            if ticket.first_contact_at is None:
+                values["first_contact_at"] = now
+            await self._move(session, ticket, Action.ACCEPT, actor, now, values)
+            view = await build_view(session, ticket)
+        return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.ACCEPTED, view, None, actor.name)])
+
+    async def resolve(self, telegram_id: int, ticket_id: int, note: str, photos: tuple[str, ...] = ()) -> Outcome:
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RESOLVE, view)
+            await self._move(session, ticket, Action.RESOLVE, actor, now,
+                             {"resolved_at": now, "resolution_note": note}, note=note)
+            for file_id in photos:
+                await Tickets(session).add_attachment(
+                    Attachment(ticket_id=ticket_id, kind="photo", file_id=file_id, stage="resolution", created_at=now)
+                )
+            view = await build_view(session, ticket)
+        return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.RESOLVED, view, note, actor.name)])
+
+    async def return_(self, telegram_id: int, ticket_id: int, reason: str) -> Outcome:
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RETURN, view)
+            # The deadlines keep running: a return is the cadre's to act on quickly.
+            await self._move(session, ticket, Action.RETURN, actor, now, {"return_reason": reason}, note=reason)
+            view = await build_view(session, ticket)
+            notices = await self._supervisor_notices(session, view, NoticeKind.RETURNED, reason, actor)
+            notices.append(Notice(view.resident_telegram_id, NoticeKind.RETURNED_RESIDENT, view))
+        return Outcome(view, notices)
+
+    async def reassign(self, telegram_id: int, ticket_id: int, staff_id: int) -> Outcome:
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.REASSIGN, view)
+            candidates = {s.id: s for s, _ in await routing.reassign_candidates(session, ticket.grid_id)}
+            target = candidates.get(staff_id)
+            if target is None:
+                raise NotAllowed(Action.REASSIGN, ticket_id)
+            previous = view.assignee_telegram_id
+            # 转派 gives the new handler full windows from now (the 12345 convention).
+            accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
+            await self._move(
+                session, ticket, Action.REASSIGN, actor, now,
+                {"assignee_id": target.id, "dispatched_at": now, "accepted_at": None,
+                 "accept_deadline": accept_by, "resolve_deadline": resolve_by, "escalation_level": 0},
+                data={"to_staff": target.id, "to_name": target.name},
+            )
+            view = await build_view(session, ticket)
+            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),
+                       Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
+            if previous and previous != target.telegram_id:
+                notices.append(Notice(previous, NoticeKind.TAKEN_AWAY, view, None, actor.name))
+        return Outcome(view, notices)
+
+    async def reassign_options(self, telegram_id: int, ticket_id: int) -> tuple[TicketView, list[tuple[int, str]]]:
+        async with self.sf() as session:
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.REASSIGN, view)
+            options = await routing.reassign_candidates(session, ticket.grid_id)
+        return view, [(s.id, f"{s.name}（{grid}）") for s, grid in options]
+
+    # -- residents: 回访 --------------------------------------------------------------
+
+    async def rate_solved(self, telegram_id: int, ticket_id: int, solved: bool) -> Outcome:
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RATE, view)
+            if view.state != State.RESOLVED or await Tickets(session).rating(ticket_id, ticket.reopen_count):
+                raise Stale(ticket_id, view.state)
+            await Tickets(session).add_rating(
+                Rating(ticket_id=ticket_id, round=ticket.reopen_count, solved=solved, at=now)
+            )
+            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
+                              note="已解决" if solved else "未解决", data={"solved": solved})
+            if solved:
+                return Outcome(view, rating_round_open=True)
+            return await self._reopen(session, ticket, actor, now, "未解决")
+
+    async def rate_satisfaction(self, telegram_id: int, ticket_id: int, value: str) -> Outcome:
+        if value not in SATISFACTION:
+            raise NotFound(value)
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RATE, view)
+            rating = await Tickets(session).rating(ticket_id, ticket.reopen_count)
+            if view.state != State.RESOLVED or rating is None or rating.satisfaction is not None:
+                raise Stale(ticket_id, view.state)
+            rating.satisfaction = value
+            label = SATISFACTION_LABELS[value]
+            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
+                              note=label, data={"satisfaction": value})
+            if value == "dissatisfied":
+                return await self._reopen(session, ticket, actor, now, "不满意")
+            await self._move(session, ticket, Action.CLOSE, actor, now, {"closed_at": now}, note=label)
+            view = await build_view(session, ticket)
+            notices = []
+            if view.assignee_telegram_id:
+                notices.append(Notice(view.assignee_telegram_id, NoticeKind.CLOSED, view, label))
+        return Outcome(view, notices)
+
+    async def _reopen(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime, why: str) -> Outcome:
+        # 重办 goes back to the same grid member with fresh windows.
+        accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
+        await self._move(
+            session, ticket, Action.REOPEN, actor, now,
+            {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "dispatched_at": now,
+             "accepted_at": None, "accept_deadline": accept_by, "resolve_deadline": resolve_by,
+             "escalation_level": 0},
+            note=why,
+        )
+        view = await build_view(session, ticket)
+        notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
+        if view.assignee_telegram_id:
+            notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
+        return Outcome(view, notices)
+
+    # -- looking up -----------------------------------------------------------------
+
+    async def detail(self, telegram_id: int, ticket_id: int) -> tuple[TicketView, list[TicketEvent], Actor]:
+        async with self.sf() as session:
+            actor = await self.actor(session, telegram_id)
+            ticket = await Tickets(session).get(ticket_id)
+            if ticket is None:
+                raise NotFound(ticket_id)
+            view = await build_view(session, ticket)
+            if not can_view(actor, view.scope):
+                # Same answer as a missing ticket: ids of others' tickets are not confirmed.
+                raise NotFound(ticket_id)
+            events = list(await Tickets(session).events(ticket_id))
+        return view, events, actor
+
+
+SATISFACTION_LABELS = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}

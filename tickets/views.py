@@ -1,0 +1,134 @@
+"""Plain data the workflow hands out: what handlers render and the notifier sends."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Ticket
+from storage.repositories import Residents, StaffRepo, Tickets, Units
+from tickets.lifecycle import State
+from tickets.policy import TicketScope
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    state: State
+    text: str
+    category: str
+    keywords: tuple[str, ...]
+    confidence: float
+    urgent: bool
+    request_kind: str
+    grid_id: int
+    grid_code: str
+    grid_name: str
+    community_id: int | None
+    community_name: str
+    assignee_id: int | None
+    assignee_name: str | None
+    assignee_telegram_id: int | None
+    resident_telegram_id: int
+    created_at: datetime
+    accept_deadline: datetime | None
+    resolve_deadline: datetime | None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: tuple[str, ...] = ()
+    resolution_photos: tuple[str, ...] = ()
+    resolution_note: str | None = None
+    return_reason: str | None = None
+    reopen_count: int = 0
+    street_id: int | None = None
+    resident_id: int = 0
+
+    @property
+    def scope(self) -> TicketScope:
+        return TicketScope(
+            resident_id=self.resident_id,
+            grid_id=self.grid_id,
+            community_id=self.community_id,
+            street_id=self.street_id,
+            assignee_id=self.assignee_id,
+        )
+
+
+class NoticeKind(StrEnum):
+    NEW_TASK = "new_task"              # to the assignee: a ticket to 签收
+    UNASSIGNED = "unassigned"          # to cadres: nobody could take it; reassign
+    RETURNED = "returned"              # to cadres: a grid member returned it; reassign
+    ACCEPTED = "accepted"              # to the resident
+    RESOLVED = "resolved"              # to the resident: 回访 question
+    RETURNED_RESIDENT = "returned_resident"
+    REASSIGNED_RESIDENT = "reassigned_resident"
+    REOPENED = "reopened"              # to the assignee: 重办
+    REOPENED_RESIDENT = "reopened_resident"
+    CLOSED = "closed"                  # to the assignee: the resident's rating
+    CATEGORY_CHANGED = "category_changed"
+    TAKEN_AWAY = "taken_away"          # to the former assignee after 转派
+
+
+@dataclass(frozen=True)
+class Notice:
+    chat_id: int
+    kind: NoticeKind
+    ticket: TicketView
+    note: str | None = None
+    actor_name: str | None = None
+
+
+@dataclass
+class Outcome:
+    ticket: TicketView
+    notices: list[Notice] = field(default_factory=list)
+    duplicate: bool = False
+    # Top suggestions when the classifier was unsure: the resident picks one.
+    suggestions: tuple[str, ...] = ()
+    rating_round_open: bool = False
+
+
+async def build_view(session: AsyncSession, ticket: Ticket) -> TicketView:
+    units = Units(session)
+    chain = await units.ancestors(ticket.grid_id)
+    grid = chain.get("grid") or chain.get("micro_grid")
+    community = chain.get("community")
+    street = chain.get("street")
+    assignee = await StaffRepo(session).get(ticket.assignee_id) if ticket.assignee_id else None
+    resident = await Residents(session).get(ticket.resident_id)
+    attachments = await Tickets(session).attachments(ticket.id)
+    return TicketView(
+        id=ticket.id,
+        state=State(ticket.state),
+        text=ticket.text,
+        category=ticket.category,
+        keywords=tuple(ticket.keywords or ()),
+        confidence=ticket.confidence,
+        urgent=ticket.urgent,
+        request_kind=ticket.request_kind,
+        grid_id=ticket.grid_id,
+        grid_code=grid.code if grid else "",
+        grid_name=grid.name if grid else "",
+        community_id=community.id if community else None,
+        community_name=community.name if community else "",
+        street_id=street.id if street else None,
+        assignee_id=ticket.assignee_id,
+        assignee_name=assignee.name if assignee else None,
+        assignee_telegram_id=assignee.telegram_id if assignee else None,
+        resident_id=ticket.resident_id,
+        resident_telegram_id=resident.telegram_id if resident else 0,
+        created_at=ticket.created_at,
+        accept_deadline=ticket.accept_deadline,
+        resolve_deadline=ticket.resolve_deadline,
+        latitude=ticket.latitude,
+        longitude=ticket.longitude,
+        photos=tuple(a.file_id for a in attachments if a.stage == "report" and a.kind == "photo"),
+        resolution_photos=tuple(
+            a.file_id for a in attachments if a.stage == "resolution" and a.kind == "photo"
+        ),
+        resolution_note=ticket.resolution_note,
+        return_reason=ticket.return_reason,
+        reopen_count=ticket.reopen_count,
+    )
