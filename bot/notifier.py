@@ -67,19 +67,21 @@ class _Chat:
     __slots__ = ("waiting", "busy", "scheduled", "free_at", "recent", "ephemeral")
 
     def __init__(self, group_per_minute: int | None, ephemeral: bool = False) -> None:
-        self.waiting: deque[asyncio.Future[None]] = deque()  # callers, in order
+        self.waiting: deque[tuple[int, asyncio.Future[None]]] = deque()  # (ticket, caller)
         self.busy = False  # one send in flight: keeps a chat's messages in order
-        self.scheduled = False  # has an entry in the ready heap
+        self.scheduled = False  # has an entry in one of the two heaps
         self.free_at = 0.0  # earliest time of its next send
         self.recent: deque[float] | None = deque(maxlen=group_per_minute) if group_per_minute else None
         self.ephemeral = ephemeral  # a call with no chat: forgotten once done
 
 
 class _Scheduler:
-    """Grants turns to send, one at a time, to the chat that has been eligible longest.
+    """Grants turns to send, one at a time, in the order sends were asked for, skipping
+    chats that must still wait (per-chat interval, group minute, retry_after).
 
     Callers park on their own future, so thousands of waiting sends cost no wake-ups;
     a single dispatcher task (alive only while there is work) wakes exactly the next one.
+    A chat is in at most one heap: `_timers` until it may send, then `_eligible`.
     """
 
     def __init__(
@@ -92,8 +94,9 @@ class _Scheduler:
         self._clock = clock
         self._sleep = sleep
         self._chats: dict[Hashable, _Chat] = {}
-        self._ready: list[tuple[float, int, Hashable]] = []  # (eligible at, seq, key)
-        self._seq = itertools.count()
+        self._timers: list[tuple[float, int, Hashable]] = []  # (may send at, seq, key)
+        self._eligible: list[tuple[int, Hashable]] = []  # (ticket of its next send, key)
+        self._tickets = itertools.count()
         self._next_global = -math.inf
         self._paused_until = -math.inf
         self._wake = asyncio.Event()
@@ -105,18 +108,20 @@ class _Scheduler:
     def waiting(self) -> int:
         return sum(len(c.waiting) for c in self._chats.values())
 
-    async def turn(self, key: Hashable, *, first: bool = False) -> None:
-        """Wait until `key` may send now. The caller must call done(key) after sending."""
+    async def turn(self, key: Hashable, *, ticket: int | None = None) -> int:
+        """Wait until `key` may send now; returns the ticket (pass it back for a retry,
+        which then keeps its place). The caller must call done(key) after sending."""
         chat = self._chats.get(key)
         if chat is None:
             is_group = isinstance(key, str) or (isinstance(key, int) and key < 0)
             chat = _Chat(self._group_per_minute if is_group else None, ephemeral=isinstance(key, tuple))
             self._chats[key] = chat
         permit: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if first:  # a retry keeps its place ahead of the chat's later messages
-            chat.waiting.appendleft(permit)
-        else:
-            chat.waiting.append(permit)
+        if ticket is None:
+            ticket = next(self._tickets)
+            chat.waiting.append((ticket, permit))
+        else:  # a retry goes ahead of the chat's later messages
+            chat.waiting.appendleft((ticket, permit))
         self._schedule(key, chat)
         try:
             await permit
@@ -124,6 +129,7 @@ class _Scheduler:
             if permit.done() and not permit.cancelled():  # granted as we were cancelled
                 self.done(key)
             raise
+        return ticket
 
     def done(self, key: Hashable, *, delay: float = 0.0) -> None:
         """The send is over; the chat may go again after its interval (or `delay`)."""
@@ -157,7 +163,10 @@ class _Scheduler:
         if chat.recent is not None and len(chat.recent) == chat.recent.maxlen:
             at = max(at, chat.recent[0] + 60.0)  # group: N per sliding minute
         chat.scheduled = True
-        heapq.heappush(self._ready, (at, next(self._seq), key))
+        if at <= self._clock():
+            heapq.heappush(self._eligible, (chat.waiting[0][0], key))
+        else:
+            heapq.heappush(self._timers, (at, next(self._tickets), key))
         if max(at, self._next_global, self._paused_until) < self._sleeping_until:
             self._wake.set()  # it can go before what the dispatcher is sleeping towards
         if self._task is None:
@@ -165,21 +174,28 @@ class _Scheduler:
 
     async def _dispatch(self) -> None:
         try:
-            while self._ready:
-                at, _, key = self._ready[0]
+            while self._timers or self._eligible:
+                now = self._clock()
+                while self._timers and self._timers[0][0] <= now:
+                    _, _, key = heapq.heappop(self._timers)
+                    waiting = self._chats[key].waiting
+                    heapq.heappush(self._eligible, (waiting[0][0] if waiting else -1, key))
+                if not self._eligible:
+                    await self._wait(self._timers[0][0] - now)
+                    continue
+                _, key = self._eligible[0]
                 chat = self._chats[key]
-                while chat.waiting and chat.waiting[0].done():  # callers cancelled meanwhile
+                while chat.waiting and chat.waiting[0][1].done():  # callers cancelled meanwhile
                     chat.waiting.popleft()
                 if not chat.waiting:
-                    heapq.heappop(self._ready)
+                    heapq.heappop(self._eligible)
                     chat.scheduled = False
                     continue
-                now = self._clock()
-                start = max(at, self._next_global, self._paused_until)
+                start = max(self._next_global, self._paused_until)
                 if start > now:
                     await self._wait(start - now)
                     continue  # look again: something earlier may have come in
-                heapq.heappop(self._ready)
+                heapq.heappop(self._eligible)
                 chat.scheduled = False
                 chat.busy = True
                 # Spacing from the last grant (not a bucket with a burst): a 1 s window at
@@ -187,7 +203,7 @@ class _Scheduler:
                 self._next_global = now + self._global_interval
                 if chat.recent is not None:
                     chat.recent.append(now)
-                chat.waiting.popleft().set_result(None)
+                chat.waiting.popleft()[1].set_result(None)
                 self._grants += 1
                 if self._grants % 1024 == 0:
                     self._forget_idle(now)
@@ -304,9 +320,9 @@ class Notifier:
         key: Hashable = chat_id if chat_id is not None else ("call", next(self._calls))
         name = method.__api_method__
         attempts = 0
-        retrying = False
+        ticket: int | None = None
         while True:
-            await self._scheduler.turn(key, first=retrying)
+            ticket = await self._scheduler.turn(key, ticket=ticket)
             attempts += 1
             try:
                 result = await self.bot(method)
@@ -325,7 +341,6 @@ class Notifier:
                 log.info("retrying %s to chat %s in %.1fs after %s (attempt %d)",
                          name, chat_id, delay, type(exc).__name__, attempts)
                 self._scheduler.done(key, delay=delay)
-                retrying = True
                 continue
             self._scheduler.done(key)
             self.stats.sent += 1

@@ -51,3 +51,11 @@ def is_word(token: str) -> bool:
 def fold_digits(text: str) -> str:
     """Collapse every run of digits to ``0``: "5栋2单元" and "12栋3单元" share their features."""
     return _DIGITS.sub("0", text)
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def word_chars(text: str) -> str:
+    """Only the letters, digits and CJK characters of ``text``, joined."""
+    return _NON_WORD.sub("", text)

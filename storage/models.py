@@ -119,6 +119,9 @@ class Ticket(Base):
     return_reason: Mapped[str | None] = mapped_column(Text)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    # When the reminder sweep should next look at this ticket (None: nothing pending).
+    # Indexed so that a sweep costs what is due, not what is stored.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Bumped by every transition: a conditional UPDATE on it refuses stale buttons.
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

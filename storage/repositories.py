@@ -22,18 +22,18 @@ class Units:
         return await self.s.get(Unit, unit_id)
 
     async def children(self, parent_id: int | None, kind: str | None = None) -> Sequence[Unit]:
-        q = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
+        q = select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)
         q = q.where(Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id)
         if kind:
             q = q.where(Unit.kind == kind)
         return (await self.s.execute(q)).scalars().all()
 
     async def of_kind(self, kind: str) -> Sequence[Unit]:
-        q = select(Unit).where(Unit.kind == kind, Unit.active.is_(True)).order_by(Unit.code)
+        q = select(Unit).where(Unit.kind == kind, Unit.active.is_(True)).order_by(Unit.id)
         return (await self.s.execute(q)).scalars().all()
 
     async def all(self) -> Sequence[Unit]:
-        return (await self.s.execute(select(Unit).order_by(Unit.code))).scalars().all()
+        return (await self.s.execute(select(Unit).order_by(Unit.id))).scalars().all()
 
     async def count(self) -> int:
         return (await self.s.execute(select(func.count(Unit.id)))).scalar_one()

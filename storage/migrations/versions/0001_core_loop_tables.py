@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:21:52.794209
+Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('return_reason', sa.Text(), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('next_check_at', storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['staff.id'], name=op.f('fk_tickets_assignee_id_staff')),
@@ -104,6 +105,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_next_check_at'), ['next_check_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('ix_tickets_state_accept_deadline', ['state', 'accept_deadline'], unique=False)
         batch_op.create_index('ix_tickets_state_resolve_deadline', ['state', 'resolve_deadline'], unique=False)
@@ -174,6 +176,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tickets_state_resolve_deadline')
         batch_op.drop_index('ix_tickets_state_accept_deadline')
         batch_op.drop_index(batch_op.f('ix_tickets_resident_id'))
+        batch_op.drop_index(batch_op.f('ix_tickets_next_check_at'))
         batch_op.drop_index(batch_op.f('ix_tickets_grid_id'))
         batch_op.drop_index(batch_op.f('ix_tickets_created_at'))
         batch_op.drop_index(batch_op.f('ix_tickets_category'))

@@ -1,0 +1,120 @@
+"""Keyword rules from the taxonomy: category keywords, urgency words and request-kind cues.
+
+Matching is on normalised text (see textnorm), by substring, with a dictionary keyed on the
+first character so one pass over a message finds every cue. Where one match lies inside a
+longer one ("吵" in "吵架"), only the longer counts: the longer word is the more specific.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .taxonomy import DEFAULT_REQUEST_KIND, Taxonomy
+from .textnorm import normalize
+
+# Negations right before an urgency word ("没有起火", "未见冒烟") cancel it.
+_NEGATIONS = ("没有", "没", "未", "无", "不是", "并非")
+# When two request kinds score the same, the one needing faster action wins.
+_KIND_PRIORITY = ("举报", "求助", "建议", "咨询", "投诉")
+
+
+class PhraseMatcher:
+    """All occurrences of a fixed set of phrases in a text."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._phrases = {p for p in phrases if p}
+        by_first: dict[str, set[int]] = {}
+        for p in self._phrases:
+            by_first.setdefault(p[0], set()).add(len(p))
+        self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in by_first.items()}
+
+    def __bool__(self) -> bool:
+        return bool(self._phrases)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) for every match, longest first at each position."""
+        out: list[tuple[int, int, str]] = []
+        lengths = self._lengths
+        phrases = self._phrases
+        for i, ch in enumerate(text):
+            ls = lengths.get(ch)
+            if ls is None:
+                continue
+            for n in ls:
+                sub = text[i : i + n]
+                if len(sub) == n and sub in phrases:
+                    out.append((i, i + n, sub))
+        return out
+
+    def find_maximal(self, text: str) -> list[tuple[int, int, str]]:
+        """Matches not contained in a longer match."""
+        found = self.find(text)
+        if len(found) < 2:
+            return found
+        return [
+            m
+            for m in found
+            if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
+        ]
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 2) : start]
+    return any(before.endswith(n) for n in _NEGATIONS)
+
+
+class CueRules:
+    """The taxonomy's cue words, compiled for matching."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self._owners: dict[str, list[str]] = {}
+        for spec in taxonomy.categories:
+            for kw in spec.keywords:
+                owners = self._owners.setdefault(normalize(kw), [])
+                if spec.name not in owners:
+                    owners.append(spec.name)
+        self._categories = PhraseMatcher(self._owners)
+        self._urgent = PhraseMatcher(normalize(w) for w in taxonomy.urgent_words)
+        self._kind_of: dict[str, list[str]] = {}
+        for kind, cues in taxonomy.request_kinds.items():
+            for cue in cues:
+                self._kind_of.setdefault(normalize(cue), []).append(kind)
+        self._kinds = PhraseMatcher(self._kind_of)
+        self._kind_order = {k: i for i, k in enumerate(_KIND_PRIORITY)}
+
+    def category_hits(self, norm_text: str) -> dict[str, list[str]]:
+        """Category -> the distinct keywords found, longest first."""
+        hits: dict[str, list[str]] = {}
+        for _, _, kw in self._categories.find_maximal(norm_text):
+            for cat in self._owners[kw]:
+                words = hits.setdefault(cat, [])
+                if kw not in words:
+                    words.append(kw)
+        for words in hits.values():
+            words.sort(key=len, reverse=True)
+        return hits
+
+    @staticmethod
+    def specificity(keywords: list[str]) -> float:
+        """How strongly a category's keywords point at it: the longest keyword dominates,
+        further distinct keywords add a little. About 1.0 for one four-character keyword."""
+        if not keywords:
+            return 0.0
+        longest = max(len(k) for k in keywords)
+        return (min(longest, 6) + 0.5 * (len(keywords) - 1)) / 4.0
+
+    def urgent_hits(self, norm_text: str) -> list[str]:
+        out: list[str] = []
+        for start, _, word in self._urgent.find_maximal(norm_text):
+            if not _negated(norm_text, start) and word not in out:
+                out.append(word)
+        return out
+
+    def request_kind(self, norm_text: str) -> str:
+        scores: dict[str, int] = {}
+        for _, _, cue in self._kinds.find_maximal(norm_text):
+            for kind in self._kind_of[cue]:
+                scores[kind] = scores.get(kind, 0) + len(cue)
+        if not scores:
+            return DEFAULT_REQUEST_KIND
+        return max(scores, key=lambda k: (scores[k], -self._kind_order.get(k, len(self._kind_order))))

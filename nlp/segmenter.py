@@ -1,0 +1,128 @@
+"""jieba behind a small interface: one private Tokenizer with the governance vocabulary.
+
+The Tokenizer is built and its dictionary loaded on the first ``warm_up()`` or ``cut()``, never
+at import. The app calls ``warm_up()`` once at start-up in a worker thread: loading takes
+about a second and would otherwise stall the event loop on the first message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .taxonomy import DATA_DIR
+from .textnorm import is_word, normalize
+
+DEFAULT_USERDICT = DATA_DIR / "userdict.txt"
+
+
+def _cache_dir() -> str:
+    """A per-user folder for jieba's prefix-dictionary cache.
+
+    jieba writes the cache to a temp file and renames it into place, so several processes
+    sharing the folder is safe; a per-user folder avoids a cache left by another user that
+    this one cannot overwrite.
+    """
+    base = tempfile.gettempdir()
+    try:
+        owner = str(os.getuid())
+    except AttributeError:  # Windows
+        owner = os.environ.get("USERNAME", "user")
+    path = os.path.join(base, f"gridbot-jieba-{owner}")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return base
+    return path if os.access(path, os.W_OK) else base
+
+
+def read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Parse a jieba user dictionary: ``word [freq] [tag]`` a line, blank lines ignored."""
+    entries: list[tuple[str, int | None, str | None]] = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        word, freq, tag = parts[0], None, None
+        rest = parts[1:]
+        if rest and rest[0].isdigit():
+            freq = int(rest.pop(0))
+        if rest:
+            tag = rest[0]
+        entries.append((normalize(word), freq, tag))
+    return entries
+
+
+class Segmenter:
+    """Precise-mode jieba (HMM on) with normalised output.
+
+    ``cut`` lower-cases, turns full-width into half-width and traditional into simplified
+    characters, and drops whitespace, punctuation and emoji tokens.
+    """
+
+    def __init__(
+        self,
+        userdict: Path | None = None,
+        extra_words: Iterable[str] = (),
+        *,
+        use_userdict: bool = True,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self._userdict = (Path(userdict) if userdict else DEFAULT_USERDICT) if use_userdict else None
+        self._extra_words = tuple(w for w in (normalize(x).strip() for x in extra_words) if w)
+        self._cache_dir = os.fspath(cache_dir) if cache_dir is not None else None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self._tokenizer is not None
+
+    def warm_up(self) -> Segmenter:
+        """Build the Tokenizer and load the dictionaries now (blocking, about a second)."""
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    self._tokenizer = self._build()
+        return self
+
+    def _build(self) -> Any:
+        import jieba  # imported late: importing the package is not free and nothing here needs it sooner
+
+        tok = jieba.Tokenizer()
+        tok.tmp_dir = self._cache_dir or _cache_dir()
+        tok.initialize()
+        if self._userdict is not None:
+            for word, freq, tag in read_userdict(self._userdict):
+                tok.add_word(word, freq, tag)
+        for word in self._extra_words:
+            tok.add_word(word)
+        return tok
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Add words at start-up (jieba mutates shared state: not from request handlers)."""
+        tok = self.warm_up()._tokenizer
+        with self._lock:
+            for w in words:
+                w = normalize(w).strip()
+                if w:
+                    tok.add_word(w)
+
+    @staticmethod
+    def normalize(text: str) -> str:
+        return normalize(text)
+
+    def cut(self, text: str) -> list[str]:
+        """Segment ``text`` into normalised word tokens."""
+        return self.cut_normalized(normalize(text))
+
+    def cut_normalized(self, text: str) -> list[str]:
+        """Segment text that already went through ``normalize``."""
+        if not text:
+            return []
+        tok = self._tokenizer or self.warm_up()._tokenizer
+        return [w for w in tok.cut(text, HMM=True) if is_word(w)]

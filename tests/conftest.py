@@ -1,0 +1,86 @@
+"""Shared fixtures: a migrated SQLite file per test, the example organisation,
+and a Dispatcher driven through a RecordingSession."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_core, create_dispatcher
+from bot.notifier import Notifier
+from bot.offline import RecordingSession, make_offline_bot
+from bot.orgcli import import_org
+from bot.scripted import Conversation, Person
+from bot.settings import Settings
+from storage.migrate import upgrade_async
+
+EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"
+
+RESIDENT = Person(900001, "张阿姨")
+NEIGHBOUR = Person(900002, "李大爷")
+MEMBER = Person(720101, "孙网格", "网格员")          # WT01's grid member
+BACKUP = Person(720102, "李备岗", "网格员")          # WT01's (and WT02's) backup
+OTHER_MEMBER = Person(720201, "周网格", "网格员")    # WT02, same community
+FAR_MEMBER = Person(730101, "王网格", "网格员")      # FL01, another community
+CADRE = Person(710001, "钱书记", "社区干部")         # 梧桐社区
+FAR_CADRE = Person(710002, "郑主任", "社区干部")     # 枫林社区
+
+
+class Clock:
+    """A clock tests move by hand: sweeps and deadlines take `now` from it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # Monday 2026-11-23 09:00 in Shanghai: inside office hours on a working day.
+    return Clock(datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'gridbot.sqlite3'}"
+
+
+@pytest.fixture
+def settings(db_url) -> Settings:
+    return Settings(database={"url": db_url})
+
+
+@pytest.fixture
+async def org(settings):
+    await upgrade_async(settings.database.url)
+    await import_org(settings, EXAMPLE_ORG)
+
+
+@pytest.fixture
+def classifier_override():
+    """Tests that need a fixed prediction override this fixture."""
+    return None
+
+
+@pytest.fixture
+async def core(settings, org, clock, classifier_override):
+    core = build_core(settings, classifier=classifier_override, clock=clock)
+    yield core
+    await core.close()
+
+
+@pytest.fixture
+async def chat(core):
+    session = RecordingSession()
+    bot = make_offline_bot(session)
+    notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
+    dp = create_dispatcher(core, notifier)
+    yield Conversation(dp, bot, session)
+    await notifier.aclose()
+    await bot.session.close()
