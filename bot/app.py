@@ -100,6 +100,16 @@ def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
     return Notifier(bot, **limits)
 
 
+def fsm_storage(settings: Settings) -> BaseStorage:
+    """Dialog state (a note being typed). Redis keeps it across restarts and instances."""
+    url = settings.fsm_storage
+    if url.startswith(("redis://", "rediss://")):
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(url)
+    return MemoryStorage()
+
+
 def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | None = None) -> Dispatcher:
     deps = Deps(
         service=core.service,
@@ -109,6 +119,6 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
         categories=list(core.taxonomy.names),
         max_text_chars=core.settings.limits.max_text_chars,
     )
-    dp = Dispatcher(storage=storage or MemoryStorage(), deps=deps)
+    dp = Dispatcher(storage=storage or fsm_storage(core.settings), deps=deps)
     dp.include_routers(*build_routers())
     return dp

@@ -47,6 +47,7 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
         await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
     finally:
         await notifier.aclose()
+        await dp.storage.close()
         await bot.session.close()
         await core.close()
     return 0
