@@ -106,7 +106,7 @@ class _Scheduler:
 
     @property
     def waiting(self) -> int:
-        return sum(len(c.waiting) for c in self._chats.values())
+        return sum(not f.done() for c in self._chats.values() for _, f in c.waiting)
 
     async def turn(self, key: Hashable, *, ticket: int | None = None) -> int:
         """Wait until `key` may send now; returns the ticket (pass it back for a retry,
@@ -198,9 +198,12 @@ class _Scheduler:
                 heapq.heappop(self._eligible)
                 chat.scheduled = False
                 chat.busy = True
-                # Spacing from the last grant (not a bucket with a burst): a 1 s window at
-                # Telegram never sees more than global_per_s.
-                self._next_global = now + self._global_interval
+                # Even spacing, not a bucket with a burst. Slots follow the schedule, so a
+                # timer firing a little late does not cost throughput, but lateness beyond
+                # half a slot is not made up: no 1 s window sees more than rate + 1.
+                late = now - self._next_global
+                anchor = self._next_global if late <= self._global_interval / 2 else now
+                self._next_global = anchor + self._global_interval
                 if chat.recent is not None:
                     chat.recent.append(now)
                 chat.waiting.popleft()[1].set_result(None)
@@ -246,6 +249,7 @@ class Notifier:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         pause_on_429: float = 1.0,
+        request_timeout: int | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -257,6 +261,7 @@ class Notifier:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.pause_on_429 = pause_on_429
+        self.request_timeout = request_timeout  # None: the session's own (60 s in aiohttp)
         self.stats = NotifierStats()
         self.blocked_chats: set[int | str] = set()
         self._calls = itertools.count()
@@ -325,7 +330,7 @@ class Notifier:
             ticket = await self._scheduler.turn(key, ticket=ticket)
             attempts += 1
             try:
-                result = await self.bot(method)
+                result = await self.bot(method, request_timeout=self.request_timeout)
             except asyncio.CancelledError:
                 self._scheduler.done(key)
                 raise

@@ -158,6 +158,11 @@ class MessageFactory:
         return out
 
 
+def file_json(file_id: str) -> dict[str, Any]:
+    """A getFile answer."""
+    return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": 20, "file_path": f"files/{file_id}"}
+
+
 def _file_id(value: Any, fallback: str) -> str:
     # An uploaded file ("attach://…") gets a made-up id; a file_id or URL is echoed back.
     if isinstance(value, str) and value and not value.startswith("attach://"):
@@ -336,16 +341,12 @@ class RecordingSession(BaseSession):
         if User in returns:
             return me
         if File in returns:
-            file_id = str(data.get("file_id", "file"))
-            return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": 20,
-                    "file_path": f"files/{file_id}"}
+            return file_json(str(data.get("file_id", "file")))
         if MessageId in returns:
             return {"message_id": self.factory.next_message_id()}
         if list in returns:
             return []
-        raise NotImplementedError(
-            f"RecordingSession has no made-up answer for {name}; queue one with add_result()"
-        )
+        raise NotImplementedError(f"no made-up answer for {name}: queue one with add_result()")
 
     # -- reading what went out ---------------------------------------------------------
     def sent(self, chat_id: int | str | None = None, method: str | None = None) -> list[Request]:
@@ -360,9 +361,7 @@ class RecordingSession(BaseSession):
 
     def texts(self, chat_id: int | str | None = None) -> list[str]:
         """Text (or caption, or poll question) of each message sent or edited, in order."""
-        return [
-            r.text for r in self.sent(chat_id) if is_message_method(r.method) and r.text
-        ]
+        return [r.text for r in self.sent(chat_id) if is_message_method(r.method) and r.text]
 
     def last(self, chat_id: int | str | None = None) -> Request:
         """The last successful call (to that chat); LookupError if there is none."""
@@ -400,6 +399,6 @@ def make_offline_bot(session: RecordingSession | None = None, token: str = "42:T
     """A Bot answering from a RecordingSession, with the project's HTML parse mode."""
     return Bot(
         token,
-        session=session or RecordingSession(),
+        session=session if session is not None else RecordingSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )

@@ -65,6 +65,50 @@ class LimitSettings(BaseModel):
     max_text_chars: int = 2000
 
 
+class SchedulerSettings(BaseModel):
+    """督办: the reminder sweep and its ladder (see docs/reminders.md)."""
+
+    # How often the sweep looks for due reminders.
+    sweep_seconds: int = Field(45, ge=30, le=60)
+    # Tickets claimed per sweep; a full batch makes the job sweep again at once.
+    batch: int = Field(200, ge=1, le=5000)
+    # A reminder claimed but not marked sent for this long is sent again (crash, failure).
+    lease_minutes: int = Field(15, ge=1)
+    # Sends of one reminder before it is given up.
+    max_attempts: int = Field(5, ge=1)
+    # After a restart, a digest whose time passed less than this long ago still goes out.
+    catch_up_minutes: int = Field(120, ge=0)
+    # Steps: {step, window ("accept"|"resolve"), at ("80%", "100%", "+1wd"), to [...], level}.
+    ladder: list[dict[str, Any]] | None = None  # None: tickets.ladder.DEFAULT_LADDER
+
+    @field_validator("ladder")
+    @classmethod
+    def _valid_ladder(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        from tickets.ladder import Ladder
+
+        Ladder.from_config(value)  # raises with the step and key at fault
+        return value
+
+
+class DigestSettings(BaseModel):
+    """Digest times: crontab lines (minute hour day month weekday) in the configured time
+    zone. Write weekdays as names (mon): APScheduler 3 counts 0 as Monday. "" turns one off."""
+
+    daily: str = "0 8 * * *"  # each grid member's open tasks
+    weekly: str = "30 8 * * mon"  # 每周一提醒: overdue and due this week, by grid
+    half_month: str = "0 9 1,16 * *"  # 半月一调度: the half month's dispatch summary
+    monthly: str = "30 9 1 * *"  # 一月一通报: last month's figures by grid and community
+
+    @field_validator("daily", "weekly", "half_month", "monthly")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        if value.strip():
+            from apscheduler.triggers.cron import CronTrigger
+
+            CronTrigger.from_crontab(value, timezone="UTC")  # raises on a bad line
+        return value.strip()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="ignore"
@@ -80,6 +124,8 @@ class Settings(BaseSettings):
     quiet_hours: QuietHours = QuietHours()
     sla: SlaSettings = SlaSettings()
     limits: LimitSettings = LimitSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    digests: DigestSettings = DigestSettings()
     # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
     fsm_storage: str = "memory"
 

@@ -6,9 +6,11 @@ notices); sending them is the caller's business.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import asyncio
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +23,9 @@ from tickets.actors import load_actor
 from tickets.errors import NotAllowed, NotFound, NotRegistered, RateLimited, Stale
 from tickets.lifecycle import Action, State, TransitionError, target_of
 from tickets.policy import Actor, can, can_view
-from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
+from tickets.reminders import review_at
+from tickets.ratelimit import SlidingWindow
+from tickets.views import Notice, NoticeKind, Outcome, TicketView, UnitCache, build_view
 
 SATISFACTION = ("satisfied", "basically", "dissatisfied")
 
@@ -48,6 +52,11 @@ class Report:
     longitude: float | None = None
 
 
+def _is_sqlite(session_factory) -> bool:
+    bind = session_factory.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -71,6 +80,17 @@ class TicketService:
         self.threshold = confidence_threshold
         self.reports_per_hour = reports_per_hour
         self.clock = clock
+        self.limiter = SlidingWindow(reports_per_hour)
+        self.units = UnitCache()
+        # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
+        self._write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[AsyncSession]:
+        """One session in one transaction, committed on leaving."""
+        async with self._write_lock or nullcontext():
+            async with self.sf() as session, session.begin():
+                yield session
 
     # -- helpers ---------------------------------------------------------------
 
@@ -81,7 +101,7 @@ class TicketService:
         ticket = await Tickets(session).get(ticket_id)
         if ticket is None:
             raise NotFound(ticket_id)
-        return ticket, await build_view(session, ticket)
+        return ticket, await build_view(session, ticket, self.units)
 
     async def _move(
         self,
@@ -147,7 +167,7 @@ class TicketService:
 
     async def join(self, telegram_id: int, grid_code: str, name: str = "") -> tuple[str, str, str]:
         """Bind a resident to a grid (deep link or picker): (grid code, grid name, community name)."""
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             grid = await Units(session).by_code(grid_code.strip())
             if grid is None or grid.kind not in ("grid", "micro_grid") or not grid.active:
                 raise NotFound(grid_code)
@@ -167,30 +187,32 @@ class TicketService:
 
     async def report(self, report: Report) -> Outcome:
         now = self.clock()
-        text = report.text.strip()
-        prediction = self.classifier.classify(text)
-        async with self.sf() as session:
-            async with session.begin():
-                tickets = Tickets(session)
-                existing = await tickets.by_source(report.chat_id, report.message_id)
-                if existing is not None:
-                    return Outcome(await build_view(session, existing), duplicate=True)
+        prediction = self.classifier.classify(report.text.strip())
+        if not self.limiter.allowed(report.telegram_id, now):
+            raise RateLimited(self.reports_per_hour)
+        try:
+            async with self._tx() as session:
                 resident = await Residents(session).by_telegram_id(report.telegram_id)
                 if resident is None or resident.grid_id is None:
                     raise NotRegistered(report.telegram_id)
-                recent = await tickets.count_since(resident.id, now - timedelta(hours=1))
-                if recent >= self.reports_per_hour:
-                    raise RateLimited(self.reports_per_hour)
-                ticket = await self._open(session, resident, report, prediction, now)
-                view = await build_view(session, ticket)
+                ticket, attachments, route = await self._open(session, resident, report, prediction, now)
+                view = await build_view(session, ticket, self.units, attachments, known=(resident, route.assignee))
                 notices = await self._dispatch_notices(session, view)
             # Committed: only now may anyone be told.
+        except IntegrityError:
+            # The unique (chat, message) pair: Telegram delivered this message again.
+            async with self.sf() as session:
+                existing = await Tickets(session).by_source(report.chat_id, report.message_id)
+                if existing is None:
+                    raise
+                return Outcome(await build_view(session, existing, self.units), duplicate=True)
+        self.limiter.hit(report.telegram_id, now)
         suggestions: tuple[str, ...] = ()
         if prediction.confidence < self.threshold:
             suggestions = tuple(name for name, _ in prediction.suggestions)
         return Outcome(view, notices, suggestions=suggestions)
 
-    async def _open(self, session, resident, report, prediction, now) -> Ticket:
+    async def _open(self, session, resident, report, prediction, now) -> tuple[Ticket, list[Attachment], routing.Route]:
         route = await routing.route(session, resident.grid_id, prediction.category)
         accept_by, resolve_by = self.deadlines(now, prediction.category, prediction.urgent)
         assigned = route.assignee is not None
@@ -216,24 +238,22 @@ class TicketService:
             original_resolve_deadline=resolve_by,
             updated_at=now,
             version=0,
+            next_check_at=review_at(State.DISPATCHED if assigned else State.NEW, now),
         )
-        try:
-            async with session.begin_nested():
-                await Tickets(session).add(ticket)
-        except IntegrityError:
-            # Two deliveries of one message raced past the lookup: the other one won.
-            raise Stale(0, State.NEW) from None
-        for file_id in report.photos:
-            await Tickets(session).add_attachment(
-                Attachment(ticket_id=ticket.id, kind="photo", file_id=file_id, stage="report", created_at=now)
-            )
+        await Tickets(session).add(ticket)
+        attachments = [
+            Attachment(ticket_id=ticket.id, kind="photo", file_id=file_id, stage="report", created_at=now)
+            for file_id in report.photos
+        ]
+        for attachment in attachments:
+            await Tickets(session).add_attachment(attachment)
         actor = Actor(telegram_id=report.telegram_id, name=resident.name, resident_id=resident.id)
         await self._event(
             session, ticket.id, actor, Action.OPEN, now, None, State(ticket.state),
             data={"category": ticket.category, "keywords": ticket.keywords,
                   "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
         )
-        return ticket
+        return ticket, attachments, route
 
     async def _dispatch_notices(self, session: AsyncSession, view: TicketView) -> list[Notice]:
         if view.assignee_telegram_id is not None:
@@ -245,7 +265,7 @@ class TicketService:
         if category not in known:
             raise NotFound(category)
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             is_reporter = actor.resident_id == view.resident_id and view.state in (State.NEW, State.DISPATCHED)
@@ -257,12 +277,12 @@ class TicketService:
             accept_by, resolve_by = self.deadlines(ticket.created_at, category, ticket.urgent)
             values = {"category": category, "keywords": [], "updated_at": now,
                       "accept_deadline": accept_by, "resolve_deadline": resolve_by,
-                      "original_resolve_deadline": resolve_by}
+                      "original_resolve_deadline": resolve_by, "next_check_at": review_at(ticket.state, now)}
             if not await Tickets(session).move(ticket, ticket.state, values):
                 raise Stale(ticket_id, State(ticket.state))
             await self._event(session, ticket_id, actor, Action.RECATEGORIZE, now, None, None,
                               data={"from": before, "to": category})
-            view = await build_view(session, ticket)
+            view = await build_view(session, ticket, self.units)
             notices = []
             if view.assignee_telegram_id and view.assignee_telegram_id != telegram_id:
                 notices.append(Notice(view.assignee_telegram_id, NoticeKind.CATEGORY_CHANGED, view, before))
@@ -285,48 +305,49 @@ class TicketService:
 
     async def accept(self, telegram_id: int, ticket_id: int) -> Outcome:
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.ACCEPT, view)
-            values: dict[str, Any] = {"accepted_at": now}
+            values: dict[str, Any] = {"accepted_at": now, "next_check_at": review_at(State.ACCEPTED, now)}
             if ticket.first_contact_at is None:
                 values["first_contact_at"] = now
             await self._move(session, ticket, Action.ACCEPT, actor, now, values)
-            view = await build_view(session, ticket)
+            view = await build_view(session, ticket, self.units)
         return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.ACCEPTED, view, None, actor.name)])
 
     async def resolve(self, telegram_id: int, ticket_id: int, note: str, photos: tuple[str, ...] = ()) -> Outcome:
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.RESOLVE, view)
             await self._move(session, ticket, Action.RESOLVE, actor, now,
-                             {"resolved_at": now, "resolution_note": note}, note=note)
+                             {"resolved_at": now, "resolution_note": note, "next_check_at": None}, note=note)
             for file_id in photos:
                 await Tickets(session).add_attachment(
                     Attachment(ticket_id=ticket_id, kind="photo", file_id=file_id, stage="resolution", created_at=now)
                 )
-            view = await build_view(session, ticket)
+            view = await build_view(session, ticket, self.units)
         return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.RESOLVED, view, note, actor.name)])
 
     async def return_(self, telegram_id: int, ticket_id: int, reason: str) -> Outcome:
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.RETURN, view)
             # The deadlines keep running: a return is the cadre's to act on quickly.
-            await self._move(session, ticket, Action.RETURN, actor, now, {"return_reason": reason}, note=reason)
-            view = await build_view(session, ticket)
+            await self._move(session, ticket, Action.RETURN, actor, now,
+                             {"return_reason": reason, "next_check_at": review_at(State.RETURNED, now)}, note=reason)
+            view = await build_view(session, ticket, self.units)
             notices = await self._supervisor_notices(session, view, NoticeKind.RETURNED, reason, actor)
             notices.append(Notice(view.resident_telegram_id, NoticeKind.RETURNED_RESIDENT, view))
         return Outcome(view, notices)
 
     async def reassign(self, telegram_id: int, ticket_id: int, staff_id: int) -> Outcome:
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.REASSIGN, view)
@@ -340,10 +361,11 @@ class TicketService:
             await self._move(
                 session, ticket, Action.REASSIGN, actor, now,
                 {"assignee_id": target.id, "dispatched_at": now, "accepted_at": None,
-                 "accept_deadline": accept_by, "resolve_deadline": resolve_by, "escalation_level": 0},
+                 "accept_deadline": accept_by, "resolve_deadline": resolve_by, "escalation_level": 0,
+                 "next_check_at": review_at(State.DISPATCHED, now)},
                 data={"to_staff": target.id, "to_name": target.name},
             )
-            view = await build_view(session, ticket)
+            view = await build_view(session, ticket, self.units)
             notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),
                        Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
             if previous and previous != target.telegram_id:
@@ -362,7 +384,7 @@ class TicketService:
 
     async def rate_solved(self, telegram_id: int, ticket_id: int, solved: bool) -> Outcome:
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.RATE, view)
@@ -381,7 +403,7 @@ class TicketService:
         if value not in SATISFACTION:
             raise NotFound(value)
         now = self.clock()
-        async with self.sf() as session, session.begin():
+        async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
             self._guard(actor, Action.RATE, view)
@@ -394,8 +416,8 @@ class TicketService:
                               note=label, data={"satisfaction": value})
             if value == "dissatisfied":
                 return await self._reopen(session, ticket, actor, now, "不满意")
-            await self._move(session, ticket, Action.CLOSE, actor, now, {"closed_at": now}, note=label)
-            view = await build_view(session, ticket)
+            await self._move(session, ticket, Action.CLOSE, actor, now, {"closed_at": now, "next_check_at": None}, note=label)
+            view = await build_view(session, ticket, self.units)
             notices = []
             if view.assignee_telegram_id:
                 notices.append(Notice(view.assignee_telegram_id, NoticeKind.CLOSED, view, label))
@@ -408,10 +430,10 @@ class TicketService:
             session, ticket, Action.REOPEN, actor, now,
             {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "dispatched_at": now,
              "accepted_at": None, "accept_deadline": accept_by, "resolve_deadline": resolve_by,
-             "escalation_level": 0},
+             "escalation_level": 0, "next_check_at": review_at(State.REOPENED, now)},
             note=why,
         )
-        view = await build_view(session, ticket)
+        view = await build_view(session, ticket, self.units)
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
         if view.assignee_telegram_id:
             notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
@@ -425,7 +447,7 @@ class TicketService:
             ticket = await Tickets(session).get(ticket_id)
             if ticket is None:
                 raise NotFound(ticket_id)
-            view = await build_view(session, ticket)
+            view = await build_view(session, ticket, self.units)
             if not can_view(actor, view.scope):
                 # Same answer as a missing ticket: ids of others' tickets are not confirmed.
                 raise NotFound(ticket_id)

@@ -1,13 +1,14 @@
 """Plain data the workflow hands out: what handlers render and the notifier sends."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Ticket
+from storage.models import Attachment, Ticket
 from storage.repositories import Residents, StaffRepo, Tickets, Units
 from tickets.lifecycle import State
 from tickets.policy import TicketScope
@@ -90,15 +91,48 @@ class Outcome:
     rating_round_open: bool = False
 
 
-async def build_view(session: AsyncSession, ticket: Ticket) -> TicketView:
-    units = Units(session)
-    chain = await units.ancestors(ticket.grid_id)
+@dataclass(frozen=True)
+class Place:
+    id: int
+    code: str
+    name: str
+
+
+class UnitCache:
+    """A grid's community and street, kept for a short while: the tree changes rarely,
+    and every ticket view needs it. Staff and permissions are never cached."""
+
+    def __init__(self, ttl: timedelta = timedelta(seconds=60)) -> None:
+        self.ttl = ttl
+        self._chains: dict[int, tuple[datetime, dict[str, Place]]] = {}
+
+    async def chain(self, session: AsyncSession, grid_id: int) -> dict[str, Place]:
+        now = datetime.now(timezone.utc)
+        hit = self._chains.get(grid_id)
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        chain = {k: Place(u.id, u.code, u.name) for k, u in (await Units(session).ancestors(grid_id)).items()}
+        self._chains[grid_id] = (now, chain)
+        return chain
+
+
+async def build_view(
+    session: AsyncSession, ticket: Ticket, units: UnitCache | None = None,
+    attachments: Sequence[Attachment] | None = None, *, known: Sequence[object] = (),
+) -> TicketView:
+    """`known`: rows the caller already holds (the session's identity map is weak, so
+    handing them back saves a query)."""
+    held = {(type(o).__name__, getattr(o, "id", None)): o for o in known}
+    chain = await (units or UnitCache()).chain(session, ticket.grid_id)
     grid = chain.get("grid") or chain.get("micro_grid")
     community = chain.get("community")
     street = chain.get("street")
-    assignee = await StaffRepo(session).get(ticket.assignee_id) if ticket.assignee_id else None
-    resident = await Residents(session).get(ticket.resident_id)
-    attachments = await Tickets(session).attachments(ticket.id)
+    assignee = held.get(("Staff", ticket.assignee_id))
+    if assignee is None and ticket.assignee_id:
+        assignee = await StaffRepo(session).get(ticket.assignee_id)
+    resident = held.get(("Resident", ticket.resident_id)) or await Residents(session).get(ticket.resident_id)
+    if attachments is None:
+        attachments = await Tickets(session).attachments(ticket.id)
     return TicketView(
         id=ticket.id,
         state=State(ticket.state),

@@ -24,7 +24,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.offline import MessageFactory, bot_user, chat_json, is_message_method
+from bot.offline import MessageFactory, bot_user, chat_json, file_json, is_message_method
 
 # Form values are strings; these stay strings even when they look like JSON ("123", "true").
 _TEXT_KEYS = frozenset(
@@ -390,9 +390,7 @@ class FakeBotApi:
         if is_message_method(method):
             return self.factory.result(method, params, me)
         if method == "getFile":
-            file_id = str(params.get("file_id", "file"))
-            return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": 20,
-                    "file_path": f"files/{file_id}"}
+            return file_json(str(params.get("file_id", "file")))
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         if method == "getMyCommands":
