@@ -148,6 +148,9 @@ class _Scheduler:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     async def aclose(self) -> None:
+        for chat in self._chats.values():  # nobody is left waiting for a turn that never comes
+            for _, permit in chat.waiting:
+                permit.cancel()
         if self._task is not None:
             self._task.cancel()
             try:

@@ -10,6 +10,7 @@ from aiogram.types import BotCommand
 from bot.app import build_core, create_bot, create_dispatcher
 from bot.notifier import Notifier
 from bot.orgcli import import_org
+from bot.scheduler import blocked_hook, create_scheduler
 from bot.settings import Settings
 from storage.migrate import upgrade_async
 
@@ -42,10 +43,15 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     bot = create_bot(settings)
     notifier = Notifier(bot)
     dp = create_dispatcher(core, notifier)
+    notifier.on_blocked = blocked_hook(core, notifier)
+    scheduler = create_scheduler(core, notifier, settings)
     try:
         await bot.set_my_commands(COMMANDS)
+        scheduler.start()  # 督办: the reminder sweep and the digests
         await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await notifier.aclose()
         await dp.storage.close()
         await bot.session.close()

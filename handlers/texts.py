@@ -124,3 +124,47 @@ STALE = "这张工单已经是“{state}”状态，按钮已失效。"
 BUTTON_EXPIRED = "这个按钮已失效。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以做什么。"
 INTERNAL_ERROR = "抱歉，系统出了点问题，请稍后再试。如需反馈，请提供参考号：{ref}"
+
+# -- reminders and digests (督办) ---------------------------------------------------------
+WINDOW_ACCEPT = "签收"
+WINDOW_RESOLVE = "办结"
+REMIND_SOON = "⏰ 工单 #{id} 将于 {deadline} 到达{what}时限，请抓紧{what}。"
+REMIND_SOON_CADRE = "⏰ {grid}的工单 #{id} 将于 {deadline} 到达{what}时限，处理人：{assignee}。"
+REMIND_LATE = "⚠️ 工单 #{id} 已到{what}时限（{deadline}）{late}，请尽快{what}。"
+REMIND_LATE_CADRE = "⚠️ 督办：{grid}的工单 #{id} 已到{what}时限（{deadline}）{late}，仍未{what}。处理人：{assignee}。"
+REMIND_NO_ASSIGNEE = "暂无（待派单）"
+LATE_BY = "，已超期{span}"
+LATE_DAYS = "{days}天"
+LATE_HOURS = "{hours}小时"
+LATE_MINUTES = "{minutes}分钟"
+
+DAILY_HEADER = "☀️ 早上好，{name}！您有 {n} 件待办工单："
+DAILY_LINE = "{mark}#{id}　{state}　{category}　{grid}\n　{what}时限：{deadline}"
+DIGEST_MORE = "……另有 {n} 件。"
+DAILY_FOOTER = "查看并处理：/tasks"
+OVERDUE_MARK = "🔴"
+URGENT_MARK = "🚨"
+
+WEEKLY_HEADER = "📋 每周一提醒（{unit}）\n超期和本周内（{week_end}前）到期的工单："
+WEEKLY_GRID = "<b>{grid}</b>：超期 {late} 件，本周到期 {soon} 件"
+WEEKLY_LINE = "　{mark}#{id}　{category}　{state}　时限 {deadline}"
+
+HALF_MONTH_HEADER = "📊 半月一调度（{unit}，{start}至{end}）"
+HALF_MONTH_ROW = (
+    "<b>{name}</b>：新增 {created}，派单 {dispatched}，办结 {resolutions}，退回 {returns}，"
+    "重办 {reopens}；在办 {open_now}，超期 {overdue_now}"
+)
+MONTHLY_HEADER = "📈 一月一通报（{unit}，{month}）"
+MONTHLY_ROW = (
+    "<b>{name}</b>\n"
+    "　及时签收率 {accept}　按期办结率 {on_time}\n"
+    "　解决率 {solved}　满意率 {satisfied}（满意 {satisfied_only}）\n"
+    "　重办率 {reopened}　超期 {overdue} 件"
+)
+TOTAL_ROW_NAME = "合计"
+NO_RATE = "—"
+
+BLOCKED_STAFF = (
+    "⚠️ {role}{name}（{unit}）已屏蔽本机器人，收不到新工单和督办提醒。"
+    "请联系本人重新打开与机器人的对话并发送 /start。"
+)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import Block, FeatureSpace
+from .features import FeatureSpace
 
 FORMAT = "gridbot-nlp-linear"
 FORMAT_VERSION = 1
@@ -46,10 +46,10 @@ class TextModel:
         fs = self.features
         np.savez_compressed(
             directory / ARRAYS_FILE,
-            word_vocab=np.array(fs.words.names, dtype=str),
-            word_idf=fs.words.idf.astype(np.float32),
-            char_vocab=np.array(fs.chars.names, dtype=str),
-            char_idf=fs.chars.idf.astype(np.float32),
+            word_vocab=np.array(fs.word_names, dtype=str),
+            word_idf=fs.word_idf.astype(np.float32),
+            char_keys=fs.char_keys.astype(np.uint64),
+            char_idf=fs.char_idf.astype(np.float32),
             weights=self.weights.astype(np.float32),
             bias=self.bias.astype(np.float32),
         )
@@ -85,12 +85,17 @@ class TextModel:
         if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
             raise ModelError(f"{meta_path}: unknown model format {meta.get('format')!r} v{meta.get('version')}")
         f = meta["features"]
-        words = Block({w: i for i, w in enumerate(arrays["word_vocab"].tolist())}, arrays["word_idf"])
-        chars = Block({c: i for i, c in enumerate(arrays["char_vocab"].tolist())}, arrays["char_idf"])
-        space = FeatureSpace(
-            words, chars, int(f["word_ngrams"]), int(f["char_range"][0]), int(f["char_range"][1]),
-            float(f["word_weight"]), float(f["char_weight"]),
-        )
+        try:
+            space = FeatureSpace(
+                {w: i for i, w in enumerate(arrays["word_vocab"].tolist())},
+                arrays["word_idf"].astype(np.float32),
+                arrays["char_keys"].astype(np.uint64),
+                arrays["char_idf"].astype(np.float32),
+                int(f["word_ngrams"]), int(f["char_range"][0]), int(f["char_range"][1]),
+                float(f["word_weight"]), float(f["char_weight"]),
+            )
+        except KeyError as exc:
+            raise ModelError(f"{directory}: the model lacks {exc}") from exc
         labels = tuple(meta["labels"])
         weights = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
         if weights.shape != (space.size, len(labels)):

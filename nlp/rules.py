@@ -1,13 +1,15 @@
 """Keyword rules from the taxonomy: category keywords, urgency words and request-kind cues.
 
 Matching is on normalised text (see textnorm), by substring, with a dictionary keyed on the
-first character so one pass over a message finds every cue. Where one match lies inside a
-longer one ("吵" in "吵架"), only the longer counts: the longer word is the more specific.
+first character, so one pass over a message finds every cue of every kind. Where one match
+lies inside a longer one of the same kind ("吵" in "吵架"), only the longer counts: the longer
+word is the more specific.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .taxonomy import DEFAULT_REQUEST_KIND, Taxonomy
 from .textnorm import normalize
@@ -16,6 +18,8 @@ from .textnorm import normalize
 _NEGATIONS = ("没有", "没", "未", "无", "不是", "并非")
 # When two request kinds score the same, the one needing faster action wins.
 _KIND_PRIORITY = ("举报", "求助", "建议", "咨询", "投诉")
+
+Match = tuple[int, int, str]
 
 
 class PhraseMatcher:
@@ -31,9 +35,9 @@ class PhraseMatcher:
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
+    def find(self, text: str) -> list[Match]:
         """(start, end, phrase) for every match, longest first at each position."""
-        out: list[tuple[int, int, str]] = []
+        out: list[Match] = []
         lengths = self._lengths
         phrases = self._phrases
         for i, ch in enumerate(text):
@@ -46,21 +50,30 @@ class PhraseMatcher:
                     out.append((i, i + n, sub))
         return out
 
-    def find_maximal(self, text: str) -> list[tuple[int, int, str]]:
-        """Matches not contained in a longer match."""
-        found = self.find(text)
-        if len(found) < 2:
-            return found
-        return [
-            m
-            for m in found
-            if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
-        ]
+
+def maximal(found: list[Match]) -> list[Match]:
+    """The matches not contained in a longer one."""
+    if len(found) < 2:
+        return found
+    return [
+        m
+        for m in found
+        if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
+    ]
 
 
 def _negated(text: str, start: int) -> bool:
     before = text[max(0, start - 2) : start]
     return any(before.endswith(n) for n in _NEGATIONS)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the cue words say about one message."""
+
+    categories: dict[str, list[str]]  # category -> its distinct keywords found, longest first
+    urgent_words: tuple[str, ...]
+    request_kind: str
 
 
 class CueRules:
@@ -73,26 +86,32 @@ class CueRules:
                 owners = self._owners.setdefault(normalize(kw), [])
                 if spec.name not in owners:
                     owners.append(spec.name)
-        self._categories = PhraseMatcher(self._owners)
-        self._urgent = PhraseMatcher(normalize(w) for w in taxonomy.urgent_words)
+        self._urgent = {normalize(w) for w in taxonomy.urgent_words} - {""}
         self._kind_of: dict[str, list[str]] = {}
         for kind, cues in taxonomy.request_kinds.items():
             for cue in cues:
                 self._kind_of.setdefault(normalize(cue), []).append(kind)
-        self._kinds = PhraseMatcher(self._kind_of)
+        self._matcher = PhraseMatcher([*self._owners, *self._urgent, *self._kind_of])
         self._kind_order = {k: i for i, k in enumerate(_KIND_PRIORITY)}
 
+    def scan(self, norm_text: str) -> Cues:
+        found = self._matcher.find(norm_text)
+        if not found:
+            return Cues({}, (), DEFAULT_REQUEST_KIND)
+        return Cues(
+            self._categories(maximal([m for m in found if m[2] in self._owners])),
+            self._urgent_words(norm_text, maximal([m for m in found if m[2] in self._urgent])),
+            self._request_kind(maximal([m for m in found if m[2] in self._kind_of])),
+        )
+
     def category_hits(self, norm_text: str) -> dict[str, list[str]]:
-        """Category -> the distinct keywords found, longest first."""
-        hits: dict[str, list[str]] = {}
-        for _, _, kw in self._categories.find_maximal(norm_text):
-            for cat in self._owners[kw]:
-                words = hits.setdefault(cat, [])
-                if kw not in words:
-                    words.append(kw)
-        for words in hits.values():
-            words.sort(key=len, reverse=True)
-        return hits
+        return self.scan(norm_text).categories
+
+    def urgent_hits(self, norm_text: str) -> list[str]:
+        return list(self.scan(norm_text).urgent_words)
+
+    def request_kind(self, norm_text: str) -> str:
+        return self.scan(norm_text).request_kind
 
     @staticmethod
     def specificity(keywords: list[str]) -> float:
@@ -103,16 +122,28 @@ class CueRules:
         longest = max(len(k) for k in keywords)
         return (min(longest, 6) + 0.5 * (len(keywords) - 1)) / 4.0
 
-    def urgent_hits(self, norm_text: str) -> list[str]:
-        out: list[str] = []
-        for start, _, word in self._urgent.find_maximal(norm_text):
-            if not _negated(norm_text, start) and word not in out:
-                out.append(word)
-        return out
+    def _categories(self, matches: list[Match]) -> dict[str, list[str]]:
+        hits: dict[str, list[str]] = {}
+        for _, _, kw in matches:
+            for cat in self._owners[kw]:
+                words = hits.setdefault(cat, [])
+                if kw not in words:
+                    words.append(kw)
+        for words in hits.values():
+            words.sort(key=len, reverse=True)
+        return hits
 
-    def request_kind(self, norm_text: str) -> str:
+    @staticmethod
+    def _urgent_words(text: str, matches: list[Match]) -> tuple[str, ...]:
+        out: list[str] = []
+        for start, _, word in matches:
+            if not _negated(text, start) and word not in out:
+                out.append(word)
+        return tuple(out)
+
+    def _request_kind(self, matches: list[Match]) -> str:
         scores: dict[str, int] = {}
-        for _, _, cue in self._kinds.find_maximal(norm_text):
+        for _, _, cue in matches:
             for kind in self._kind_of[cue]:
                 scores[kind] = scores.get(kind, 0) + len(cue)
         if not scores:

@@ -138,11 +138,12 @@ def train(
     temperature and the keyword-rule weight.
     """
     texts, labels = _clean(rows)
-    label_set = tuple(sorted(set(labels)))
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    # Taxonomy categories in their display order, then any other labels sorted.
+    label_set = tuple([n for n in taxonomy.names if n in set(labels)] + sorted(set(labels) - set(taxonomy.names)))
     if len(label_set) < 2:
         raise ValueError(f"training needs at least two labels, got {len(label_set)}")
     segmenter = segmenter if segmenter is not None else Segmenter()
-    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
     if c is None and word_weight is None and char_weight is None:
         grid = GRID
     else:
@@ -151,7 +152,7 @@ def train(
     docs = prepare(texts, segmenter)
     space = FeatureSpace.fit(docs, char_range=char_range, min_df=min_df)
     X1 = space.matrix(docs)  # both blocks at weight 1; candidates rescale columns
-    n_words = len(space.words)
+    n_words = space.n_words
     index = {label: i for i, label in enumerate(label_set)}
     y = np.array([index[label] for label in labels])
     n_labels = len(label_set)
@@ -227,12 +228,14 @@ def evaluate(classifier: Classifier, rows: Iterable[tuple[str, str]]) -> dict[st
     for g, p in zip(gold, predicted):
         matrix[index[g], index[p]] += 1
     per_class: dict[str, dict[str, float]] = {}
+    f1s: list[float] = []
     for i, lb in enumerate(labels):
         tp = int(matrix[i, i])
         col, row = int(matrix[:, i].sum()), int(matrix[i, :].sum())
         precision = tp / col if col else 0.0
         recall = tp / row if row else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1s.append(f1)
         per_class[lb] = {
             "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": row,
         }
@@ -240,7 +243,7 @@ def evaluate(classifier: Classifier, rows: Iterable[tuple[str, str]]) -> dict[st
     return {
         "n": n,
         "accuracy": round(float(np.trace(matrix)) / n, 4) if n else 0.0,
-        "macro_f1": round(float(np.mean([v["f1"] for v in per_class.values()])), 4) if per_class else 0.0,
+        "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
         "per_class": per_class,
         "confusion": {"labels": labels, "matrix": matrix.tolist()},
         "msgs_per_s": round(n / elapsed, 1) if elapsed > 0 else 0.0,

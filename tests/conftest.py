@@ -62,10 +62,20 @@ async def org(settings):
     await import_org(settings, EXAMPLE_ORG)
 
 
+@pytest.fixture(scope="session")
+def shipped_classifier():
+    """The shipped model, loaded once: it is read-only, and jieba's start-up costs a second."""
+    from nlp.classifier import Classifier
+
+    classifier = Classifier.load()
+    classifier.classify("预热")
+    return classifier
+
+
 @pytest.fixture
-def classifier_override():
+def classifier_override(shipped_classifier):
     """Tests that need a fixed prediction override this fixture."""
-    return None
+    return shipped_classifier
 
 
 @pytest.fixture

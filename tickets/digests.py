@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.models import DigestDelivery as DD
 from storage.models import Staff, Ticket, Unit
 from tickets.kpi import Counts, figures, total
+from tickets.ladder import ACCEPT_STATES
 from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES, State
 from tickets.orgtree import load_chains
 from tickets.policy import Role
@@ -77,7 +78,8 @@ class TaskLine:
     urgent: bool
     accept_deadline: datetime | None
     resolve_deadline: datetime | None
-    overdue: bool
+    overdue: bool  # past the 办结 deadline
+    accept_late: bool = False  # still waiting for 签收 past its deadline
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,10 @@ class FiguresDigest:
 
 
 def _line(t: Any, grid_name: str, now: datetime) -> TaskLine:
-    return TaskLine(t.id, State(t.state), t.category, grid_name, bool(t.urgent), t.accept_deadline,
-                    t.resolve_deadline, t.resolve_deadline is not None and t.resolve_deadline < now)
+    state = State(t.state)
+    return TaskLine(t.id, state, t.category, grid_name, bool(t.urgent), t.accept_deadline, t.resolve_deadline,
+                    overdue=t.resolve_deadline is not None and t.resolve_deadline < now,
+                    accept_late=state in ACCEPT_STATES and t.accept_deadline is not None and t.accept_deadline < now)
 
 
 _LINE_COLUMNS = (Ticket.id, Ticket.state, Ticket.category, Ticket.urgent, Ticket.grid_id,
@@ -211,12 +215,20 @@ async def figures_digests(
     return out
 
 
-async def gather(session: AsyncSession, kind: str, now: datetime, tz: ZoneInfo, period: Period) -> list[tuple[int, Any]]:
+async def gather(
+    session: AsyncSession, kind: str, now: datetime, tz: ZoneInfo, period: Period
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """(chat id, digests) per person: one delivery each, even for a cadre of two units."""
     if kind == "daily":
-        return await daily_tasks(session, now)
-    if kind == "weekly":
-        return await weekly(session, now, tz)
-    return await figures_digests(session, kind, period, now)
+        items: list[tuple[int, Any]] = await daily_tasks(session, now)
+    elif kind == "weekly":
+        items = await weekly(session, now, tz)
+    else:
+        items = await figures_digests(session, kind, period, now)
+    grouped: dict[int, list[Any]] = {}
+    for chat, digest in items:
+        grouped.setdefault(chat, []).append(digest)
+    return [(chat, tuple(digests)) for chat, digests in grouped.items()]
 
 
 # -- delivery -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Literal
 
 from tickets.calendar import WorkCalendar
@@ -197,7 +197,3 @@ def review_at(state: State | str, now: datetime) -> datetime | None:
     """next_check_at after the workflow opens or moves a ticket: the next sweep looks at it
     and works out the ladder (the workflow has no calendar); None when nothing can be due."""
     return now if State(state) in OPEN_STATES else None
-
-
-def overdue_by(deadline: datetime, now: datetime) -> timedelta:
-    return max(now - deadline, timedelta(0))

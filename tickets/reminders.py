@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -80,7 +80,6 @@ class SweepReport:
     retried: int = 0  # stale claims taken again
     obsolete: int = 0  # stale claims the ticket has moved past
     escalated: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 async def sweep(

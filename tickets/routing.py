@@ -1,6 +1,7 @@
 """派单: who handles a ticket of this grid and category, and who supervises it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,14 +21,17 @@ def _takes(staff: Staff, category: str) -> bool:
     return not staff.categories or category in staff.categories
 
 
-async def route(session: AsyncSession, grid_id: int, category: str) -> Route:
+def pick(members: Sequence[Staff], category: str) -> Route:
     """The grid's primary member who takes this category, else any member; a backup beside."""
-    members = await StaffRepo(session).in_unit(grid_id, Role.GRID_MEMBER)
-    # Staff marked for this category first, then primaries before backups (in_unit's order).
-    ranked = sorted(members, key=lambda s: (not _takes(s, category), s.is_backup))
+    # Staff marked for this category first, then primaries before backups, then by id.
+    ranked = sorted(members, key=lambda s: (not _takes(s, category), s.is_backup, s.id))
     assignee = ranked[0] if ranked else None
     backup = next((s for s in ranked[1:] if s.is_backup), None)
     return Route(assignee=assignee, backup=backup)
+
+
+async def route(session: AsyncSession, grid_id: int, category: str) -> Route:
+    return pick(await StaffRepo(session).in_unit(grid_id, Role.GRID_MEMBER), category)
 
 
 async def supervisors(session: AsyncSession, grid_id: int) -> list[Staff]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Attachment, Rating, Resident, Ticket, TicketEvent
@@ -24,6 +23,7 @@ from tickets.errors import NotAllowed, NotFound, NotRegistered, RateLimited, Sta
 from tickets.lifecycle import Action, State, TransitionError, target_of
 from tickets.policy import Actor, can, can_view
 from tickets.reminders import review_at
+from tickets.intake import Intake
 from tickets.ratelimit import SlidingWindow
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, UnitCache, build_view
 
@@ -82,6 +82,7 @@ class TicketService:
         self.clock = clock
         self.limiter = SlidingWindow(reports_per_hour)
         self.units = UnitCache()
+        self.intake = Intake(self)
         # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
         self._write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
 
@@ -186,74 +187,21 @@ class TicketService:
             return grid.code, grid.name, community.name if community else ""
 
     async def report(self, report: Report) -> Outcome:
+        """Open a ticket (or find the one this very message opened before)."""
         now = self.clock()
         prediction = self.classifier.classify(report.text.strip())
         if not self.limiter.allowed(report.telegram_id, now):
             raise RateLimited(self.reports_per_hour)
-        try:
-            async with self._tx() as session:
-                resident = await Residents(session).by_telegram_id(report.telegram_id)
-                if resident is None or resident.grid_id is None:
-                    raise NotRegistered(report.telegram_id)
-                ticket, attachments, route = await self._open(session, resident, report, prediction, now)
-                view = await build_view(session, ticket, self.units, attachments, known=(resident, route.assignee))
-                notices = await self._dispatch_notices(session, view)
-            # Committed: only now may anyone be told.
-        except IntegrityError:
-            # The unique (chat, message) pair: Telegram delivered this message again.
-            async with self.sf() as session:
-                existing = await Tickets(session).by_source(report.chat_id, report.message_id)
-                if existing is None:
-                    raise
-                return Outcome(await build_view(session, existing, self.units), duplicate=True)
-        self.limiter.hit(report.telegram_id, now)
-        suggestions: tuple[str, ...] = ()
-        if prediction.confidence < self.threshold:
-            suggestions = tuple(name for name, _ in prediction.suggestions)
-        return Outcome(view, notices, suggestions=suggestions)
+        outcome = await self.intake.submit(report, prediction, now)
+        if not outcome.duplicate:
+            self.limiter.hit(report.telegram_id, now)
+        return outcome
 
-    async def _open(self, session, resident, report, prediction, now) -> tuple[Ticket, list[Attachment], routing.Route]:
-        route = await routing.route(session, resident.grid_id, prediction.category)
-        accept_by, resolve_by = self.deadlines(now, prediction.category, prediction.urgent)
-        assigned = route.assignee is not None
-        ticket = Ticket(
-            state=State.DISPATCHED if assigned else State.NEW,
-            text=report.text.strip(),
-            category=prediction.category,
-            keywords=list(prediction.keywords),
-            confidence=float(prediction.confidence),
-            urgent=bool(prediction.urgent),
-            request_kind=prediction.request_kind,
-            latitude=report.latitude,
-            longitude=report.longitude,
-            resident_id=resident.id,
-            grid_id=resident.grid_id,
-            assignee_id=route.assignee.id if assigned else None,
-            source_chat_id=report.chat_id,
-            source_message_id=report.message_id,
-            created_at=now,
-            dispatched_at=now if assigned else None,
-            accept_deadline=accept_by,
-            resolve_deadline=resolve_by,
-            original_resolve_deadline=resolve_by,
-            updated_at=now,
-            version=0,
-            next_check_at=review_at(State.DISPATCHED if assigned else State.NEW, now),
-        )
-        await Tickets(session).add(ticket)
-        attachments = [
-            Attachment(ticket_id=ticket.id, kind="photo", file_id=file_id, stage="report", created_at=now)
-            for file_id in report.photos
-        ]
-        for attachment in attachments:
-            await Tickets(session).add_attachment(attachment)
-        actor = Actor(telegram_id=report.telegram_id, name=resident.name, resident_id=resident.id)
-        await self._event(
-            session, ticket.id, actor, Action.OPEN, now, None, State(ticket.state),
-            data={"category": ticket.category, "keywords": ticket.keywords,
-                  "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
-        )
-        return ticket, attachments, route
+    def suggestions(self, prediction: Any) -> tuple[str, ...]:
+        """Categories to offer with one tap when the classifier was unsure."""
+        if prediction.confidence >= self.threshold:
+            return ()
+        return tuple(name for name, _ in prediction.suggestions)
 
     async def _dispatch_notices(self, session: AsyncSession, view: TicketView) -> list[Notice]:
         if view.assignee_telegram_id is not None:

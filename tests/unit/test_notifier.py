@@ -265,6 +265,16 @@ async def test_a_cancelled_send_does_not_stall_its_chat(notifier, session):
     assert notifier.waiting == 0
 
 
+async def test_aclose_cancels_sends_still_waiting(bot, session):
+    notifier = Notifier(bot, per_chat_interval=60)  # real time: the others wait a minute
+    sends = [asyncio.ensure_future(notifier.send_message(1, f"m{i}")) for i in range(3)]
+    await sends[0]
+    await notifier.aclose()
+    results = await asyncio.gather(*sends[1:], return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    assert session.texts(1) == ["m0"]
+
+
 async def test_calls_without_a_chat_are_paced_globally_only(notifier, session):
     deliveries = await notifier.send_many(
         [AnswerCallbackQuery(callback_query_id=str(i)) for i in range(3)]

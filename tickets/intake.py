@@ -1,0 +1,171 @@
+"""受理: turning residents' reports into dispatched tickets, with group commit.
+
+Reports that arrive while another batch is being written wait and are then stored
+together in one transaction: a handful of statements and one commit for the whole
+batch instead of per report. Each caller still gets its own result only after the
+commit, so a report is stored before it is acknowledged.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import Attachment, Resident, Staff, Ticket, TicketEvent
+from tickets import routing
+from tickets.errors import NotRegistered
+from tickets.lifecycle import Action, State
+from tickets.policy import Role
+from tickets.reminders import review_at
+from tickets.views import Outcome, build_view
+
+if TYPE_CHECKING:
+    from tickets.service import Report, TicketService
+
+MAX_BATCH = 64
+
+
+@dataclass
+class _Item:
+    report: Report
+    prediction: Any
+    now: datetime
+    future: asyncio.Future[Outcome]
+
+
+class Intake:
+    def __init__(self, service: TicketService, max_batch: int = MAX_BATCH) -> None:
+        self.service = service
+        self.max_batch = max_batch
+        self._pending: list[_Item] = []
+        self._lock = asyncio.Lock()
+
+    async def submit(self, report: Report, prediction: Any, now: datetime) -> Outcome:
+        item = _Item(report, prediction, now, asyncio.get_running_loop().create_future())
+        self._pending.append(item)
+        async with self._lock:
+            # Whoever gets the lock first writes everything waiting, itself included.
+            while not item.future.done():
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+                await self._store(batch)
+        return await item.future
+
+    async def _store(self, batch: list[_Item], retries: int = 1) -> None:
+        try:
+            await self._write(batch)
+        except IntegrityError as exc:
+            # Another process stored one of these messages meanwhile: go one by one,
+            # and the duplicate pre-check in _write now finds it.
+            if retries == 0:
+                _fail(batch, exc)
+                return
+            for item in batch:
+                await self._store([item], retries - 1)
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+            _fail(batch, exc)
+
+    async def _write(self, batch: list[_Item]) -> None:
+        svc = self.service
+        outcomes: dict[int, Outcome] = {}
+        async with svc._tx() as session:
+            residents = await _residents(session, {i.report.telegram_id for i in batch})
+            existing = await _existing(session, {(i.report.chat_id, i.report.message_id) for i in batch})
+            grids = {r.grid_id for r in residents.values() if r.grid_id is not None}
+            members = await _members(session, grids)
+            opened: list[tuple[_Item, Ticket, list[Attachment], Resident, routing.Route]] = []
+            seen: dict[tuple[int, int], Ticket] = {}
+            for item in batch:
+                key = (item.report.chat_id, item.report.message_id)
+                resident = residents.get(item.report.telegram_id)
+                if key in existing or key in seen:
+                    continue  # answered as a duplicate after the commit
+                if resident is None or resident.grid_id is None:
+                    item.future.set_exception(NotRegistered(item.report.telegram_id))
+                    continue
+                route = routing.pick(members.get(resident.grid_id, []), item.prediction.category)
+                ticket = _ticket(svc, item, resident, route)
+                seen[key] = ticket
+                opened.append((item, ticket, [], resident, route))
+            session.add_all([t for _, t, _, _, _ in opened])
+            await session.flush()  # one multi-row INSERT ... RETURNING for the ids
+            for item, ticket, attachments, resident, _ in opened:
+                attachments.extend(
+                    Attachment(ticket_id=ticket.id, kind="photo", file_id=f, stage="report", created_at=item.now)
+                    for f in item.report.photos
+                )
+                session.add_all(attachments)
+                session.add(_opening_event(item, ticket, resident))
+            for item, ticket, attachments, resident, route in opened:
+                view = await build_view(session, ticket, svc.units, attachments, known=(resident, route.assignee))
+                notices = await svc._dispatch_notices(session, view)
+                outcomes[id(item)] = Outcome(view, notices, suggestions=svc.suggestions(item.prediction))
+            duplicates = [i for i in batch if not i.future.done() and id(i) not in outcomes]
+            for item in duplicates:
+                key = (item.report.chat_id, item.report.message_id)
+                ticket = existing.get(key) or seen[key]
+                outcomes[id(item)] = Outcome(await build_view(session, ticket, svc.units), duplicate=True)
+        # Committed: only now may anyone be told.
+        for item in batch:
+            if not item.future.done():
+                item.future.set_result(outcomes[id(item)])
+
+
+def _fail(batch: list[_Item], exc: BaseException | type[BaseException]) -> None:
+    for item in batch:
+        if not item.future.done():
+            item.future.set_exception(exc)
+
+
+async def _residents(session, telegram_ids: set[int]) -> dict[int, Resident]:
+    rows = await session.execute(select(Resident).where(Resident.telegram_id.in_(telegram_ids)))
+    return {r.telegram_id: r for r in rows.scalars()}
+
+
+async def _existing(session, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Ticket]:
+    q = select(Ticket).where(tuple_(Ticket.source_chat_id, Ticket.source_message_id).in_(list(keys)))
+    return {(t.source_chat_id, t.source_message_id): t for t in (await session.execute(q)).scalars()}
+
+
+async def _members(session, grid_ids: set[int]) -> dict[int, list[Staff]]:
+    if not grid_ids:
+        return {}
+    q = select(Staff).where(
+        Staff.unit_id.in_(grid_ids), Staff.role == Role.GRID_MEMBER, Staff.active.is_(True)
+    )
+    found: dict[int, list[Staff]] = defaultdict(list)
+    for s in (await session.execute(q)).scalars():
+        found[s.unit_id].append(s)
+    return found
+
+
+def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.Route) -> Ticket:
+    p, report, now = item.prediction, item.report, item.now
+    accept_by, resolve_by = svc.deadlines(now, p.category, p.urgent)
+    assigned = route.assignee is not None
+    state = State.DISPATCHED if assigned else State.NEW
+    return Ticket(
+        state=state, text=report.text.strip(), category=p.category, keywords=list(p.keywords),
+        confidence=float(p.confidence), urgent=bool(p.urgent), request_kind=p.request_kind,
+        latitude=report.latitude, longitude=report.longitude,
+        resident_id=resident.id, grid_id=resident.grid_id,
+        assignee_id=route.assignee.id if assigned else None,
+        source_chat_id=report.chat_id, source_message_id=report.message_id,
+        created_at=now, dispatched_at=now if assigned else None,
+        accept_deadline=accept_by, resolve_deadline=resolve_by, original_resolve_deadline=resolve_by,
+        updated_at=now, version=0, next_check_at=review_at(state, now),
+    )
+
+
+def _opening_event(item: _Item, ticket: Ticket, resident: Resident) -> TicketEvent:
+    return TicketEvent(
+        ticket_id=ticket.id, at=item.now, actor_kind="resident", actor_telegram_id=item.report.telegram_id,
+        actor_name=resident.name, action=Action.OPEN.value, from_state=None, to_state=ticket.state,
+        data={"category": ticket.category, "keywords": ticket.keywords,
+              "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
+    )
+
