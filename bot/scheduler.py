@@ -64,7 +64,7 @@ class _TakingTurns:
 
 
 def _sessions(core: CoreLike) -> Any:
-    lock = getattr(getattr(core, "service", None), "_write_lock", None)  # set on SQLite only
+    lock = getattr(getattr(core, "service", None), "write_lock", None)  # set on SQLite only
     return _TakingTurns(core.session_factory, lock) if lock is not None else core.session_factory
 
 

@@ -33,6 +33,7 @@ async def joined(deps: Deps, chat_id: int, grid: tuple[str, str, str]) -> None:
 
 async def on_start(message: Message, command: CommandObject, deps: Deps, state: FSMContext) -> None:
     user = message.from_user
+    await deps.service.mark_reachable(user.id)
     code = (command.args or "").strip()
     if code:
         try:

@@ -145,18 +145,7 @@ class Classifier:
             kept.append((i, cues, hits))
         if not docs:
             return preds  # type: ignore[return-value]
-        if len(docs) == 1:  # one message: dictionaries beat vectorising tiny arrays
-            ids, vals = model.features.transform(*docs[0])
-            rows = np.zeros(len(ids), dtype=np.int64)
-            scores = [(vals @ model.weights[ids]).tolist() if len(ids) else None]
-        else:
-            rows, ids, vals = model.features.batch(docs)
-            scores = [None] * len(docs)
-            if len(ids):
-                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-                sums = np.add.reduceat(model.weights[ids] * vals[:, None], starts, axis=0).tolist()
-                for r, row in zip(rows[starts].tolist(), sums):
-                    scores[r] = row
+        rows, ids, vals, scores = self._score(docs)
         labels = model.labels
         bias, temperature, rule_weight = self._bias, model.temperature, model.rule_weight
         results: list[tuple[int, list[int], list[float]]] = []
@@ -189,6 +178,24 @@ class Classifier:
                 suggestions=tuple((labels[j], round(p[j], 4)) for j in order),
             )
         return preds  # type: ignore[return-value]
+
+    def _score(
+        self, docs: list[tuple[list[str], str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[float] | None]]:
+        """The features of each message and its decision values (None: no known feature)."""
+        model = self._model
+        if len(docs) == 1:  # one message: dictionaries beat vectorising tiny arrays
+            ids, vals = model.features.transform(*docs[0])
+            rows = np.zeros(len(ids), dtype=np.int64)
+            return rows, ids, vals, [(vals @ model.weights[ids]).tolist() if len(ids) else None]
+        rows, ids, vals = model.features.batch(docs)
+        scores: list[list[float] | None] = [None] * len(docs)
+        if len(ids):
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            sums = np.add.reduceat(model.weights[ids] * vals[:, None], starts, axis=0).tolist()
+            for r, row in zip(rows[starts].tolist(), sums):
+                scores[r] = row
+        return rows, ids, vals, scores
 
     @staticmethod
     def _explain(category: str, hits: dict[str, list[str]], model_tokens: list[str]) -> tuple[str, ...]:

@@ -69,6 +69,8 @@ def char_keys(texts: Sequence[str], lo: int, hi: int) -> tuple[np.ndarray, np.nd
         good = ~bad
         keys.append(key[good])
         rows.append(row_of[:m][good])
+    if not keys:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
     return np.concatenate(keys), np.concatenate(rows)
 
 
@@ -134,8 +136,11 @@ class FeatureSpace:
         names = sorted(f for f, c in df.items() if c >= min_df)
         word_idf = _idf(np.array([df[f] for f in names], dtype=np.float64), len(docs))
         keys, rows = char_keys([char_text(s) for _, s in docs], lo, hi)
-        pairs = np.unique(np.stack([keys, rows.astype(np.uint64)]), axis=1)  # one count per document
-        ukeys, cdf = np.unique(pairs[0], return_counts=True)
+        if len(keys):
+            pairs = np.unique(np.stack([keys, rows.astype(np.uint64)]), axis=1)  # one count per document
+            ukeys, cdf = np.unique(pairs[0], return_counts=True)
+        else:
+            ukeys, cdf = np.zeros(0, np.uint64), np.zeros(0, np.int64)
         keep = cdf >= min_df
         return cls(
             {f: i for i, f in enumerate(names)}, word_idf, ukeys[keep], _idf(cdf[keep].astype(np.float64), len(docs)),

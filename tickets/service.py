@@ -25,6 +25,7 @@ from tickets.policy import Actor, can, can_view
 from tickets.reminders import review_at
 from tickets.intake import Intake
 from tickets.ratelimit import SlidingWindow
+from tickets.unreachable import clear_blocked
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, UnitCache, build_view
 
 SATISFACTION = ("satisfied", "basically", "dissatisfied")
@@ -84,12 +85,12 @@ class TicketService:
         self.units = UnitCache()
         self.intake = Intake(self)
         # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
-        self._write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
+        self.write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncSession]:
         """One session in one transaction, committed on leaving."""
-        async with self._write_lock or nullcontext():
+        async with self.write_lock or nullcontext():
             async with self.sf() as session, session.begin():
                 yield session
 
@@ -185,6 +186,11 @@ class TicketService:
             chain = await Units(session).ancestors(grid.id)
             community = chain.get("community")
             return grid.code, grid.name, community.name if community else ""
+
+    async def mark_reachable(self, telegram_id: int) -> None:
+        """They wrote to the bot again: a later 403 is news worth reporting again."""
+        async with self.write_lock or nullcontext():
+            await clear_blocked(self.sf, telegram_id)
 
     async def report(self, report: Report) -> Outcome:
         """Open a ticket (or find the one this very message opened before)."""

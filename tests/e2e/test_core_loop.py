@@ -170,3 +170,17 @@ async def test_help_differs_by_role(chat):
     cadre_help = (await chat.say(CADRE, "/help"))[-1].text
     assert "/my" in resident_help and "/tasks" in member_help and "转派" in cadre_help
     assert member_help != resident_help != cadre_help
+
+
+async def test_writing_start_again_clears_the_blocked_flag(chat, core):
+    from datetime import datetime, timezone
+
+    from storage.models import Staff
+
+    async with core.session_factory() as s, s.begin():
+        member = (await s.execute(select(Staff).where(Staff.telegram_id == MEMBER.id))).scalar_one()
+        member.blocked_at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    await chat.say(MEMBER, "/start")
+    async with core.session_factory() as s:
+        member = (await s.execute(select(Staff).where(Staff.telegram_id == MEMBER.id))).scalar_one()
+    assert member.blocked_at is None
