@@ -31,6 +31,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
 MAX_CHARS = 500  # a report is a few sentences; beyond this only cost grows, not accuracy
 MAX_KEYWORDS = 6
 MODEL_TOKENS = 3
+TOP_FEATURES = 8  # features credited to words when explaining without keywords
 
 # Function words never shown as the reason for a decision.
 STOP_WORDS = frozenset(
@@ -72,6 +73,8 @@ class Classifier:
         self._bias = model.bias.tolist()
         self._zeros = [0.0] * len(model.labels)
         self._word_names: list[str] | None = None
+        self._explainable: np.ndarray | None = None
+        self._gram_text: dict[int, str] = {}
 
     @classmethod
     def load(
@@ -214,11 +217,17 @@ class Classifier:
                 out.append(w)
         return tuple(out[:MAX_KEYWORDS])
 
-    def _explainer(self) -> list[str]:
-        """Word feature names (built once; needed to explain decisions in words)."""
-        if self._word_names is None:
-            self._word_names = self._model.features.word_names
-        return self._word_names
+    def _explainer(self) -> tuple[list[str], np.ndarray]:
+        """Word feature names, and which features may explain a decision: words, word
+        bigrams and character n-grams of two or more characters (single characters say
+        little). Built once, on first use or at warm-up."""
+        if self._word_names is None or self._explainable is None:
+            features = self._model.features
+            self._word_names = features.word_names
+            self._explainable = np.concatenate(
+                (np.ones(features.n_words, dtype=bool), features.char_keys >= np.uint64(1 << 21))
+            )
+        return self._word_names, self._explainable
 
     def _model_tokens(
         self,
@@ -231,27 +240,37 @@ class Classifier:
     ) -> dict[int, list[str]]:
         """Per wanted message, its words that pushed hardest toward the chosen label.
 
-        Every feature's contribution (value x weight of the chosen label) is credited to the
+        The strongest features (value x weight of the chosen label) are credited to the
         message's tokens: a word to itself, a word bigram to both words, a character n-gram
         to each token that contains it. Tokens are what residents wrote, so they read well.
         """
         if not wanted or not len(ids):
             return {}
-        names = self._explainer()
+        names, explainable = self._explainer()
         n_words = len(names)
-        char_keys = self._model.features.char_keys
-        if len(docs) == 1:  # the common single-message call: no masking needed
-            r, j = rows, ids
-            contrib = (vals * self._model.weights[ids, best[0]]).tolist()
+        weights = self._model.weights
+        sel = explainable[ids]
+        if len(docs) == 1:  # the common single-message call: no per-row targets needed
+            r, j = rows[sel], ids[sel]
+            contrib = vals[sel] * weights[j, best[0]]
         else:
             want = np.zeros(len(docs), dtype=bool)
             want[wanted] = True
-            sel = want[rows]
+            sel &= want[rows]
             r, j = rows[sel], ids[sel]
             target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
-            contrib = (vals[sel] * self._model.weights[j, target]).tolist()
+            contrib = vals[sel] * weights[j, target]
+        pos = contrib > 0
+        r, j, contrib = r[pos], j[pos], contrib[pos]
+        # By message, strongest first; rounding and the feature index make ties (features seen
+        # only together in training weigh the same) break alike in the single and batch paths.
+        order = np.lexsort((j, -np.round(contrib, 5), r))
         credit: dict[int, dict[str, float]] = {}
-        for rr, jj, cc in zip(r.tolist(), j.tolist(), contrib):
+        taken: dict[int, int] = {}
+        for rr, jj, cc in zip(r[order].tolist(), j[order].tolist(), contrib[order].tolist()):
+            if taken.get(rr, 0) >= TOP_FEATURES:
+                continue
+            taken[rr] = taken.get(rr, 0) + 1
             tokens = docs[rr][0]
             scores = credit.setdefault(rr, {})
             if jj < n_words:
@@ -260,13 +279,15 @@ class Classifier:
                     if part in tokens:
                         scores[part] = scores.get(part, 0.0) + cc / len(parts)
             else:
-                gram = key_text(int(char_keys[jj - n_words]))
+                gram = self._gram_text.get(jj)
+                if gram is None:
+                    gram = self._gram_text[jj] = key_text(int(self._model.features.char_keys[jj - n_words]))
                 for tok in tokens:
                     if gram in tok:
                         scores[tok] = scores.get(tok, 0.0) + cc
         out: dict[int, list[str]] = {}
         for rr, scores in credit.items():
-            ranked = sorted((v, t) for t, v in scores.items() if v > 0 and t not in STOP_WORDS and not t.isdigit())
+            ranked = sorted((v, t) for t, v in scores.items() if t not in STOP_WORDS and not t.isdigit())
             out[rr] = [t for _, t in reversed(ranked[-MODEL_TOKENS:])]
         return out
 

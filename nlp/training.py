@@ -53,12 +53,13 @@ def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[tuple[list[str],
     return docs
 
 
-def _fit_svm(X: Any, y: np.ndarray, n_labels: int, c: float) -> tuple[np.ndarray, np.ndarray]:
+def _fit_svm(X: Any, y: np.ndarray, n_labels: int, c: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Weights (n_features, n_labels) and biases of a one-vs-rest linear SVM."""
     from sklearn.svm import LinearSVC
 
     present = np.unique(y)
-    svm = LinearSVC(C=c, class_weight="balanced", max_iter=5000)
+    # A fixed random_state: liblinear shuffles, and the same data should give the same model.
+    svm = LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=seed)
     svm.fit(X, y)
     coef, icpt = svm.coef_, svm.intercept_
     if len(present) == 2:  # sklearn keeps one row for two classes: spread it symmetrically
@@ -110,7 +111,7 @@ def _out_of_fold(X: Any, y: np.ndarray, n_labels: int, c: float, folds: int, see
         return None
     D = np.zeros((X.shape[0], n_labels), dtype=np.float32)
     for tr, te in StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        W, b = _fit_svm(X[tr], y[tr], n_labels, c)
+        W, b = _fit_svm(X[tr], y[tr], n_labels, c, seed)
         D[te] = X[te] @ W + b
     return D
 
@@ -148,7 +149,6 @@ def train(
         grid = GRID
     else:
         grid = ((word_weight or 1.0, char_weight or 1.0, c or DEFAULT_C),)
-    started = time.perf_counter()
     docs = prepare(texts, segmenter)
     space = FeatureSpace.fit(docs, char_range=char_range, min_df=min_df)
     X1 = space.matrix(docs)  # both blocks at weight 1; candidates rescale columns
@@ -176,7 +176,7 @@ def train(
     ww, cw, cc = chosen
     space.word_weight, space.char_weight = ww, cw
     X = scaled(ww, cw)
-    W, b = _fit_svm(X, y, n_labels, cc)
+    W, b = _fit_svm(X, y, n_labels, cc, seed)
     temperature, rule_weight, cv = 1.0, 0.0, None
     if calibrate and D is not None:
         R = _rule_matrix(docs, label_set, taxonomy)
@@ -191,7 +191,6 @@ def train(
         "features": space.size,
         "grid_cv_macro_f1": cv_scores,
         "cv_macro_f1": None if cv is None else round(cv, 4),
-        "seconds": round(time.perf_counter() - started, 2),
     }
     return TextModel(label_set, space, W, b, temperature, rule_weight, info)
 
