@@ -63,6 +63,20 @@ class SlaSettings(BaseModel):
 class LimitSettings(BaseModel):
     reports_per_hour: int = 10
     max_text_chars: int = 2000
+    # Flood guard: more updates than this from one person within flood_seconds are
+    # dropped (they are told once). 0 turns it off.
+    flood_updates: int = Field(30, ge=0)
+    flood_seconds: float = Field(10.0, gt=0)
+
+
+class OnboardingSettings(BaseModel):
+    """Staff invitations and grid boundaries (see README: the organisation)."""
+
+    # How long a staff invitation code can be redeemed.
+    invite_ttl_hours: float = Field(72.0, gt=0, le=24 * 90)
+    # A shared location outside every grid's boundary goes to the nearest grid within
+    # this distance; farther away, the resident is asked.
+    nearest_grid_m: float = Field(300.0, ge=0, le=50_000)
 
 
 class SchedulerSettings(BaseModel):
@@ -126,6 +140,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     digests: DigestSettings = DigestSettings()
+    onboarding: OnboardingSettings = OnboardingSettings()
     # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
     fsm_storage: str = "memory"
 

@@ -10,7 +10,6 @@ Urgency and request kind come from the taxonomy's cue words alone.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,6 +49,11 @@ _ADDRESS_ONLY = re.compile(rf"(?:{_PLACE})*(?:{_UNIT})+")
 
 
 class Classifier:
+    """Event category, confidence, explanation, urgency and request kind of a message.
+
+    Safe to share between threads once built; ``warm_up()`` first, off the event loop.
+    """
+
     def __init__(
         self,
         model: TextModel,
@@ -70,8 +74,6 @@ class Classifier:
             self._fallback = FALLBACK_CATEGORY
         else:  # another label set: fall back on the label the model leans to with no evidence
             self._fallback = model.labels[int(np.argmax(model.bias))]
-        self._bias = model.bias.tolist()
-        self._zeros = [0.0] * len(model.labels)
         self._word_names: list[str] | None = None
         self._explainable: np.ndarray | None = None
         self._gram_text: dict[int, str] = {}
@@ -148,25 +150,25 @@ class Classifier:
             kept.append((i, cues, hits))
         if not docs:
             return preds  # type: ignore[return-value]
-        rows, ids, vals, scores = self._score(docs)
+        rows, ids, vals, scores, seen = self._score(docs)
         labels = model.labels
-        bias, temperature, rule_weight = self._bias, model.temperature, model.rule_weight
+        z = (scores + model.bias) * model.temperature
+        if model.rule_weight:
+            for k, (_, _, hits) in enumerate(kept):
+                for cat, kws in hits.items():
+                    z[k, self._rule_labels[cat]] += model.rule_weight * CueRules.specificity(kws)
+        z -= z.max(axis=1, keepdims=True)
+        prob = np.exp(z)
+        prob /= prob.sum(axis=1, keepdims=True)
+        tops = np.argsort(-prob, axis=1, kind="stable")[:, :3].tolist()
+        probs = prob.tolist()
         results: list[tuple[int, list[int], list[float]]] = []
         for k, (i, cues, hits) in enumerate(kept):
-            if scores[k] is None and not hits:  # nothing the model has seen before
+            if not seen[k] and not hits:  # nothing the model has seen before
                 preds[i] = self._fallback_prediction(cues, 1.0 / len(labels))
-                continue
-            z = [(s + b) * temperature for s, b in zip(scores[k] or self._zeros, bias)]
-            if rule_weight:
-                for cat, kws in hits.items():
-                    z[self._rule_labels[cat]] += rule_weight * CueRules.specificity(kws)
-            top = max(z)
-            e = [math.exp(v - top) for v in z]
-            total = sum(e)
-            p = [v / total for v in e]
-            order = sorted(range(len(p)), key=p.__getitem__, reverse=True)[:3]
-            results.append((k, order, p))
-        wanted = [k for k, order, _ in results if scores[k] is not None and not kept[k][2].get(labels[order[0]])]
+            else:
+                results.append((k, tops[k], probs[k]))
+        wanted = [k for k, order, _ in results if seen[k] and not kept[k][2].get(labels[order[0]])]
         tokens = self._model_tokens(rows, ids, vals, {k: order[0] for k, order, _ in results}, wanted, docs)
         for k, order, p in results:
             i, cues, hits = kept[k]
@@ -184,26 +186,33 @@ class Classifier:
 
     def _score(
         self, docs: list[tuple[list[str], str]]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[float] | None]]:
-        """The features of each message and its decision values (None: no known feature)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[bool]]:
+        """Features (row, index, value) of the messages, their decision values (messages x
+        labels), and whether each message had any feature the model knows."""
         model = self._model
+        scores = np.zeros((len(docs), len(model.labels)), dtype=np.float64)
         if len(docs) == 1:  # one message: dictionaries beat vectorising tiny arrays
             ids, vals = model.features.transform(*docs[0])
             rows = np.zeros(len(ids), dtype=np.int64)
-            return rows, ids, vals, [(vals @ model.weights[ids]).tolist() if len(ids) else None]
+            if len(ids):
+                scores[0] = vals @ model.weights[ids]
+            return rows, ids, vals, scores, [bool(len(ids))]
         rows, ids, vals = model.features.batch(docs)
-        scores: list[list[float] | None] = [None] * len(docs)
+        seen = [False] * len(docs)
         if len(ids):
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            sums = np.add.reduceat(model.weights[ids] * vals[:, None], starts, axis=0).tolist()
-            for r, row in zip(rows[starts].tolist(), sums):
-                scores[r] = row
-        return rows, ids, vals, scores
+            present = rows[starts]
+            scores[present] = np.add.reduceat(model.weights[ids] * vals[:, None], starts, axis=0)
+            for r in present.tolist():
+                seen[r] = True
+        return rows, ids, vals, scores, seen
 
     @staticmethod
     def _explain(category: str, hits: dict[str, list[str]], model_tokens: list[str]) -> tuple[str, ...]:
         """The chosen category's keywords (or the model's strongest words for it), then the
         keywords of the other categories that were also in the message."""
+        if not hits:
+            return tuple(model_tokens[:MAX_KEYWORDS])
         words: list[str] = list(hits.get(category, ())) or list(model_tokens)
         others = sorted(
             ((c, kws) for c, kws in hits.items() if c != category),

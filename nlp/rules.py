@@ -40,14 +40,16 @@ class PhraseMatcher:
         out: list[Match] = []
         lengths = self._lengths
         phrases = self._phrases
+        size = len(text)
         for i, ch in enumerate(text):
             ls = lengths.get(ch)
             if ls is None:
                 continue
             for n in ls:
-                sub = text[i : i + n]
-                if len(sub) == n and sub in phrases:
-                    out.append((i, i + n, sub))
+                if i + n <= size:
+                    sub = text[i : i + n]
+                    if sub in phrases:
+                        out.append((i, i + n, sub))
         return out
 
 

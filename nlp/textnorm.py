@@ -39,6 +39,10 @@ def normalize(text: str) -> str:
     """Canonical form of ``text`` (see the module docstring)."""
     if not text:
         return ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (broken emoji from some clients) cannot be encoded
+        text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text).lower()
     return text.translate(_translation_table())
 

@@ -28,7 +28,7 @@ from .textnorm import normalize
 
 DEFAULT_C = 0.5
 # (word weight, char weight, C) candidates, tried in this order; the first wins ties.
-GRID = ((1.0, 1.0, 0.5), (1.0, 2.0, 0.5), (1.0, 3.0, 0.5), (1.0, 2.0, 1.0), (1.0, 1.0, 1.0))
+GRID = ((1.0, 1.0, 0.5), (1.0, 2.0, 0.5), (1.0, 3.0, 0.5), (1.0, 2.0, 1.0), (1.0, 1.0, 1.0), (1.0, 0.5, 1.0))
 TEMPERATURES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0)
 RULE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,9 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # GeoJSON Polygon/MultiPolygon in WGS-84 (lon, lat), for grids and micro-grids:
+    # a resident's shared location is routed to the grid that contains it.
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class Staff(Base):
@@ -76,6 +80,14 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The building (微网格) within grid_id, when the resident joined through one.
+    micro_grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Shared by the resident (a Telegram contact); shown in full only to their handler.
+    phone: Mapped[str | None] = mapped_column(String(32))
+    # New reports are anonymous: no name or phone shown to anyone.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when the resident deleted their data: telegram_id no longer points at them.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Ticket(Base):
@@ -85,6 +97,9 @@ class Ticket(Base):
         UniqueConstraint("source_chat_id", "source_message_id"),
         Index("ix_tickets_state_accept_deadline", "state", "accept_deadline"),
         Index("ix_tickets_state_resolve_deadline", "state", "resolve_deadline"),
+        # KPIs over a period (tickets.kpi) select by these times.
+        Index("ix_tickets_dispatched_at", "dispatched_at"),
+        Index("ix_tickets_original_resolve_deadline", "original_resolve_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +118,14 @@ class Ticket(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     source_chat_id: Mapped[int] = mapped_column(BigInteger)
     source_message_id: Mapped[int] = mapped_column(BigInteger)
+    # The resident's 微网格 when routed there (grid_id stays the 网格 above it).
+    micro_grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Reported anonymously: the resident's name and phone are shown to nobody.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 吹哨报到: the department (a Unit of kind "department") the ticket was escalated to.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # 已合并: the ticket this one was merged into (its reporter follows that one).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -114,6 +137,10 @@ class Ticket(Base):
     resolve_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Deadlines of the ticket's first dispatch: 按期办结率 is judged against them.
     original_resolve_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 吹哨: when it went to the department, and when the department's contact 签收'd it
+    # (kept apart from accepted_at, which 及时签收率 judges the grid member by).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    department_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resolution_note: Mapped[str | None] = mapped_column(Text)
     return_reason: Mapped[str | None] = mapped_column(Text)
@@ -131,6 +158,8 @@ class TicketEvent(Base):
     """Every change of a ticket: who, when, from, to, why. The history is these rows."""
 
     __tablename__ = "ticket_events"
+    # KPIs count 办结/重办/退回 events in a period.
+    __table_args__ = (Index("ix_ticket_events_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -160,7 +189,7 @@ class Rating(Base):
     """The resident's 回访 answer for one round (a reopened ticket is rated again)."""
 
     __tablename__ = "ratings"
-    __table_args__ = (UniqueConstraint("ticket_id", "round"),)
+    __table_args__ = (UniqueConstraint("ticket_id", "round"), Index("ix_ratings_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -218,3 +247,75 @@ class DigestDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(12))
+
+
+class Invite(Base):
+    """A one-time code that makes whoever redeems it staff of a unit. Only a hash of the
+    code is stored, so reading the database does not let anyone redeem it."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(8))  # the code's last characters, for lists
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    is_backup: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)  # None: the command line
+    created_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class AuditEntry(Base):
+    """Every organisation, staff and admin action: who, what, which object, why, when.
+    Ticket transitions have their own trail (ticket_events)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_kind: Mapped[str] = mapped_column(String(20))
+    object_ref: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class OutboxMessage(Base):
+    """A ticket notice written by a process that cannot send (an import from the command
+    line): the running bot delivers it. Claimed, sent, marked, like reminders."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "claimed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(24))  # a tickets.views.NoticeKind
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+
+
+class TicketFollower(Base):
+    """A resident who reported the same thing (or whose ticket was merged into this one):
+    they get the ticket's notices and may answer its 回访."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    via: Mapped[str] = mapped_column(String(12), default="follow")  # follow / merge

@@ -76,6 +76,8 @@ class Intake:
             residents = await _residents(session, {i.report.telegram_id for i in batch})
             existing = await _existing(session, {(i.report.chat_id, i.report.message_id) for i in batch})
             grids = {r.grid_id for r in residents.values() if r.grid_id is not None}
+            grids |= {r.micro_grid_id for r in residents.values() if r.micro_grid_id is not None}
+            grids |= {u for i in batch for u in (i.report.grid_id, i.report.micro_grid_id) if u is not None}
             members = await _members(session, grids)
             opened: list[tuple[_Item, Ticket, list[Attachment], Resident, routing.Route]] = []
             seen: dict[tuple[int, int], Ticket] = {}
@@ -87,8 +89,10 @@ class Intake:
                 if resident is None or resident.grid_id is None:
                     item.future.set_exception(NotRegistered(item.report.telegram_id))
                     continue
-                route = routing.pick(members.get(resident.grid_id, []), item.prediction.category)
-                ticket = _ticket(svc, item, resident, route)
+                grid_id, micro_id = _place(item.report, resident)
+                # A micro-grid's own member first; the grid's members when it has none.
+                route = routing.pick(members.get(micro_id) or members.get(grid_id, []), item.prediction.category)
+                ticket = _ticket(svc, item, resident, route, grid_id, micro_id)
                 seen[key] = ticket
                 opened.append((item, ticket, [], resident, route))
             session.add_all([t for _, t, _, _, _ in opened])
@@ -143,7 +147,15 @@ async def _members(session, grid_ids: set[int]) -> dict[int, list[Staff]]:
     return found
 
 
-def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.Route) -> Ticket:
+def _place(report: Report, resident: Resident) -> tuple[int, int | None]:
+    """(grid, micro-grid) of a report: where its shared location fell, else the resident's."""
+    if report.grid_id is not None:
+        return report.grid_id, report.micro_grid_id
+    return resident.grid_id, resident.micro_grid_id
+
+
+def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.Route,
+            grid_id: int, micro_grid_id: int | None) -> Ticket:
     p, report, now = item.prediction, item.report, item.now
     accept_by, resolve_by = svc.deadlines(now, p.category, p.urgent)
     assigned = route.assignee is not None
@@ -152,7 +164,8 @@ def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.
         state=state, text=report.text.strip(), category=p.category, keywords=list(p.keywords),
         confidence=float(p.confidence), urgent=bool(p.urgent), request_kind=p.request_kind,
         latitude=report.latitude, longitude=report.longitude,
-        resident_id=resident.id, grid_id=resident.grid_id,
+        resident_id=resident.id, grid_id=grid_id, micro_grid_id=micro_grid_id,
+        anonymous=bool(resident.anonymous),
         assignee_id=route.assignee.id if assigned else None,
         source_chat_id=report.chat_id, source_message_id=report.message_id,
         created_at=now, dispatched_at=now if assigned else None,
@@ -164,7 +177,7 @@ def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.
 def _opening_event(item: _Item, ticket: Ticket, resident: Resident) -> TicketEvent:
     return TicketEvent(
         ticket_id=ticket.id, at=item.now, actor_kind="resident", actor_telegram_id=item.report.telegram_id,
-        actor_name=resident.name, action=Action.OPEN.value, from_state=None, to_state=ticket.state,
+        actor_name="" if ticket.anonymous else resident.name, action=Action.OPEN.value, from_state=None, to_state=ticket.state,
         data={"category": ticket.category, "keywords": ticket.keywords,
               "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
     )

@@ -2,6 +2,18 @@
 
 Pure: it decides on plain data (an Actor and the ticket's place in the organisation),
 so the rules can be read and tested on their own.
+
+| who | sees | may |
+|---|---|---|
+| resident | their own tickets | rate, close, cancel, pick the category while unassigned |
+| grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回 what is assigned to them |
+| backup (备岗) | the grid's tickets | stand in for the grid's assignee |
+| community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨 |
+| department contact | (issue 6: escalated tickets) | |
+| admin | every ticket | manage the organisation and staff (invites, moves) |
+
+A resident's phone number is shown in full only to whoever handles the ticket now
+(`can_see_contact`); nobody sees the name or phone of an anonymous report.
 """
 from __future__ import annotations
 
@@ -70,6 +82,8 @@ class TicketScope:
     street_id: int | None
     assignee_id: int | None
     followers: frozenset[int] = field(default_factory=frozenset)
+    micro_grid_id: int | None = None
+    state: str | None = None  # the ticket's state: who handles it depends on it
 
 
 def _supervises(actor: Actor, scope: TicketScope) -> bool:
@@ -98,7 +112,35 @@ def can_view(actor: Actor, scope: TicketScope) -> bool:
         return True
     if scope.grid_id in actor.units(Role.GRID_MEMBER):
         return True
+    if scope.micro_grid_id is not None and scope.micro_grid_id in actor.units(Role.GRID_MEMBER):
+        return True
     return _handles(actor, scope) or _supervises(actor, scope)
+
+
+# States in which the ticket waits for a cadre (nobody assigned, or returned to them).
+_CADRE_STATES = frozenset({"new", "returned"})
+
+
+def can_see_contact(actor: Actor, scope: TicketScope) -> bool:
+    """The resident's full phone number: for whoever handles the ticket now; others who
+    may view it see it masked."""
+    if scope.state in _CADRE_STATES or scope.assignee_id is None:
+        return _supervises(actor, scope)
+    return _handles(actor, scope)
+
+
+def can_manage_staff(actor: Actor) -> bool:
+    """Invite, list, move and deactivate staff; import the organisation."""
+    return actor.is_admin
+
+
+# Which kind of unit each role can be invited to.
+UNIT_KINDS = {
+    Role.GRID_MEMBER: ("grid", "micro_grid"),
+    Role.COMMUNITY_CADRE: ("community",),
+    Role.STREET_CADRE: ("street",),
+    Role.DEPARTMENT: ("department",),
+}
 
 
 def can(actor: Actor, action: Action, scope: TicketScope) -> bool:

@@ -51,6 +51,9 @@ class Report:
     photos: tuple[str, ...] = ()
     latitude: float | None = None
     longitude: float | None = None
+    # Where the shared location fell (tickets.gridmap); None: the resident's own grid.
+    grid_id: int | None = None
+    micro_grid_id: int | None = None
 
 
 def _is_sqlite(session_factory) -> bool:
@@ -173,19 +176,29 @@ class TicketService:
             grid = await Units(session).by_code(grid_code.strip())
             if grid is None or grid.kind not in ("grid", "micro_grid") or not grid.active:
                 raise NotFound(grid_code)
+            micro = None
+            if grid.kind == "micro_grid":
+                # A building's code: the resident belongs to the grid above it, and its
+                # own member (if any) takes their reports first.
+                micro, grid = grid, await Units(session).get(grid.parent_id) if grid.parent_id else None
+                if grid is None or grid.kind != "grid" or not grid.active:
+                    raise NotFound(grid_code)
             residents = Residents(session)
             resident = await residents.by_telegram_id(telegram_id)
             if resident is None:
                 resident = await residents.add(
-                    Resident(telegram_id=telegram_id, name=name[:200], grid_id=grid.id, created_at=self.clock())
+                    Resident(telegram_id=telegram_id, name=name[:200], grid_id=grid.id,
+                             micro_grid_id=micro.id if micro else None, created_at=self.clock())
                 )
             else:
                 resident.grid_id = grid.id
+                resident.micro_grid_id = micro.id if micro else None
                 if name:
                     resident.name = name[:200]
             chain = await Units(session).ancestors(grid.id)
             community = chain.get("community")
-            return grid.code, grid.name, community.name if community else ""
+            label = f"{grid.name} {micro.name}" if micro else grid.name
+            return (micro or grid).code, label, community.name if community else ""
 
     async def mark_reachable(self, telegram_id: int) -> None:
         """They wrote to the bot again: a later 403 is news worth reporting again."""

@@ -45,6 +45,12 @@ class TicketView:
     reopen_count: int = 0
     street_id: int | None = None
     resident_id: int = 0
+    micro_grid_id: int | None = None
+    anonymous: bool = False
+    # The reporter, for staff: empty for an anonymous ticket. Kept out of repr so a
+    # logged view never carries a phone number.
+    resident_name: str = field(default="", repr=False)
+    resident_phone: str | None = field(default=None, repr=False)
 
     @property
     def scope(self) -> TicketScope:
@@ -54,6 +60,8 @@ class TicketView:
             community_id=self.community_id,
             street_id=self.street_id,
             assignee_id=self.assignee_id,
+            micro_grid_id=self.micro_grid_id,
+            state=self.state.value,
         )
 
 
@@ -133,6 +141,8 @@ async def build_view(
     resident = held.get(("Resident", ticket.resident_id)) or await Residents(session).get(ticket.resident_id)
     if attachments is None:
         attachments = await Tickets(session).attachments(ticket.id)
+    erased = resident is None or resident.erased_at is not None
+    hidden = erased or ticket.anonymous
     return TicketView(
         id=ticket.id,
         state=State(ticket.state),
@@ -152,7 +162,8 @@ async def build_view(
         assignee_name=assignee.name if assignee else None,
         assignee_telegram_id=assignee.telegram_id if assignee else None,
         resident_id=ticket.resident_id,
-        resident_telegram_id=resident.telegram_id if resident else 0,
+        # 0 once the resident deleted their data: nobody is told (see handlers.delivery).
+        resident_telegram_id=0 if erased else resident.telegram_id,
         created_at=ticket.created_at,
         accept_deadline=ticket.accept_deadline,
         resolve_deadline=ticket.resolve_deadline,
@@ -165,4 +176,8 @@ async def build_view(
         resolution_note=ticket.resolution_note,
         return_reason=ticket.return_reason,
         reopen_count=ticket.reopen_count,
+        micro_grid_id=ticket.micro_grid_id,
+        anonymous=bool(ticket.anonymous),
+        resident_name="" if hidden else resident.name,
+        resident_phone=None if hidden else resident.phone,
     )

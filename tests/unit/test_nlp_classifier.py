@@ -77,6 +77,7 @@ def test_empty_or_meaningless_text_is_other_with_low_confidence(clf: Classifier,
     "樓道裡堆滿雜物，垃圾好幾天沒人清",
     "ＫＴＶ半夜太吵了！！！",
     "幸福路18号",
+    "楼道\ud83d里有\x00垃圾",  # a broken surrogate pair and a NUL
     None,
     12345,
 ])
