@@ -22,11 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.notifier import Notifier
 from bot.settings import Settings
 from handlers import build_routers
+from bot.orgapp import build_org_deps
+from bot.serviceapp import build_service_deps
+from bot.cadre import build_cadre_tools
 from handlers.deps import Deps
+from handlers.i18n import LanguageMiddleware, create_i18n
+from handlers.callback_guard import CallbackGuard
+from handlers.throttle import FloodGuard
 from nlp.classifier import Classifier
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from storage.engine import create_engine, create_session_factory
 from tickets.calendar import WorkCalendar
+from tickets.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
 from tickets.queries import TicketQueries
 from tickets.service import TicketService, utcnow
 from tickets.sla import SlaPolicy
@@ -51,6 +58,8 @@ class Core:
     sla: SlaPolicy
     service: TicketService
     queries: TicketQueries
+    # Each person's language: one per process, so /lang reaches the scheduler's cache too.
+    languages: LanguagePrefs | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -83,6 +92,8 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
         reports_per_hour=settings.limits.reports_per_hour, clock=clock,
     )
     core.queries = TicketQueries(sf, admins=settings.admins)
+    core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,
+                                   write_lock=core.service.write_lock)
     return core
 
 
@@ -118,7 +129,15 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
         tz=core.tz,
         categories=list(core.taxonomy.names),
         max_text_chars=core.settings.limits.max_text_chars,
+        languages=core.languages,
+        cadre=build_cadre_tools(core),
     )
-    dp = Dispatcher(storage=storage or fsm_storage(core.settings), deps=deps)
+    dp = Dispatcher(storage=storage or fsm_storage(core.settings), deps=deps, org=build_org_deps(core, notifier))
+    # First, so the flood guard's warning and every handler below speak the person's language.
+    LanguageMiddleware(create_i18n(core.languages.default), core.languages).install(dp)
+    limits = core.settings.limits
+    dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds))
+    dp.callback_query.outer_middleware(CallbackGuard())
+    dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
     dp.include_routers(*build_routers())
     return dp

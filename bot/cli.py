@@ -31,6 +31,8 @@ def _logging(verbose: bool) -> None:
     # aiohttp/aiogram debug logs carry request URLs, and so the token: keep them quiet.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite's debug lines carry SQL parameters: residents' phone numbers among them.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 @click.group()
@@ -97,24 +99,35 @@ def org() -> None:
 
 @org.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--geojson", type=click.Path(exists=True, dir_okay=False),
+              help="Grid boundaries: a GeoJSON FeatureCollection, each feature's properties.code a grid code.")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
+              help="Coordinates of --geojson: gcj02 for outlines drawn on 高德/腾讯 maps.")
 @click.pass_context
-def org_import(ctx: click.Context, file: str) -> None:
-    """Load an organisation file (TOML). Importing the same file twice changes nothing."""
+def org_import(ctx: click.Context, file: str, geojson: str | None, crs: str) -> None:
+    """Load an organisation file: TOML, CSV or XLSX (by extension). Importing the same file
+    twice changes nothing; open tickets of staff who leave go to the backup or the cadre."""
     from bot.orgcli import import_org
     from tickets.organisation import OrgFileError
 
     try:
-        report = asyncio.run(import_org(_settings(ctx), Path(file)))
+        report = asyncio.run(import_org(_settings(ctx), Path(file), Path(geojson) if geojson else None, crs))
     except OrgFileError as exc:
         raise click.ClickException(str(exc)) from None
     if not report.changed:
         click.echo("nothing changed: the database already matches the file")
         return
-    for label, items in (("created", report.created), ("updated", report.updated), ("deactivated", report.deactivated)):
+    for label, items in (("created", report.created), ("updated", report.updated), ("moved", report.moved),
+                         ("deactivated", report.deactivated)):
         if items:
             click.echo(f"{label}: {len(items)}")
             for item in items:
                 click.echo(f"  {item}")
+    if report.handed_over:
+        click.echo(f"open tickets handed over: {len(report.handed_over)}")
+        for h in report.handed_over:
+            click.echo(f"  #{h.ticket_id} of {h.from_name}: " + ("returned to the cadre" if h.returned else f"→ {h.to_name}"))
+        click.echo("  the people concerned are told by the running bot (gridbot run delivers the outbox)")
 
 
 @org.command("show")
@@ -137,6 +150,10 @@ def org_show(ctx: click.Context, as_json: bool) -> None:
             for grid in community["grids"]:
                 click.echo(f"    {grid['name']} [{grid['code']}]" + _people(grid))
                 click.echo(f"      join: {grid['join_link']}")
+                for micro in grid.get("micro_grids", []):
+                    click.echo(f"      {micro['name']} [{micro['code']}]" + _people(micro))
+        for dept in street.get("departments", []):
+            click.echo(f"  部门 {dept['name']} [{dept['code']}]" + _people(dept))
 
 
 def _people(unit: dict) -> str:
@@ -171,6 +188,17 @@ def nlp_retrain(ctx: click.Context, out: str | None, activate: bool) -> None:
         click.echo("not activated: run again with --activate to switch")
 
 
+def _attach_org() -> None:
+    from bot.staffcli import org_audit, org_qr, staff
+
+    org.add_command(org_qr)
+    org.add_command(org_audit)
+    main.add_command(staff)
+
+
+_attach_org()
+
+
 def _attach_nlp() -> None:
     from nlp.cli import nlp_commands
 
@@ -179,3 +207,13 @@ def _attach_nlp() -> None:
 
 
 _attach_nlp()
+
+
+def _attach_cadre() -> None:
+    from bot.cadre_cli import bulletin_command, export_group
+
+    main.add_command(export_group)
+    main.add_command(bulletin_command)
+
+
+_attach_cadre()

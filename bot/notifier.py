@@ -16,7 +16,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
@@ -52,6 +52,8 @@ class Delivery:
     error: str | None = None
     blocked: bool = False
     attempts: int = 0
+    # What Telegram answered (the sent Message): a poll's id is only there. Not compared.
+    result: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -353,7 +355,7 @@ class Notifier:
             self._scheduler.done(key)
             self.stats.sent += 1
             message_id = result.message_id if isinstance(result, Message) else getattr(method, "message_id", None)
-            return Delivery(ok=True, message_id=message_id, attempts=attempts)
+            return Delivery(ok=True, message_id=message_id, attempts=attempts, result=result)
 
     def _retry_delay(self, exc: Exception, attempts: int) -> float | None:
         """Seconds to wait before trying again, or None if trying again cannot help."""

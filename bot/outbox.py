@@ -16,9 +16,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notifier import Delivery, Notifier
+from handlers.i18n import create_i18n, speaking
 from handlers.render import Rendered, notice
 from storage.models import OutboxMessage, Ticket
 from tickets import outbox
+from tickets.languages import DEFAULT_LOCALE, LanguagePrefs
 from tickets.service import utcnow
 from tickets.views import Notice, NoticeKind, build_view
 
@@ -28,13 +30,16 @@ log = logging.getLogger(__name__)
 class OutboxSender:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], notifier: Notifier, tz: ZoneInfo,
                  clock: Callable[[], datetime] = utcnow, lease: timedelta = timedelta(minutes=5),
-                 max_attempts: int = 5) -> None:
+                 max_attempts: int = 5, languages: LanguagePrefs | None = None) -> None:
         self.sf = session_factory
         self.notifier = notifier
         self.tz = tz
         self.clock = clock
         self.lease = lease
         self.max_attempts = max_attempts
+        # Notices go out in each recipient's language, from a job with no update of its own.
+        self.languages = languages
+        self.i18n = create_i18n(languages.default if languages else DEFAULT_LOCALE)
 
     async def deliver_once(self, now: datetime | None = None) -> int:
         """Sends what is due; returns how many were delivered."""
@@ -61,7 +66,9 @@ class OutboxSender:
             if ticket is None:
                 return None
             view = await build_view(session, ticket)
-        return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
+        locale = (await self.languages.of([message.chat_id])).get(message.chat_id) if self.languages else None
+        with speaking(locale or self.i18n.default_locale, self.i18n):
+            return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
 
     async def _send(self, chat_id: int, r: Rendered) -> Delivery:
         for photo in r.photos:

@@ -14,7 +14,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.fonts import cjk_font_path
-from handlers import texts as T
+from handlers.i18n import T
 
 # A4 portrait at 150 dpi: prints sharp on any office printer.
 WIDTH, HEIGHT = 1240, 1754
@@ -73,7 +73,8 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int = 
 
 def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill=INK, max_lines: int = 3) -> int:
     font = _font(size)
-    for line in _wrap(text, font, WIDTH - 2 * MARGIN, max_lines):
+    lines = [line for part in text.split("\n") for line in _wrap(part, font, WIDTH - 2 * MARGIN, max_lines)]
+    for line in lines:
         width = font.getlength(line)
         draw.text(((WIDTH - width) / 2, y), line, font=font, fill=fill)
         y += int(size * 1.3)

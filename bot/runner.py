@@ -5,24 +5,18 @@ import asyncio
 import logging
 from pathlib import Path
 
-from aiogram.types import BotCommand
-
 from bot.app import build_core, create_bot, create_dispatcher
 from bot.notifier import Notifier
 from bot.orgcli import import_org
+from bot.outbox import add_outbox_job
 from bot.scheduler import blocked_hook, create_scheduler
+from bot.service_jobs import add_service_jobs
 from bot.settings import Settings
+from handlers.i18n import create_i18n
+from handlers.language import publish_commands
 from storage.migrate import upgrade_async
 
 log = logging.getLogger("gridbot")
-
-COMMANDS = [
-    BotCommand(command="my", description="我的工单"),
-    BotCommand(command="tasks", description="待办工单（工作人员）"),
-    BotCommand(command="ticket", description="查看工单：/ticket 编号"),
-    BotCommand(command="grid", description="更换网格"),
-    BotCommand(command="help", description="帮助"),
-]
 
 
 async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
@@ -45,8 +39,11 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     dp = create_dispatcher(core, notifier)
     notifier.on_blocked = blocked_hook(core, notifier)
     scheduler = create_scheduler(core, notifier, settings)
+    add_outbox_job(scheduler, dp["org"].outbox)  # hand-over notices queued by `gridbot org import` and staff commands
+    add_service_jobs(scheduler, core, notifier, settings.scheduler.sweep_seconds)  # 五单: held notices, matters, points
     try:
-        await bot.set_my_commands(COMMANDS)
+        # The command menu, in each language (handlers.language.COMMANDS lists the commands).
+        await publish_commands(bot, create_i18n(core.languages.default))
         scheduler.start()  # 督办: the reminder sweep and the digests
         await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
     finally:

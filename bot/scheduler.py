@@ -23,8 +23,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notifier import Delivery, Notifier
+from bot.bulletins import schedule_bulletin
 from bot.settings import Settings
 from handlers import reminder_views as views
+from handlers.i18n import Recipients
 from tickets import digests
 from tickets.calendar import WorkCalendar
 from tickets.ladder import Ladder, Quiet
@@ -82,6 +84,8 @@ class ReminderJobs:
         self.ladder = Ladder.from_config(cfg.ladder)
         self.quiet = Quiet(settings.quiet_hours.start, settings.quiet_hours.end)
         self.lease = timedelta(minutes=cfg.lease_minutes)
+        # No update, hence no I18n context: each message is rendered in its recipient's language.
+        self.languages = Recipients.of(core, settings.language)
 
     async def sweep_once(self, now: datetime | None = None) -> SweepReport:
         cfg = self.settings.scheduler
@@ -105,7 +109,8 @@ class ReminderJobs:
             log.exception("reminder sweep failed")
 
     async def send_reminder(self, r: Reminder) -> Delivery:
-        rendered = views.reminder(r, self.tz)
+        with await self.languages.speaking_to(r.chat_id):
+            rendered = views.reminder(r, self.tz)
         return await self.notifier.send_message(r.chat_id, rendered.text, reply_markup=rendered.markup)
 
     async def digest_once(self, kind: str, fired_at: datetime | None = None) -> digests.DigestReport:
@@ -125,7 +130,9 @@ class ReminderJobs:
             log.exception("digest %s failed", kind)
 
     async def send_digest(self, chat_id: int, payload: tuple[Any, ...]) -> Delivery:
-        results = [await self.notifier.send_message(chat_id, text) for text in views.digest_messages(payload, self.tz)]
+        with await self.languages.speaking_to(chat_id):
+            texts = views.digest_messages(payload, self.tz)
+        results = [await self.notifier.send_message(chat_id, text) for text in texts]
         return Delivery(ok=all(r.ok for r in results), blocked=any(r.blocked for r in results),
                         attempts=sum(r.attempts for r in results))
 
@@ -133,6 +140,7 @@ class ReminderJobs:
 def blocked_hook(core: CoreLike, notifier: Notifier, clock: Clock = utcnow) -> Callable[[Any], Awaitable[None]]:
     """Notifier.on_blocked: flag the person and tell their cadre, once."""
     sessions = _sessions(core)
+    languages = Recipients.of(core, getattr(getattr(core, "settings", None), "language", None))
 
     async def on_blocked(chat_id: Any) -> None:
         try:
@@ -140,7 +148,9 @@ def blocked_hook(core: CoreLike, notifier: Notifier, clock: Clock = utcnow) -> C
         except (TypeError, ValueError):
             return  # a channel name: no person behind it
         for notice in await flag_blocked(sessions, chat, clock()):
-            await notifier.send_message(notice.chat_id, views.blocked_notice(notice).text)
+            with await languages.speaking_to(notice.chat_id):
+                text = views.blocked_notice(notice).text
+            await notifier.send_message(notice.chat_id, text)
 
     return on_blocked
 
@@ -191,4 +201,6 @@ def create_scheduler(
             # Deliveries are recorded per period and person: those who got it are skipped.
             scheduler.add_job(jobs.digest_job, DateTrigger(now, timezone=tz), args=[kind, missed],
                               id=f"digest-{kind}-catch-up", name=f"digest {kind} (catch-up)")
+    # 一月一通报's charts and XLSX (bot.bulletins): a job of its own beside the text digest.
+    schedule_bulletin(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
     return scheduler

@@ -58,6 +58,8 @@ class SlaSettings(BaseModel):
         "违法建设": {"resolve": "10wd"},
         "矛盾纠纷": {"resolve": "7wd"},
     }
+    # 吹哨报到: the clock once a cadre escalates a ticket to a department.
+    department: dict[str, str] = {"resolve": "5wd"}  # 签收 is the department's 报到: not timed
 
 
 class LimitSettings(BaseModel):
@@ -123,6 +125,104 @@ class DigestSettings(BaseModel):
         return value.strip()
 
 
+class BandSettings(BaseModel):
+    name: str  # 红
+    label: str  # 优秀
+    min: float = Field(ge=0, le=100)  # lowest score in the band
+    color: str = "#999999"  # on the ranking chart
+
+
+class CadreSettings(BaseModel):
+    """Cadre tools: /overdue, duplicate reports, the monthly bulletin (一月一通报) with charts."""
+
+    # /overdue lists open tickets past a deadline or due within this many hours, worst first.
+    soon_hours: int = Field(24, ge=0, le=24 * 14)
+    overdue_limit: int = Field(10, ge=1, le=50)
+    # A report much like an open ticket of the same grid and category, opened within this many
+    # days, is offered to follow instead (0: never). Likeness: cosine of the two texts' word
+    # sets (jieba, stop words dropped), from 0 to 1.
+    duplicate_days: int = Field(7, ge=0)
+    duplicate_threshold: float = Field(0.5, gt=0.0, le=1.0)
+    # 一月一通报 with charts, to every cadre: crontab in the configured zone; "" turns it off.
+    bulletin: str = "0 10 1 * *"
+    # A grid's score (0-100): the weighted mean of its KPIs (重办率 counted as 1 - rate; a KPI
+    # with nothing to divide by drops out), less points for each ticket overdue now.
+    score_weights: dict[str, float] = {"及时签收率": 20, "按期办结率": 30, "解决率": 20, "满意率": 20, "重办率": 10}
+    overdue_penalty: float = Field(2.0, ge=0)
+    overdue_penalty_cap: float = Field(20.0, ge=0)
+    # 五色: a grid's band is the first (highest min) its score reaches.
+    bands: list[BandSettings] = [
+        BandSettings(name="红", label="优秀", min=90, color="#c0392b"),
+        BandSettings(name="橙", label="良好", min=80, color="#e67e22"),
+        BandSettings(name="黄", label="合格", min=70, color="#f1c40f"),
+        BandSettings(name="蓝", label="待提升", min=60, color="#2e86c1"),
+        BandSettings(name="灰", label="不合格", min=0, color="#7f8c8d"),
+    ]
+
+    @field_validator("bulletin")
+    @classmethod
+    def _bulletin_crontab(cls, value: str) -> str:
+        if value.strip():
+            from apscheduler.triggers.cron import CronTrigger
+
+            CronTrigger.from_crontab(value, timezone="UTC")  # raises on a bad line
+        return value.strip()
+
+    @field_validator("score_weights")
+    @classmethod
+    def _known_kpis(cls, value: dict[str, float]) -> dict[str, float]:
+        from tickets.kpi import KPIS
+
+        unknown = set(value) - {k.name for k in KPIS}
+        if unknown or not value or any(w < 0 for w in value.values()):
+            raise ValueError(f"score_weights: KPI names from {[k.name for k in KPIS]}, weights >= 0")
+        return value
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_cover_zero(cls, value: list[BandSettings]) -> list[BandSettings]:
+        if not value or min(b.min for b in value) > 0:
+            raise ValueError("bands: give at least one band, and one with min = 0")
+        return sorted(value, key=lambda b: -b.min)
+
+
+class ServiceSettings(BaseModel):
+    """五单 (issue 7): residents order services; party members and volunteers take them."""
+
+    # Service categories and the words that suggest each (first match wins; else "其他").
+    categories: dict[str, list[str]] = {
+        "代买代办": ["买药", "代买", "买菜", "取药", "取快递", "代办", "跑腿", "缴费", "交费"],
+        "助老助残": ["老人", "独居", "行动不便", "轮椅", "残疾", "助餐", "送餐", "陪伴", "聊天"],
+        "陪同就医": ["医院", "看病", "就医", "复查", "陪诊", "挂号", "体检"],
+        "维修帮扶": ["水龙头", "漏水", "灯泡", "换灯", "电路", "修理", "维修", "马桶", "下水道", "门锁"],
+        "心理法律": ["心理", "法律", "纠纷咨询", "律师", "疏导"],
+        "其他": [],
+    }
+    # Orders in these categories skip 议单 and are published at once.
+    auto_approve: list[str] = []
+    # 双报到 invitation codes: how long they work and for how many people each.
+    invite_ttl_days: float = Field(14.0, gt=0, le=365)
+    invite_uses: int = Field(200, ge=1, le=10_000)
+    # 一键呼叫: the category of the urgent ticket it opens (one of the event categories).
+    emergency_category: str = "民生服务"
+    # 联手说事: how long a poll stays open unless closed earlier.
+    matter_hours: float = Field(72.0, gt=0, le=24 * 30)
+
+
+class PointsSettings(BaseModel):
+    """积分 rules (issue 7). Each award is a ledger row with a reason; none is given twice."""
+
+    order_done: int = 10  # to whoever completes a service order
+    satisfied_bonus: int = 5  # when the resident rates it 满意
+    abandoned: int = -5  # giving an order up after 接单
+    ticket_on_time: int = 2  # to the grid member, per ticket closed by its deadline
+    # 五色 for grid members: the month's KPI score (weights, penalty and bands under
+    # [cadre]) blended with points: this share of the score comes from points, full
+    # marks at points_target points in the month.
+    wuse_points_share: float = Field(0.2, ge=0, le=1)
+    wuse_points_target: int = Field(40, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="ignore"
@@ -140,7 +240,10 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     digests: DigestSettings = DigestSettings()
+    cadre: CadreSettings = CadreSettings()
     onboarding: OnboardingSettings = OnboardingSettings()
+    services: ServiceSettings = ServiceSettings()
+    points: PointsSettings = PointsSettings()
     # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
     fsm_storage: str = "memory"
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, lookup, rating, report, start, tasks
+from handlers import admin, errors, language, lookup, privacy, rating, report, start, tasks
+from handlers import corrections, duplicates, escalation, oversight, publishing
+from handlers import emergency, matters, order_review, orders, service_points, volunteers
 
 
 def build_routers() -> list[Router]:
@@ -11,8 +13,25 @@ def build_routers() -> list[Router]:
     commands before the staff dialog, the dialog before free text (a report)."""
     return [
         errors.build_router(),
+        volunteers.build_start_router(),  # /start svc_… before start reads it as a grid code
         start.build_router(),
+        emergency.build_router(),  # 紧急求助 works whatever dialog one is in
         lookup.build_router(),
+        # Cadre tools: commands before the staff dialog, like lookup's.
+        oversight.build_router(),
+        escalation.build_router(),
+        corrections.build_router(),
+        duplicates.build_router(),
+        publishing.build_router(),
+        language.build_router(),
+        admin.build_router(),
+        privacy.build_router(),
+        # 五单 service loop (issue 7): commands before the staff dialog.
+        orders.build_router(),
+        order_review.build_router(),
+        volunteers.build_router(),
+        service_points.build_router(),
+        matters.build_router(),
         tasks.build_router(),
         rating.build_router(),
         report.build_router(),

@@ -31,3 +31,12 @@ class CommunityCb(CallbackData, prefix="jc"):
 
 class GridCb(CallbackData, prefix="jg"):
     code: str
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    action: str  # anon | ask | yes | no
+    nonce: str  # must match the one kept in the presser's dialog state: forged presses do nothing
+
+
+class LangCb(CallbackData, prefix="lg"):
+    locale: str  # zh_CN | en; anything else is refused

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handlers.deps import Deps
+from handlers.i18n import speaking
 from handlers.render import Rendered, notice
+from tickets.duplicates import to_followers
 from tickets.views import Notice
 
 CAPTION_LIMIT = 1024
@@ -22,6 +24,23 @@ async def send(deps: Deps, chat_id: int, r: Rendered) -> None:
         await n.send_location(chat_id, latitude=r.location[0], longitude=r.location[1])
 
 
+async def recipient_locales(deps: Deps, chat_ids: Iterable[int]) -> dict[int, str]:
+    """Each recipient's language (one query for those not cached); {} without a store."""
+    ids = [c for c in chat_ids if c]
+    return await deps.languages.of(ids) if deps.languages is not None and ids else {}
+
+
+async def locale_of(deps: Deps, chat_id: int) -> str | None:
+    return (await recipient_locales(deps, [chat_id])).get(chat_id)
+
+
 async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
+    notices = to_followers(notices)  # residents following a ticket hear what its reporter hears
+    # In each recipient's language, not in the language of whoever caused the notice.
+    locales = await recipient_locales(deps, (n.chat_id for n in notices))
     for item in notices:
-        await send(deps, item.chat_id, notice(item, deps.tz))
+        if not item.chat_id:
+            continue  # a resident who deleted their data: nobody to tell
+        with speaking(locales.get(item.chat_id)):
+            rendered = notice(item, deps.tz)
+        await send(deps, item.chat_id, rendered)

@@ -17,3 +17,5 @@ class Deps:
     tz: ZoneInfo
     categories: list[str]
     max_text_chars: int = 2000
+    languages: Any = None  # tickets.languages.LanguagePrefs: each recipient's language
+    cadre: Any = None  # bot.cadre.CadreTools: /overdue, /stats, 吹哨, duplicates, exports, bulletins

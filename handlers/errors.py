@@ -7,7 +7,7 @@ import secrets
 from aiogram import Router
 from aiogram.types import ErrorEvent
 
-from handlers import texts as T
+from handlers.i18n import T
 
 log = logging.getLogger("gridbot.errors")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import texts as T
+from handlers.i18n import T
 from handlers.callbacks import CommunityCb
 from handlers.deps import Deps
 
@@ -17,6 +17,7 @@ async def community_picker(deps: Deps) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def ask_grid(chat_id: int, deps: Deps, prefix: str = T.PICK_COMMUNITY) -> None:
+async def ask_grid(chat_id: int, deps: Deps, prefix: str | None = None) -> None:
+    prefix = prefix or T.PICK_COMMUNITY  # here, not as the default: defaults are fixed at import
     markup = await community_picker(deps)
     await deps.notifier.send_message(chat_id, prefix if markup else T.NO_ORGANISATION, reply_markup=markup)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
-from handlers import texts as T
+from handlers.i18n import T, note_label
 from handlers.callbacks import RateCb
 from handlers.deps import Deps
 from handlers.delivery import deliver
@@ -36,5 +36,5 @@ async def on_rate(query: CallbackQuery, callback_data: RateCb, deps: Deps) -> No
     if outcome.rating_round_open:
         await deps.notifier.send_message(user_id, T.ASK_SATISFACTION, reply_markup=satisfaction_buttons(ticket_id))
     elif value in SATISFACTION_LABELS and value != "dissatisfied":
-        await deps.notifier.send_message(user_id, T.RATED_THANKS.format(rating=SATISFACTION_LABELS[value], id=ticket_id))
+        await deps.notifier.send_message(user_id, T.RATED_THANKS.format(rating=note_label(SATISFACTION_LABELS[value]), id=ticket_id))
     await deliver(deps, outcome.notices)

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from handlers import texts as T
+from handlers import i18n
+from handlers.i18n import T, category_label, role_label
 from handlers.render import Rendered, local_time, state_label, task_buttons, task_card
 from tickets.digests import DailyTasks, FiguresDigest, TaskLine, WeeklyDigest
 from tickets.kpi import Counts
 from tickets.ladder import ACCEPT_STATES
-from tickets.policy import ROLE_LABELS
 from tickets.reminders import Reminder
 from tickets.unreachable import BlockedNotice
 
@@ -52,7 +52,7 @@ def reminder(r: Reminder, tz: ZoneInfo) -> Rendered:
 
 
 def blocked_notice(n: BlockedNotice) -> Rendered:
-    role = ROLE_LABELS.get(n.role, "")  # type: ignore[call-overload]  # StrEnum keys match str
+    role = role_label(n.role)
     return Rendered(T.BLOCKED_STAFF.format(role=role, name=escape(n.name), unit=escape(n.unit_name)))
 
 
@@ -66,7 +66,7 @@ def daily(d: DailyTasks, tz: ZoneInfo) -> list[str]:
     for x in d.lines:
         waiting = x.state in ACCEPT_STATES
         lines.append(T.DAILY_LINE.format(
-            mark=_mark(x), id=x.id, state=state_label(x.state), category=escape(x.category),
+            mark=_mark(x), id=x.id, state=state_label(x.state), category=escape(category_label(x.category)),
             grid=escape(x.grid_name), what=T.WINDOW_ACCEPT if waiting else T.WINDOW_RESOLVE,
             deadline=local_time(x.accept_deadline if waiting else x.resolve_deadline, tz),
         ))
@@ -83,7 +83,7 @@ def weekly(d: WeeklyDigest, tz: ZoneInfo) -> list[str]:
         lines.append(T.WEEKLY_GRID.format(grid=escape(g.grid_name), late=g.overdue_total, soon=g.due_total))
         for x, shown_total in ((g.overdue, g.overdue_total), (g.due_soon, g.due_total)):
             lines.extend(T.WEEKLY_LINE.format(
-                mark=_mark(t), id=t.id, category=escape(t.category), state=state_label(t.state),
+                mark=_mark(t), id=t.id, category=escape(category_label(t.category)), state=state_label(t.state),
                 deadline=local_time(t.resolve_deadline, tz)) for t in x)
             if shown_total > len(x):
                 lines.append("　" + T.DIGEST_MORE.format(n=shown_total - len(x)))
@@ -96,7 +96,7 @@ def percent(value: float | None) -> str:
 
 def _day(at: datetime, tz: ZoneInfo) -> str:
     local = at.astimezone(tz)
-    return f"{local.month}月{local.day}日"
+    return T.DAY_MONTH.format(month=i18n.month_name(local.month), day=local.day)
 
 
 def _figures_row(name: str, c: Counts, kind: str) -> str:
@@ -118,7 +118,8 @@ def figures(d: FiguresDigest, tz: ZoneInfo) -> list[str]:
                                           end=_day(last_day, tz))
     else:
         local = d.period.start.astimezone(tz)
-        head = T.MONTHLY_HEADER.format(unit=escape(d.unit_name), month=f"{local.year}年{local.month}月")
+        head = T.MONTHLY_HEADER.format(unit=escape(d.unit_name), month=T.YEAR_MONTH.format(
+            year=local.year, month=i18n.month_name(local.month)))
     lines = [head]
     lines.extend(_figures_row(name, counts, d.kind) for name, counts in d.rows)
     if len(d.rows) > 1:

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import texts as T
+from handlers import i18n
+from handlers.i18n import T, category_label, note_label
+from handlers.cadre_buttons import tool_buttons
 from handlers.callbacks import AssignCb, CategoryCb, RateCb, TicketCb
 from tickets.lifecycle import Action, State
+from tickets.privacy import mask_phone
 from tickets.views import Notice, NoticeKind, TicketView
 
-WEEKDAYS = "一二三四五六日"
 # Telegram caps a message at 4096 characters; leave room for the card around the text.
 CARD_TEXT_LIMIT = 1500
 
@@ -30,7 +32,8 @@ def local_time(at: datetime | None, tz: ZoneInfo) -> str:
     if at is None:
         return "—"
     local = at.astimezone(tz)
-    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    return T.DATE_TIME.format(month=i18n.month_name(local.month), day=local.day,
+                              weekday=i18n.weekday_name(local.weekday()), time=f"{local:%H:%M}")
 
 
 def clip(text: str, limit: int = CARD_TEXT_LIMIT) -> str:
@@ -39,11 +42,11 @@ def clip(text: str, limit: int = CARD_TEXT_LIMIT) -> str:
 
 
 def keywords_note(view: TicketView) -> str:
-    return T.KEYWORDS.format(words="、".join(escape(k) for k in view.keywords)) if view.keywords else ""
+    return T.KEYWORDS.format(words=i18n.join(escape(k) for k in view.keywords)) if view.keywords else ""
 
 
 def state_label(state: State | str) -> str:
-    return State(state).label
+    return i18n.state_label(state)
 
 
 def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -67,14 +70,13 @@ def task_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
 def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:
     """Only the buttons this viewer may press (the workflow checks again on press)."""
     markup = task_buttons(view)
-    if markup is None:
-        return None
     allowed = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN, "rsg": Action.REASSIGN}
     rows = []
-    for row in markup.inline_keyboard:
+    for row in markup.inline_keyboard if markup else ():
         kept = [b for b in row if allowed[TicketCb.unpack(b.callback_data).action] in actions]
         if kept:
             rows.append(kept)
+    rows.extend(tool_buttons(view, actions))  # 改类, 吹哨, 合并
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
@@ -85,7 +87,8 @@ def reassign_buttons(ticket_id: int, options: list[tuple[int, str]]) -> InlineKe
 def category_buttons(ticket_id: int, suggestions: tuple[str, ...], names: list[str]) -> InlineKeyboardMarkup:
     # Suggestions first, then the rest, two to a row: one tap whatever the answer.
     ordered = list(dict.fromkeys([*suggestions, *names]))
-    buttons = [(n, CategoryCb(ticket_id=ticket_id, index=names.index(n)).pack()) for n in ordered if n in names]
+    buttons = [(category_label(n), CategoryCb(ticket_id=ticket_id, index=names.index(n)).pack())
+               for n in ordered if n in names]
     return _kb([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -104,16 +107,33 @@ def task_card(view: TicketView, tz: ZoneInfo, badge: str = "") -> str:
     if view.urgent:
         badge = T.URGENT_BADGE + badge
     return T.TASK_CARD.format(
-        badge=badge, id=view.id, state=state_label(view.state), category=escape(view.category),
+        badge=badge, id=view.id, state=state_label(view.state), category=escape(category_label(view.category)),
         keywords=keywords_note(view), grid=escape(view.grid_name), text=clip(view.text),
         accept_deadline=local_time(view.accept_deadline, tz),
         resolve_deadline=local_time(view.resolve_deadline, tz),
     )
 
 
+def reporter_line(view: TicketView, reveal_phone: bool) -> str:
+    """Who reported, for staff: nothing of an anonymous reporter; the phone in full only
+    for whoever handles the ticket now (policy.can_see_contact), masked for the rest."""
+    if view.anonymous:
+        return T.REPORTER_ANONYMOUS
+    if not view.resident_name and not view.resident_phone:
+        return ""
+    phone = view.resident_phone if reveal_phone else mask_phone(view.resident_phone)
+    return T.REPORTER_LINE.format(name=escape(view.resident_name) or "—",
+                                  phone=T.REPORTER_PHONE.format(phone=escape(phone)) if phone else "")
+
+
+def with_reporter(text: str, view: TicketView, reveal_phone: bool) -> str:
+    line = reporter_line(view, reveal_phone)
+    return f"{text}\n{line}" if line else text
+
+
 def report_ack(view: TicketView, tz: ZoneInfo) -> str:
     return T.REPORT_ACK.format(
-        id=view.id, category=escape(view.category), keywords=keywords_note(view),
+        id=view.id, category=escape(category_label(view.category)), keywords=keywords_note(view),
         urgent=T.URGENT_LINE if view.urgent else "",
         assignee=escape(view.assignee_name) if view.assignee_name else T.REPORT_ACK_UNASSIGNED,
         deadline=local_time(view.resolve_deadline, tz),
@@ -127,16 +147,18 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
     location = (v.latitude, v.longitude) if v.latitude is not None and v.longitude is not None else None
     match n.kind:
         case NoticeKind.NEW_TASK:
-            return Rendered(task_card(v, tz, T.NEW_TASK_BADGE), task_buttons(v), v.photos, location)
+            # These go to whoever handles the ticket now: the reporter's number is theirs.
+            return Rendered(with_reporter(task_card(v, tz, T.NEW_TASK_BADGE), v, True), task_buttons(v), v.photos,
+                            location)
         case NoticeKind.REOPENED:
-            badge = T.REOPENED_BADGE.format(why=escape(n.note or ""))
-            return Rendered(task_card(v, tz, badge), task_buttons(v), v.photos, location)
+            badge = T.REOPENED_BADGE.format(why=escape(note_label(n.note)))
+            return Rendered(with_reporter(task_card(v, tz, badge), v, True), task_buttons(v), v.photos, location)
         case NoticeKind.UNASSIGNED:
             text = T.UNASSIGNED_CARD.format(id=v.id, grid=escape(v.grid_name), text=clip(v.text))
-            return Rendered(text, task_buttons(v), v.photos, location)
+            return Rendered(with_reporter(text, v, True), task_buttons(v), v.photos, location)
         case NoticeKind.RETURNED:
             text = T.RETURNED_CARD.format(id=v.id, who=who, reason=escape(n.note or ""))
-            return Rendered(text + "\n\n" + task_card(v, tz), task_buttons(v))
+            return Rendered(with_reporter(text + "\n\n" + task_card(v, tz), v, True), task_buttons(v))
         case NoticeKind.ACCEPTED:
             return Rendered(T.ACCEPTED_NOTICE.format(id=v.id, who=who))
         case NoticeKind.RESOLVED:
@@ -148,11 +170,14 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
             return Rendered(T.REASSIGNED_NOTICE.format(id=v.id, who=escape(v.assignee_name or ""), deadline=deadline))
         case NoticeKind.REOPENED_RESIDENT:
             return Rendered(T.REOPENED_NOTICE.format(
-                id=v.id, why=escape(n.note or ""), who=escape(v.assignee_name or ""), deadline=deadline))
+                id=v.id, why=escape(note_label(n.note)), who=escape(v.assignee_name or ""), deadline=deadline))
         case NoticeKind.CLOSED:
-            return Rendered(T.CLOSED_NOTICE.format(id=v.id, rating=escape(n.note or "")))
+            return Rendered(T.CLOSED_NOTICE.format(id=v.id, rating=escape(note_label(n.note))))
         case NoticeKind.CATEGORY_CHANGED:
-            return Rendered(T.CATEGORY_CHANGED.format(id=v.id, before=escape(n.note or ""), category=escape(v.category)))
+            return Rendered(T.CATEGORY_CHANGED.format(
+                id=v.id, before=escape(category_label(n.note or "")), category=escape(category_label(v.category))))
         case NoticeKind.TAKEN_AWAY:
             return Rendered(T.TAKEN_AWAY.format(id=v.id, who=who, name=escape(v.assignee_name or "")))
-    raise ValueError(f"no rendering for {n.kind}")
+    from handlers.cadre_views import cadre_notice  # here: it builds on this module
+
+    return cadre_notice(n, tz)  # 吹哨, 催办, 合并 (or ValueError for a kind nobody draws)

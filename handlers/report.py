@@ -3,20 +3,26 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import asdict
+from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from handlers import texts as T
+from handlers.i18n import T, category_label
 from handlers.callbacks import CategoryCb
 from handlers.deps import Deps
+from handlers.duplicates import offer_to_follow
 from handlers.delivery import deliver
+from handlers.orgdeps import OrgDeps
+from handlers.order_offer import offer_order
 from handlers.pickers import ask_grid
 from handlers.refusals import refusal
 from handlers.render import category_buttons, report_ack, state_label
 from tickets.errors import NotRegistered, RateLimited, WorkflowError
+from tickets.gridmap import Fit, Located
+from handlers.servicedeps import ServiceDeps
 from tickets.service import Report
 
 
@@ -39,7 +45,7 @@ def meaningful(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
-async def on_report(message: Message, deps: Deps, state: FSMContext) -> None:
+async def on_report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None = None) -> None:
     text = (message.text or message.caption or "").strip()
     if not text:
         await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
@@ -49,17 +55,22 @@ async def on_report(message: Message, deps: Deps, state: FSMContext) -> None:
         return
     data = await state.get_data()
     location = data.get("location") or (None, None)
+    located = data.get("located") or (None, None)  # the grid the location fell in
     photos = (message.photo[-1].file_id,) if message.photo else ()
     report = Report(
         telegram_id=message.from_user.id, chat_id=message.chat.id, message_id=message.message_id,
         text=text, name=message.from_user.full_name, photos=photos,
-        latitude=location[0], longitude=location[1],
+        latitude=location[0], longitude=location[1], grid_id=located[0], micro_grid_id=located[1],
     )
+    if services is not None and await offer_order(message, report, deps, services, state):
+        return  # 求助: the resident picks 点单 or 上报问题 first (handlers.order_offer)
     await submit(deps, state, report)
 
 
-async def submit(deps: Deps, state: FSMContext, report: Report) -> None:
+async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplicates: bool = True) -> None:
     chat_id = report.chat_id
+    if check_duplicates and await offer_to_follow(deps, state, report):
+        return  # much like an open ticket: the resident chooses to follow it or insist
     try:
         outcome = await deps.service.report(report)
     except NotRegistered:
@@ -70,7 +81,7 @@ async def submit(deps: Deps, state: FSMContext, report: Report) -> None:
     except RateLimited as exc:
         await deps.notifier.send_message(chat_id, refusal(exc))
         return
-    await state.update_data(location=None, pending=None)
+    await state.update_data(location=None, located=None, pending=None)
     view = outcome.ticket
     if outcome.duplicate:
         await deps.notifier.send_message(chat_id, T.DUPLICATE_REPORT.format(id=view.id, state=state_label(view.state)))
@@ -78,6 +89,8 @@ async def submit(deps: Deps, state: FSMContext, report: Report) -> None:
     text = report_ack(view, deps.tz)
     if len(report.text) > deps.max_text_chars:
         text += "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars)
+    if view.anonymous:
+        text += "\n" + T.ANONYMOUS_ACK
     markup = None
     if outcome.suggestions:
         text += "\n\n" + T.PICK_CATEGORY
@@ -93,10 +106,23 @@ async def submit_pending(deps: Deps, state: FSMContext, telegram_id: int) -> Non
         await submit(deps, state, Report(**pending))
 
 
-async def on_location(message: Message, deps: Deps, state: FSMContext) -> None:
+async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgDeps | None = None) -> None:
     loc = message.location
-    await state.update_data(location=(loc.latitude, loc.longitude))
-    await deps.notifier.send_message(message.chat.id, T.LOCATION_SAVED)
+    located = await org.gridmap.locate(loc.latitude, loc.longitude) if org else None
+    bounded = located is not None or (org is not None and await org.gridmap.has_boundaries())
+    await state.update_data(location=(loc.latitude, loc.longitude),
+                            located=(located.grid_id, located.micro_grid_id) if located else None)
+    await deps.notifier.send_message(message.chat.id, location_reply(located, bounded))
+
+
+def location_reply(located: Located | None, bounded: bool) -> str:
+    if located is None:
+        # Outside every boundary: the resident's own grid takes it (and may pass it on).
+        return T.LOCATION_OUTSIDE if bounded else T.LOCATION_SAVED
+    grid = escape(located.grid_name)
+    if located.fit == Fit.INSIDE:
+        return T.LOCATION_IN_GRID.format(grid=grid)
+    return T.LOCATION_NEAR_GRID.format(grid=grid, metres=max(10, int(round(located.distance_m, -1))))
 
 
 async def on_unsupported(message: Message, deps: Deps) -> None:
@@ -119,7 +145,7 @@ async def on_category(query: CallbackQuery, callback_data: CategoryCb, deps: Dep
     except WorkflowError as exc:
         await query.answer(refusal(exc), show_alert=True)
         return
-    await query.answer(T.CATEGORY_SET.format(id=outcome.ticket.id, category=category))
+    await query.answer(T.CATEGORY_SET.format(id=outcome.ticket.id, category=category_label(category)))
     if query.message:
         await query.message.edit_reply_markup(reply_markup=None)
     await deliver(deps, outcome.notices)

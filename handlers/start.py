@@ -8,13 +8,16 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers import texts as T
+from handlers.i18n import T, join, role_label, speaking
 from handlers.callbacks import CommunityCb, GridCb
 from handlers.deps import Deps
+from handlers.delivery import locale_of
+from handlers.orgdeps import OrgDeps
 from handlers.pickers import ask_grid
+from handlers.service_cards import resident_keyboard
 from handlers.report import submit_pending
 from tickets.errors import NotFound
-from tickets.policy import ROLE_LABELS
+from tickets.invites import InviteRefused, looks_like_invite
 
 
 def build_router() -> Router:
@@ -28,13 +31,42 @@ def build_router() -> Router:
 
 async def joined(deps: Deps, chat_id: int, grid: tuple[str, str, str]) -> None:
     _, grid_name, community = grid
-    await deps.notifier.send_message(chat_id, T.WELCOME_JOINED.format(community=escape(community), grid=escape(grid_name)))
+    # With the residents' persistent buttons (我要点单, 紧急求助: handlers.orders, handlers.emergency).
+    await deps.notifier.send_message(chat_id, T.WELCOME_JOINED.format(community=escape(community), grid=escape(grid_name)),
+                                     reply_markup=resident_keyboard())
 
 
-async def on_start(message: Message, command: CommandObject, deps: Deps, state: FSMContext) -> None:
+# Names in texts, looked up when refusing: the sentence is then in the person's language.
+INVITE_REFUSALS = {"used": "INVITE_USED", "expired": "INVITE_EXPIRED", "unit": "INVITE_BAD_UNIT"}
+
+
+async def redeem_invite(message: Message, code: str, deps: Deps, org: OrgDeps) -> None:
+    """/start inv_...: a staff invitation, not a grid's QR code."""
+    user = message.from_user
+    try:
+        done = await org.staffing.redeem(user.id, code[:64], user.full_name)
+    except InviteRefused as exc:
+        await deps.notifier.send_message(message.chat.id, getattr(T, INVITE_REFUSALS.get(exc.reason, "INVITE_UNKNOWN")))
+        return
+    def role() -> str:
+        return role_label(done.role) + (T.BACKUP_SUFFIX if done.is_backup else "")
+
+    await deps.notifier.send_message(message.chat.id, T.INVITE_WELCOME.format(unit=escape(done.unit_name), role=role()))
+    if done.created_by and done.created_by != user.id:
+        with speaking(await locale_of(deps, done.created_by)):  # the inviter's language, not the newcomer's
+            notice = T.INVITE_USED_NOTICE.format(
+                name=escape(user.full_name), hint=escape(code[-4:]), unit=escape(done.unit_name), role=role())
+        await deps.notifier.send_message(done.created_by, notice)
+
+
+async def on_start(message: Message, command: CommandObject, deps: Deps, state: FSMContext,
+                   org: OrgDeps | None = None) -> None:
     user = message.from_user
     await deps.service.mark_reachable(user.id)
     code = (command.args or "").strip()
+    if code and org is not None and looks_like_invite(code):
+        await redeem_invite(message, code, deps, org)
+        return
     if code:
         try:
             grid = await deps.service.join(user.id, code, user.full_name)
@@ -46,7 +78,7 @@ async def on_start(message: Message, command: CommandObject, deps: Deps, state: 
         return
     actor = await deps.queries.actor(user.id, user.full_name)
     if actor.is_staff:
-        roles = "、".join(dict.fromkeys(ROLE_LABELS[r.role] for r in actor.roles))
+        roles = join(dict.fromkeys(role_label(r.role) for r in actor.roles))
         await deps.notifier.send_message(message.chat.id, T.STAFF_WELCOME.format(name=escape(actor.name), roles=roles))
         return
     current = await deps.queries.resident_grid(user.id)

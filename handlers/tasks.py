@@ -7,7 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from handlers import texts as T
+from handlers.i18n import T
 from handlers.callbacks import AssignCb, TicketCb
 from handlers.deps import Deps
 from handlers.delivery import deliver

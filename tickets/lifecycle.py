@@ -54,6 +54,9 @@ class Action(StrEnum):
     CANCEL = "cancel"          # the resident withdraws it
     RECATEGORIZE = "recategorize"
     RATE = "rate"
+    MERGE = "merge"            # 合并 into another ticket about the same thing
+    REMIND = "remind"          # 催办: a cadre prods whoever handles it
+    FOLLOW = "follow"          # a resident follows a ticket instead of reporting it again
 
     @property
     def label(self) -> str:
@@ -72,6 +75,9 @@ ACTION_LABELS = {
     Action.CANCEL: "撤销",
     Action.RECATEGORIZE: "改类",
     Action.RATE: "评价",
+    Action.MERGE: "合并",
+    Action.REMIND: "催办",
+    Action.FOLLOW: "关注",
 }
 
 
@@ -92,9 +98,11 @@ TRANSITIONS: dict[Action, Transition] = {
         State.DISPATCHED,
     ),
     Action.ESCALATE: Transition(
-        frozenset({State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.REOPENED}),
+        # NEW too: what no grid member can take may go straight to a department.
+        frozenset({State.NEW, State.DISPATCHED, State.ACCEPTED, State.RETURNED, State.REOPENED}),
         State.ESCALATED,
     ),
+    Action.MERGE: Transition(OPEN_STATES, State.MERGED),
     Action.CLOSE: Transition(frozenset({State.RESOLVED}), State.CLOSED),
     Action.REOPEN: Transition(frozenset({State.RESOLVED}), State.REOPENED),
     Action.CANCEL: Transition(

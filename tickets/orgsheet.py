@@ -23,20 +23,16 @@ present column means nobody.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
-import unicodedata
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from tickets import orgspec as S
 from tickets.orgspec import OrgFileError
+from tickets.sheettable import Table, aliases, bounded, csv_rows, norm
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
-MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PROBLEMS = 30
 
@@ -76,65 +72,9 @@ SHEET_NAMES = {"grids": ("网格", "grids", "grid"), "departments": ("部门", "
 _SPLIT = re.compile(r"[、,，;；/\n]+")
 
 
-def _norm(header: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(header or "")).strip().lower()
-    return re.sub(r"[\s_\-]+", "", text)
-
-
-def _aliases(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_norm(alias): key for key, names in columns.items() for alias in names}
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel keeps numbers as floats: 720101.0
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def derived_code(prefix: str, *names: str) -> str:
     """A stable code for a unit the sheet names but does not code."""
     return f"{prefix}-" + hashlib.sha1("/".join(names).encode("utf-8")).hexdigest()[:10]
-
-
-class Table:
-    """One sheet: its header mapped to our keys, and its rows with their numbers."""
-
-    def __init__(self, where: str, header: list[Any], rows: Iterable[tuple[int, list[Any]]],
-                 columns: dict[str, tuple[str, ...]]) -> None:
-        self.where = where
-        aliases = _aliases(columns)
-        self.index: dict[str, int] = {}
-        self.labels: dict[str, str] = {}
-        for i, title in enumerate(header):
-            key = aliases.get(_norm(title))
-            if key and key not in self.index:
-                self.index[key] = i
-                self.labels[key] = _cell(title)
-        self.columns = columns
-        self.rows = [(n, [_cell(v) for v in values]) for n, values in rows if any(_cell(v) for v in values)]
-        self.problems: list[str] = []
-
-    def has(self, *keys: str) -> bool:
-        return any(k in self.index for k in keys)
-
-    def label(self, key: str) -> str:
-        return self.labels.get(key) or self.columns[key][0]
-
-    def get(self, values: list[str], key: str) -> str:
-        i = self.index.get(key)
-        return values[i] if i is not None and i < len(values) else ""
-
-    def problem(self, row: int | None, key: str | None, message: str) -> None:
-        where = self.where + (f": row {row}" if row else "") + (f", column {self.label(key)}" if key else "")
-        self.problems.append(f"{where}: {message}")
-
-    def require(self, *keys: str) -> bool:
-        missing = [self.columns[k][0] for k in keys if k not in self.index]
-        if missing:
-            self.problem(1, None, f"missing column(s): {', '.join(missing)}")
-        return not missing
 
 
 # -- cells ---------------------------------------------------------------------------------
@@ -307,27 +247,13 @@ def _read_micro(t: Table, grids: dict[str, dict], manages: set[str]) -> None:
 # -- files ------------------------------------------------------------------------------
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # Excel in China saves CSV as GBK
-        except UnicodeDecodeError:
-            raise OrgFileError(f"{path}: neither UTF-8 nor GBK text; save it as CSV UTF-8") from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
 def _tables_from_csv(path: Path) -> list[tuple[str, Table]]:
-    rows = _csv_rows(path)
+    rows = csv_rows(path)
     if not rows:
         raise OrgFileError(f"{path}: the file is empty")
     header, body = rows[0], list(enumerate(rows[1:], start=2))
-    heads = {_norm(h) for h in header}
-    if heads & set(_aliases({"c": DEPARTMENT_COLUMNS["code"]})) and not heads & set(_aliases({"g": GRID_COLUMNS["grid_code"]})):
+    heads = {norm(h) for h in header}
+    if heads & set(aliases({"c": DEPARTMENT_COLUMNS["code"]})) and not heads & set(aliases({"g": GRID_COLUMNS["grid_code"]})):
         return [("departments", Table(str(path), header, body, DEPARTMENT_COLUMNS))]
     return [("grids", Table(str(path), header, body, GRID_COLUMNS))]
 
@@ -341,10 +267,10 @@ def _tables_from_xlsx(path: Path) -> list[tuple[str, Table]]:
         raise OrgFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
         found: list[tuple[str, Table]] = []
-        names = {_norm(n): n for n in book.sheetnames}
+        names = {norm(n): n for n in book.sheetnames}
         columns = {"grids": GRID_COLUMNS, "departments": DEPARTMENT_COLUMNS, "micro": MICRO_COLUMNS}
         for kind, candidates in SHEET_NAMES.items():
-            sheet_name = next((names[_norm(c)] for c in candidates if _norm(c) in names), None)
+            sheet_name = next((names[norm(c)] for c in candidates if norm(c) in names), None)
             if sheet_name is None and kind == "grids":
                 sheet_name = book.sheetnames[0]  # a workbook with one unnamed sheet of grids
             if sheet_name is None:
@@ -352,17 +278,10 @@ def _tables_from_xlsx(path: Path) -> list[tuple[str, Table]]:
             rows = book[sheet_name].iter_rows(values_only=True)
             header = list(next(rows, None) or [])
             body = ((n, list(r)) for n, r in enumerate(rows, start=2))
-            found.append((kind, Table(f"{path} [{sheet_name}]", header, _bounded(body), columns[kind])))
+            found.append((kind, Table(f"{path} [{sheet_name}]", header, bounded(body), columns[kind])))
         return found
     finally:
         book.close()
-
-
-def _bounded(rows: Iterable[tuple[int, list[Any]]]) -> Iterable[tuple[int, list[Any]]]:
-    for n, row in rows:
-        if n > MAX_ROWS + 1:
-            raise OrgFileError(f"more than {MAX_ROWS} rows: split the file")
-        yield n, row
 
 
 def parse_sheet(path: Path) -> S.OrgSpec:

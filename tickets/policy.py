@@ -9,7 +9,7 @@ so the rules can be read and tested on their own.
 | grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回 what is assigned to them |
 | backup (备岗) | the grid's tickets | stand in for the grid's assignee |
 | community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨 |
-| department contact | (issue 6: escalated tickets) | |
+| department contact | tickets escalated (吹哨) to their department | 签收/办结 them while escalated |
 | admin | every ticket | manage the organisation and staff (invites, moves) |
 
 A resident's phone number is shown in full only to whoever handles the ticket now
@@ -84,6 +84,7 @@ class TicketScope:
     followers: frozenset[int] = field(default_factory=frozenset)
     micro_grid_id: int | None = None
     state: str | None = None  # the ticket's state: who handles it depends on it
+    department_id: int | None = None  # 吹哨: the department it went to
 
 
 def _supervises(actor: Actor, scope: TicketScope) -> bool:
@@ -103,9 +104,25 @@ def _handles(actor: Actor, scope: TicketScope) -> bool:
     )
 
 
+def _department_handles(actor: Actor, scope: TicketScope) -> bool:
+    """A department's contact handles a ticket escalated to that department, while it is there."""
+    return scope.state == "escalated" and _department_of(actor, scope)
+
+
+def handles_as_department(actor: Actor, scope: TicketScope) -> bool:
+    """The department's own 签收 (报到): only its contacts, only while escalated to it."""
+    return _department_handles(actor, scope)
+
+
+def _department_of(actor: Actor, scope: TicketScope) -> bool:
+    return scope.department_id is not None and scope.department_id in actor.units(Role.DEPARTMENT)
+
+
 def can_view(actor: Actor, scope: TicketScope) -> bool:
     if actor.is_admin:
         return True
+    if _department_of(actor, scope):
+        return True  # what was once escalated to them stays readable
     if actor.resident_id is not None and (
         actor.resident_id == scope.resident_id or actor.resident_id in scope.followers
     ):
@@ -126,6 +143,8 @@ def can_see_contact(actor: Actor, scope: TicketScope) -> bool:
     may view it see it masked."""
     if scope.state in _CADRE_STATES or scope.assignee_id is None:
         return _supervises(actor, scope)
+    if scope.state == "escalated":
+        return _department_handles(actor, scope)
     return _handles(actor, scope)
 
 
@@ -144,12 +163,19 @@ UNIT_KINDS = {
 
 
 def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
-    if action in (Action.ACCEPT, Action.RESOLVE, Action.RETURN):
+    if action in (Action.ACCEPT, Action.RESOLVE):
+        return _handles(actor, scope) or _supervises(actor, scope) or _department_handles(actor, scope)
+    if action == Action.RETURN:
         return _handles(actor, scope) or _supervises(actor, scope)
-    if action in (Action.REASSIGN, Action.ESCALATE):
+    if action in (Action.REASSIGN, Action.ESCALATE, Action.MERGE, Action.REMIND):
         return _supervises(actor, scope)
+    if action == Action.RATE:
+        # Followers (the same problem, reported by others) have a say in 回访 too.
+        return actor.resident_id is not None and (
+            actor.resident_id == scope.resident_id or actor.resident_id in scope.followers
+        )
     if action == Action.RECATEGORIZE:
         return _handles(actor, scope) or _supervises(actor, scope)
-    if action in (Action.CLOSE, Action.REOPEN, Action.RATE, Action.CANCEL):
+    if action in (Action.CLOSE, Action.REOPEN, Action.CANCEL):
         return actor.resident_id is not None and actor.resident_id == scope.resident_id
     return False

@@ -92,6 +92,8 @@ class SlaPolicy:
     default: SlaRule
     urgent: SlaRule
     per_category: Mapping[str, SlaRule] = field(default_factory=dict, hash=False)
+    # 吹哨报到: the clock of a ticket escalated to a department (None: ``default``).
+    department: SlaRule | None = None
 
     def __post_init__(self) -> None:
         # Read-only copy: a shared policy must not change under running tickets.
@@ -110,6 +112,13 @@ class SlaPolicy:
         rule = self.rule_for(category, urgent)
         return add(calendar, start, rule.accept), add(calendar, start, rule.resolve)
 
+    def department_deadlines(
+        self, calendar: WorkCalendar, start: datetime, urgent: bool
+    ) -> tuple[datetime, datetime]:
+        """``(accept_deadline, resolve_deadline)`` for a department given the ticket at ``start``."""
+        rule = self.urgent if urgent else (self.department or self.default)
+        return add(calendar, start, rule.accept), add(calendar, start, rule.resolve)
+
     @classmethod
     def from_mapping(cls, data: Mapping) -> SlaPolicy:
         """Build from config such as::
@@ -124,7 +133,7 @@ class SlaPolicy:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"SLA config must be a mapping, got {type(data).__name__}")
-        _reject_unknown(data, {"default", "urgent", "categories"}, "SLA config")
+        _reject_unknown(data, {"default", "urgent", "categories", "department"}, "SLA config")
         for key in ("default", "urgent"):
             if key not in data:
                 raise ValueError(f"SLA config: missing {key!r}")
@@ -139,7 +148,10 @@ class SlaPolicy:
             str(name): _rule(raw, key=f"categories.{name}", fallback=default)
             for name, raw in categories.items()
         }
-        return cls(default=default, urgent=urgent, per_category=per_category)
+        department = data.get("department")
+        if department is not None:  # optional; may give one duration, like a category
+            department = _rule(department, key="department", fallback=default)
+        return cls(default=default, urgent=urgent, per_category=per_category, department=department)
 
 
 def add(calendar: WorkCalendar, start: datetime, duration: Duration) -> datetime:

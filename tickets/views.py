@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Attachment, Ticket
+from storage.models import Attachment, Resident, Ticket, TicketFollower, Unit
 from storage.repositories import Residents, StaffRepo, Tickets, Units
 from tickets.lifecycle import State
 from tickets.policy import TicketScope
@@ -51,6 +52,13 @@ class TicketView:
     # logged view never carries a phone number.
     resident_name: str = field(default="", repr=False)
     resident_phone: str | None = field(default=None, repr=False)
+    # 吹哨: the department it went to; 合并: the ticket it was merged into.
+    department_id: int | None = None
+    department_name: str = ""
+    merged_into_id: int | None = None
+    # Residents who follow it (they reported the same thing): told what the reporter is told.
+    follower_ids: tuple[int, ...] = ()
+    follower_telegram_ids: tuple[int, ...] = field(default=(), repr=False)
 
     @property
     def scope(self) -> TicketScope:
@@ -62,6 +70,8 @@ class TicketView:
             assignee_id=self.assignee_id,
             micro_grid_id=self.micro_grid_id,
             state=self.state.value,
+            followers=frozenset(self.follower_ids),
+            department_id=self.department_id,
         )
 
 
@@ -78,6 +88,14 @@ class NoticeKind(StrEnum):
     CLOSED = "closed"                  # to the assignee: the resident's rating
     CATEGORY_CHANGED = "category_changed"
     TAKEN_AWAY = "taken_away"          # to the former assignee after 转派
+    # Cadre tools (handlers.cadre_views renders them).
+    DEPARTMENT_TASK = "department_task"          # to a department's contact: 吹哨报到
+    ESCALATED_RESIDENT = "escalated_resident"
+    ESCALATED_MEMBER = "escalated_member"        # to the grid member: a department took it
+    DEPARTMENT_ACCEPTED = "department_accepted"  # to the resident
+    REMINDED = "reminded"                        # 催办, to whoever handles it
+    MERGED_RESIDENT = "merged_resident"          # note: the ticket it went into
+    MERGED_ASSIGNEE = "merged_assignee"
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,13 @@ async def build_view(
     if attachments is None:
         attachments = await Tickets(session).attachments(ticket.id)
     erased = resident is None or resident.erased_at is not None
+    followers = (await session.execute(
+        select(TicketFollower.resident_id, Resident.telegram_id)
+        .join(Resident, Resident.id == TicketFollower.resident_id)
+        .where(TicketFollower.ticket_id == ticket.id, Resident.erased_at.is_(None))
+        .order_by(TicketFollower.id)
+    )).all()
+    department = await session.get(Unit, ticket.department_id) if ticket.department_id else None
     hidden = erased or ticket.anonymous
     return TicketView(
         id=ticket.id,
@@ -180,4 +205,9 @@ async def build_view(
         anonymous=bool(ticket.anonymous),
         resident_name="" if hidden else resident.name,
         resident_phone=None if hidden else resident.phone,
+        department_id=ticket.department_id,
+        department_name=department.name if department else "",
+        merged_into_id=ticket.merged_into_id,
+        follower_ids=tuple(f.resident_id for f in followers),
+        follower_telegram_ids=tuple(f.telegram_id for f in followers),
     )

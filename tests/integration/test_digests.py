@@ -49,7 +49,8 @@ async def test_the_scheduler_runs_the_sweep_and_the_digests_at_their_local_times
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=False)
-    assert set(jobs) == {"reminder-sweep", "digest-daily", "digest-weekly", "digest-half_month", "digest-monthly"}
+    assert set(jobs) == {"reminder-sweep", "digest-daily", "digest-weekly", "digest-half_month", "digest-monthly",
+                         "bulletin-monthly"}  # 一月一通报's charts: bot.bulletins
     sweep = jobs["reminder-sweep"]
     assert isinstance(sweep.trigger, IntervalTrigger) and sweep.trigger.interval == timedelta(seconds=45)
     assert (sweep.coalesce, sweep.max_instances, sweep.misfire_grace_time) == (True, 1, 45)

@@ -1,0 +1,62 @@
+"""Wires the 五单 service loop (tickets.wudan) for the Dispatcher's `services` keyword
+argument and for the scheduler's jobs."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from handlers.servicedeps import ServiceDeps
+from tickets.wudan.assessment import Assessment, Band, ScoreRules
+from tickets.wudan.desk import PointRules
+from tickets.wudan.emergency import Emergency
+from tickets.wudan.matters import Matters
+from tickets.wudan.orders import OrderService
+from tickets.wudan.points import PointsService
+from tickets.wudan.review import ReviewService
+from tickets.wudan.roster import Roster
+
+if TYPE_CHECKING:
+    from bot.app import Core
+
+
+def score_rules(core: Core) -> ScoreRules:
+    """五色: the cadre tools' weights and bands ([cadre]) with the points share ([points])."""
+    cadre, points = core.settings.cadre, core.settings.points
+    return ScoreRules(
+        weights=dict(cadre.score_weights),
+        bands=tuple(Band(b.name, b.label, b.min, b.color) for b in cadre.bands),
+        overdue_penalty=cadre.overdue_penalty, overdue_penalty_cap=cadre.overdue_penalty_cap,
+        points_share=points.wuse_points_share, points_target=points.wuse_points_target,
+    )
+
+
+def build_service_deps(core: Core) -> ServiceDeps:
+    settings = core.settings
+    svc, quiet = settings.services, settings.quiet_hours
+    calendar = core.calendar
+
+    def hold(now: datetime) -> datetime | None:
+        # Members' notices wait for the end of quiet hours (settings.quiet_hours).
+        if calendar.in_quiet_hours(now, quiet.start, quiet.end):
+            return calendar.quiet_hours_end(now, quiet.start, quiet.end)
+        return None
+
+    # SQLite has one writer: every workflow queues behind the ticket workflow's lock.
+    common = dict(write_lock=core.service.write_lock, clock=core.service.clock, admins=settings.admins)
+    p = settings.points
+    desk = dict(tz=core.tz, quiet=hold, units=core.service.units,
+                points=PointRules(p.order_done, p.satisfied_bonus, p.abandoned),
+                categories=svc.categories, auto_approve=svc.auto_approve)
+    category = svc.emergency_category if svc.emergency_category in core.taxonomy.names else "其他"
+    sf = core.session_factory
+    return ServiceDeps(
+        orders=OrderService(sf, classifier=core.classifier, per_hour=settings.limits.reports_per_hour, **desk, **common),
+        review=ReviewService(sf, tickets=core.service, **desk, **common),
+        roster=Roster(sf, invite_ttl=timedelta(days=svc.invite_ttl_days), invite_uses=svc.invite_uses, **common),
+        points=PointsService(sf, on_time_points=p.ticket_on_time, **common),
+        assessment=Assessment(sf, rules=score_rules(core), **common),
+        emergency=Emergency(sf, tickets=core.service, category=category, **common),
+        matters=Matters(sf, default_hours=svc.matter_hours, **common),
+        points_share=p.wuse_points_share,
+        bot_username=settings.telegram.username,
+    )
