@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.delivery import deliver
 from handlers.deps import Deps
 from handlers.i18n import T
+from handlers.order_input import ask_text, take_text
 from handlers.render import local_time
 from handlers.service_callbacks import MergeIntoCb, ReviewCb
 from handlers.service_cards import kb, order_refusal
@@ -70,21 +71,15 @@ async def on_ask_reason(query: CallbackQuery, callback_data: ReviewCb, deps: Dep
         await query.answer(order_refusal(exc), show_alert=True)
         return
     await query.answer()
-    await state.set_state(ReviewInput.decline_reason)
-    await state.update_data(order_id=view.id)
-    await deps.notifier.send_message(query.from_user.id, T.ASK_DECLINE_REASON.format(id=view.id))
+    await ask_text(deps, state, query.from_user.id, ReviewInput.decline_reason, view.id, T.ASK_DECLINE_REASON)
 
 
 async def on_decline_reason(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
-    reason = (message.text or "").strip()
-    if not reason or reason.startswith("/"):
-        await deps.notifier.send_message(message.chat.id, T.ORDER_BAD_INPUT)
+    taken = await take_text(message, deps, state, REASON_LIMIT)
+    if taken is None:
         return
-    order_id = (await state.get_data()).get("order_id")
-    await state.set_state(None)
-    await state.update_data(order_id=None)
     try:
-        outcome = await services.review.decline(message.from_user.id, int(order_id or 0), reason[:REASON_LIMIT])
+        outcome = await services.review.decline(message.from_user.id, *taken)
     except OrderRefused as exc:
         await deps.notifier.send_message(message.chat.id, order_refusal(exc))
         return

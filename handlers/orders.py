@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers import report
 from handlers.deps import Deps
 from handlers.i18n import T, note_label, order_state_label, says
+from handlers.order_input import ask_text, take_text
 from handlers.order_offer import OFFER_KEY
 from handlers.report import meaningful
 from handlers.service_callbacks import NeededCb, OfferCb, OrderCb, OrderRateCb
@@ -222,21 +223,15 @@ async def on_ask_done(query: CallbackQuery, callback_data: OrderCb, deps: Deps, 
         await query.answer(order_refusal(exc), show_alert=True)
         return
     await query.answer()
-    await state.set_state(OrderInput.done_note)
-    await state.update_data(order_id=view.id)
-    await deps.notifier.send_message(query.from_user.id, T.ASK_DONE_NOTE.format(id=view.id))
+    await ask_text(deps, state, query.from_user.id, OrderInput.done_note, view.id, T.ASK_DONE_NOTE)
 
 
 async def on_done_note(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
-    note = (message.text or "").strip()
-    if not note or note.startswith("/"):
-        await deps.notifier.send_message(message.chat.id, T.ORDER_BAD_INPUT)
+    taken = await take_text(message, deps, state, NOTE_LIMIT)
+    if taken is None:
         return
-    order_id = (await state.get_data()).get("order_id")
-    await state.set_state(None)
-    await state.update_data(order_id=None)
     try:
-        outcome = await services.orders.complete(message.from_user.id, int(order_id or 0), note[:NOTE_LIMIT])
+        outcome = await services.orders.complete(message.from_user.id, *taken)
     except OrderRefused as exc:
         await deps.notifier.send_message(message.chat.id, order_refusal(exc))
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from .rules import Cues, CueRules
 from .segmenter import Segmenter
 from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_taxonomy
 from .textnorm import normalize
+
+RECENT = 256  # texts whose prediction is remembered
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,9 @@ class Classifier:
         self._segmenter = segmenter if segmenter is not None else Segmenter()
         self._rules = CueRules(self._taxonomy)
         self._max_chars = max_chars
+        # One report is asked about up to three times (求助 offer, duplicate check, intake):
+        # remember the latest answers instead of classifying the same text again.
+        self._recent: OrderedDict[str, Prediction] = OrderedDict()
         index = {label: i for i, label in enumerate(model.labels)}
         # Only categories the model was trained on may be moved by keywords.
         self._rule_labels = {name: index[name] for name in self._taxonomy.names if name in index}
@@ -112,7 +118,17 @@ class Classifier:
 
     def classify(self, text: str) -> Prediction:
         """Never raises: whatever comes in, a Prediction comes out."""
-        return self.classify_many([text])[0]
+        if not isinstance(text, str):
+            return self.classify_many([text])[0]
+        hit = self._recent.get(text)
+        if hit is not None:
+            self._recent.move_to_end(text)
+            return hit
+        prediction = self.classify_many([text])[0]
+        self._recent[text] = prediction  # Predictions are frozen: safe to hand out twice
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return prediction
 
     def classify_many(self, texts: Iterable[str]) -> list[Prediction]:
         """Classify a batch (faster per message than one by one); never raises."""

@@ -157,3 +157,12 @@ def test_keywords_do_not_move_labels_the_model_does_not_know(seg: Segmenter) -> 
     assert "垃圾" not in p.keywords and "消防通道" not in p.keywords  # explanation comes from the model
     assert any("下雨" in k for k in p.keywords), p.keywords
     assert clf.classify("").category in clf.labels  # the fallback is one of the model's own labels
+
+
+def test_asking_twice_about_the_same_text_gives_the_same_answer():
+    from nlp.classifier import Classifier
+
+    clf = Classifier.load()
+    first = clf.classify("楼道里有人飞线充电")
+    assert clf.classify("楼道里有人飞线充电") is first
+    assert clf.classify("楼上天天半夜蹦迪") == clf.classify_many(["楼上天天半夜蹦迪"])[0]
