@@ -52,7 +52,7 @@ class OutboxSender:
                 continue
             delivery = await self._send(message.chat_id, rendered)
             outcome = "sent" if delivery.ok else ("blocked" if delivery.blocked else "failed")
-            await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked)
+            await outbox.mark(self.sf, message.id, outcome, now, final=delivery.ok or delivery.blocked)
             sent += delivery.ok
         return sent
 

@@ -13,6 +13,7 @@ Needs babel (the `test` extra); the running bot reads only the compiled .mo.
 from __future__ import annotations
 
 import argparse
+import gettext
 import io
 import string
 import sys
@@ -135,6 +136,20 @@ def mo_bytes(catalog: Any) -> bytes:
     return out.getvalue()
 
 
+def mo_messages(data: bytes) -> dict[str, str]:
+    """The translations a compiled catalog holds, without its header.
+
+    The header names the Babel version and the compile date, so two compilations of the
+    same .po differ in bytes; what the bot reads is this mapping, so compare that.
+    """
+    translations = gettext.GNUTranslations(io.BytesIO(data))
+    return {k: v for k, v in translations._catalog.items() if k != ""}  # type: ignore[attr-defined]
+
+
+def mo_is_current(mo: Path, catalog: Any) -> bool:
+    return mo.exists() and mo_messages(mo.read_bytes()) == mo_messages(mo_bytes(catalog))
+
+
 @dataclass
 class Report:
     missing: list[str]
@@ -175,7 +190,7 @@ def check(path: Path | None = None) -> Report:
             if not same:
                 bad.append(label)
     mo = path.with_suffix(".mo")
-    stale = not mo.exists() or mo.read_bytes() != mo_bytes(catalog)
+    stale = not mo_is_current(mo, catalog)
     return Report(missing, untranslated, fuzzy, bad, stale)
 
 

@@ -17,10 +17,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def ensure_database_folder(url: str) -> None:
+    """Creates the folder of an SQLite file (`data/` on a fresh clone); nothing for a server."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    ensure_database_folder(url)
     # hide_parameters: neither echo nor an error message may print a resident's data.
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if engine.dialect.name == "sqlite":

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from storage.engine import ensure_database_folder
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -19,6 +21,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Blocking; call it from a thread when an event loop is running."""
+    ensure_database_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -2,6 +2,7 @@
 and a Dispatcher driven through a RecordingSession."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -40,10 +41,25 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
+# Monday 2026-11-23 09:00 in Shanghai: inside office hours on a working day, far from holidays.
+DEFAULT_CLOCK_START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--clock-start", default=None,
+        help="ISO time (UTC) the test clock starts at, e.g. 2027-11-22T01:00+00:00; "
+             "pick a Monday 09:00 in Shanghai on a working day. Default: Monday 2026-11-23 09:00.")
+
+
+def clock_start(config) -> datetime:
+    value = config.getoption("--clock-start") or os.environ.get("GRIDBOT_TEST_CLOCK_START")
+    return datetime.fromisoformat(value).astimezone(timezone.utc) if value else DEFAULT_CLOCK_START
+
+
 @pytest.fixture
-def clock() -> Clock:
-    # Monday 2026-11-23 09:00 in Shanghai: inside office hours on a working day.
-    return Clock(datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc))
+def clock(request) -> Clock:
+    return Clock(clock_start(request.config))
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ their open tickets handed over (to the backup, else back to the cadre), recorded
 events and delivered to the people concerned through the outbox."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -111,11 +113,10 @@ async def test_a_failed_send_stays_queued_for_the_next_sweep(core, settings, tmp
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000, max_retries=0)
     session.fail_next("sendMessage", status=400, description="Bad Request: chat not found", chat_id=FAR_CADRE.id)
-    sender = OutboxSender(core.session_factory, notifier, core.tz)
+    sender = OutboxSender(core.session_factory, notifier, core.tz, clock=core.service.clock)
     try:
         assert await sender.deliver_once() == 1  # the resident's
-        from datetime import timedelta
-
+        assert await sender.deliver_once() == 0  # the cadre's is leased: not retried at once
         later = core.service.clock() + timedelta(minutes=10)
         assert await sender.deliver_once(later) == 1  # the cadre's, after the lease
     finally:

@@ -47,7 +47,7 @@ def test_placeholders_are_the_same_in_both_languages(catalog):
 
 def test_the_committed_mo_is_the_compiled_po(catalog):
     mo = i18n_tools.po_path().with_suffix(".mo")
-    assert mo.read_bytes() == i18n_tools.mo_bytes(catalog), "run `python -m handlers.i18n_tools update`"
+    assert i18n_tools.mo_is_current(mo, catalog), "run `python -m handlers.i18n_tools update`"
 
 
 class _Anything(dict):
@@ -149,3 +149,12 @@ def test_placeholders_reads_format_fields():
     with pytest.raises(ValueError):
         i18n_tools.placeholders("{a")
     assert all(f[1] is None for f in string.Formatter().parse("no fields"))
+
+
+def test_a_changed_translation_makes_the_mo_stale(catalog, tmp_path):
+    mo = tmp_path / "gridbot.mo"
+    mo.write_bytes(i18n_tools.mo_bytes(catalog))
+    assert i18n_tools.mo_is_current(mo, catalog)
+    message = next(m for m in catalog if m.id and m.string)
+    message.string = message.string + "!"
+    assert not i18n_tools.mo_is_current(mo, catalog)
