@@ -29,10 +29,10 @@ from aiogram import Dispatcher, F, Router  # noqa: E402
 from aiogram.types import Message, Update  # noqa: E402
 
 from bot.app import build_core, create_dispatcher  # noqa: E402
-from bot.notifier import Notifier  # noqa: E402
-from bot.offline import RecordingSession, make_offline_bot  # noqa: E402
-from bot.orgcli import import_org  # noqa: E402
+from bot.cli.orgtasks import import_org  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from delivery.notifier import Notifier  # noqa: E402
+from delivery.offline import RecordingSession, make_offline_bot  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 
 ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"

@@ -128,9 +128,9 @@ def build(path: Path, n: int) -> None:
 async def measure(path: Path, runs: int) -> None:
     from bot.cadre import build_reports
     from bot.settings import Settings
+    from figures.periods import month_period, parse_period
+    from figures.stats import CadreStats
     from storage.engine import create_engine, create_session_factory
-    from tickets.periods import month_period, parse_period
-    from tickets.stats import CadreStats
 
     settings = Settings(database={"url": f"sqlite+aiosqlite:///{path}"})
     engine = create_engine(settings.database.url)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script too
 
-from bot.notifier import Notifier  # noqa: E402
+from delivery.notifier import Notifier  # noqa: E402
 from tests.support.bot_api_server import FakeBotApi  # noqa: E402
 
 

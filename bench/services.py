@@ -35,9 +35,9 @@ from aiogram.types import Update  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_core, create_dispatcher  # noqa: E402
-from bot.notifier import Notifier  # noqa: E402
-from bot.orgcli import import_org  # noqa: E402
+from bot.cli.orgtasks import import_org  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from delivery.notifier import Notifier  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 from storage.models import ServiceMember, ServiceOrder, ServiceOrderEvent, Unit  # noqa: E402
 from tests.support.bot_api_server import FakeBotApi  # noqa: E402

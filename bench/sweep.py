@@ -20,18 +20,19 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script too
 
-from bot.orgcli import import_org  # noqa: E402
+from bot.cli.orgtasks import import_org  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.engine import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from tickets.calendar import WorkCalendar  # noqa: E402
-from tickets.ladder import Ladder, Quiet  # noqa: E402
-from tickets.reminders import sweep  # noqa: E402
+from supervision.calendar import WorkCalendar  # noqa: E402
+from supervision.ladder import Ladder, Quiet  # noqa: E402
+from supervision.reminders import sweep  # noqa: E402
 
 ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)  # Monday 11:00 in Shanghai

@@ -5,9 +5,6 @@ Nothing here runs at import time; every test and command builds its own instance
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,84 +14,24 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.notifier import Notifier
-from bot.settings import Settings
-from handlers import build_routers
+from bot.cadre import build_cadre_tools
+from bot.core import Core
 from bot.orgapp import build_org_deps
 from bot.serviceapp import build_service_deps
-from bot.cadre import build_cadre_tools
-from handlers.deps import Deps
-from handlers.i18n import LanguageMiddleware, create_i18n
-from handlers.callback_guard import CallbackGuard
-from handlers.throttle import FloodGuard
-from nlp.classifier import Classifier
-from nlp.taxonomy import Taxonomy, load_taxonomy
-from storage.engine import create_engine, create_session_factory
-from tickets.calendar import WorkCalendar
-from tickets.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
-from tickets.queries import TicketQueries
-from tickets.service import TicketService, utcnow
-from tickets.sla import SlaPolicy
+from bot.settings import Settings
+from delivery.notifier import Notifier
+from handlers import build_routers
+from handlers.guards.callback_guard import CallbackGuard
+from handlers.guards.throttle import FloodGuard
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import LanguageMiddleware, create_i18n
 
 log = logging.getLogger("gridbot")
 
 
 class MissingToken(RuntimeError):
     pass
-
-
-@dataclass
-class Core:
-    """Everything but Telegram: what the bot, the CLI and the scheduler share."""
-
-    settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
-    taxonomy: Taxonomy
-    classifier: Classifier
-    calendar: WorkCalendar
-    sla: SlaPolicy
-    service: TicketService
-    queries: TicketQueries
-    # Each person's language: one per process, so /lang reaches the scheduler's cache too.
-    languages: LanguagePrefs | None = None
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
-
-    def deadlines(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]:
-        return self.sla.deadlines(self.calendar, start, category, urgent)
-
-    async def close(self) -> None:
-        await self.engine.dispose()
-
-
-def build_taxonomy(settings: Settings) -> Taxonomy:
-    return load_taxonomy(settings.nlp.categories_file)
-
-
-def build_core(settings: Settings, *, classifier: Classifier | None = None, clock=utcnow) -> Core:
-    """Builds the classifier too (jieba's dictionary loads on the first cut: call
-    `classifier.classify` once in a thread at start-up, off the event loop)."""
-    engine = create_engine(settings.database.url, echo=settings.database.echo)
-    sf = create_session_factory(engine)
-    taxonomy = build_taxonomy(settings)
-    classifier = classifier or Classifier.load(settings.nlp.model_dir, taxonomy)
-    calendar = WorkCalendar(settings.timezone, settings.office_hours.start, settings.office_hours.end)
-    sla = SlaPolicy.from_mapping(settings.sla.model_dump())
-    core = Core(settings, engine, sf, taxonomy, classifier, calendar, sla, None, None)  # type: ignore[arg-type]
-    core.service = TicketService(
-        sf, classifier, core.deadlines, admins=settings.admins,
-        confidence_threshold=settings.nlp.confidence_threshold,
-        reports_per_hour=settings.limits.reports_per_hour, clock=clock,
-    )
-    core.queries = TicketQueries(sf, admins=settings.admins)
-    core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,
-                                   write_lock=core.service.write_lock)
-    return core
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:

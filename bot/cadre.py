@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from figures.bulletin import Band, BulletinData, Scoring, gather
+from figures.export import ExportRow, export_rows
+from figures.stats import CadreStats
 from nlp.segmenter import Segmenter
+from organisation.jurisdiction import Jurisdiction, jurisdiction, require_cadre
 from storage.models import Unit
+from supervision.digests import Period
+from supervision.overdue import Supervision
 from tickets.actors import load_actor
-from tickets.bulletin import Band, BulletinData, Scoring, gather
-from tickets.digests import Period
 from tickets.duplicates import Duplicates
 from tickets.escalation import Escalations
-from tickets.export import ExportRow, export_rows
-from tickets.jurisdiction import Jurisdiction, jurisdiction, require_cadre
 from tickets.policy import Actor
-from tickets.stats import CadreStats
-from tickets.supervision import Supervision
 
 EVERYONE = Actor(telegram_id=0, name="cli", is_admin=True)  # the command line sees every unit
 
@@ -45,8 +45,8 @@ def scoring(settings: Settings) -> Scoring:
 
 def render_bundle(data: BulletinData, tz: ZoneInfo) -> Bundle:
     """Blocking (matplotlib, openpyxl): run it in a worker thread."""
-    from bot.charts import bulletin_charts
-    from bot.workbooks import bulletin_xlsx
+    from documents.charts import bulletin_charts
+    from documents.workbooks import bulletin_xlsx
 
     code = data.period.key
     return Bundle(data, (*bulletin_charts(data, tz), (f"bulletin-{code}.xlsx", bulletin_xlsx(data, tz))))
@@ -98,7 +98,7 @@ class Reports:
 
     async def export(self, telegram_id: int | None, period: Period, fmt: str = "xlsx") -> tuple[int, bytes]:
         """(ticket count, file body)."""
-        from bot.workbooks import tickets_csv, tickets_xlsx
+        from documents.workbooks import tickets_csv, tickets_xlsx
 
         rows = await self.rows(telegram_id, period)
         write = tickets_csv if fmt == "csv" else tickets_xlsx

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.notifier import Notifier
-from bot.outbox import OutboxSender
-from handlers.orgdeps import OrgDeps
-from tickets.gridmap import GridMap
-from tickets.privacy import Privacy
-from tickets.staffing import Staffing
+from bot.jobs.outbox import OutboxSender
+from delivery.notifier import Notifier
+from handlers.shared.orgdeps import OrgDeps
+from organisation.gridmap import GridMap
+from organisation.privacy import Privacy
+from organisation.staffing import Staffing
 
 if TYPE_CHECKING:
-    from bot.app import Core
+    from bot.core import Core
 
 
 def build_org_deps(core: Core, notifier: Notifier) -> OrgDeps:

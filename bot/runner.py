@@ -5,15 +5,16 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.app import build_core, create_bot, create_dispatcher
-from bot.notifier import Notifier
-from bot.orgcli import import_org
-from bot.outbox import add_outbox_job
+from bot.app import create_bot, create_dispatcher
+from bot.cli.orgtasks import import_org
+from bot.core import build_core
+from bot.jobs.outbox import add_outbox_job
+from bot.jobs.services import add_service_jobs
 from bot.scheduler import blocked_hook, create_scheduler
-from bot.service_jobs import add_service_jobs
 from bot.settings import Settings
-from handlers.i18n import create_i18n
-from handlers.language import publish_commands
+from delivery.notifier import Notifier
+from handlers.residents.language import publish_commands
+from handlers.shared.i18n import create_i18n
 from storage.migrate import upgrade_async
 
 log = logging.getLogger("gridbot")
@@ -42,7 +43,7 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     add_outbox_job(scheduler, dp["org"].outbox)  # hand-over notices queued by `gridbot org import` and staff commands
     add_service_jobs(scheduler, core, notifier, settings.scheduler.sweep_seconds)  # 五单: held notices, matters, points
     try:
-        # The command menu, in each language (handlers.language.COMMANDS lists the commands).
+        # The command menu, in each language (handlers.residents.language.COMMANDS lists the commands).
         await publish_commands(bot, create_i18n(core.languages.default))
         scheduler.start()  # 督办: the reminder sweep and the digests
         await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)

@@ -22,17 +22,18 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notifier import Delivery, Notifier
-from bot.bulletins import schedule_bulletin
+from bot.jobs.bulletins import schedule_bulletin
+from bot.jobs.catchup import last_fire_time
 from bot.settings import Settings
-from handlers import reminder_views as views
-from handlers.i18n import Recipients
-from tickets import digests
-from tickets.calendar import WorkCalendar
-from tickets.ladder import Ladder, Quiet
-from tickets.reminders import Reminder, SweepReport, sweep
-from tickets.service import utcnow
-from tickets.unreachable import flag_blocked
+from delivery.notifier import Delivery, Notifier
+from handlers.shared.i18n import Recipients
+from handlers.views import reminder_cards as views
+from organisation.unreachable import flag_blocked
+from supervision import digests
+from supervision.calendar import WorkCalendar
+from supervision.ladder import Ladder, Quiet
+from supervision.reminders import Reminder, SweepReport, sweep
+from tickets.reports import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +156,6 @@ def blocked_hook(core: CoreLike, notifier: Notifier, clock: Clock = utcnow) -> C
     return on_blocked
 
 
-def last_fire_time(trigger: CronTrigger, now: datetime, window: timedelta) -> datetime | None:
-    """The trigger's latest time in (now - window, now], if any: a run a restart missed."""
-    last = None
-    at = trigger.get_next_fire_time(None, now - window)
-    while at is not None and at <= now:
-        last = at
-        at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
-    return last
-
-
 def create_scheduler(
     core: CoreLike, notifier: Notifier, settings: Settings, *, clock: Clock = utcnow
 ) -> AsyncIOScheduler:
@@ -201,6 +192,6 @@ def create_scheduler(
             # Deliveries are recorded per period and person: those who got it are skipped.
             scheduler.add_job(jobs.digest_job, DateTrigger(now, timezone=tz), args=[kind, missed],
                               id=f"digest-{kind}-catch-up", name=f"digest {kind} (catch-up)")
-    # 一月一通报's charts and XLSX (bot.bulletins): a job of its own beside the text digest.
+    # 一月一通报's charts and XLSX (bot.jobs.bulletins): a job of its own beside the text digest.
     schedule_bulletin(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
     return scheduler

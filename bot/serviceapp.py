@@ -1,22 +1,22 @@
-"""Wires the 五单 service loop (tickets.wudan) for the Dispatcher's `services` keyword
+"""Wires the 五单 service loop (service_orders) for the Dispatcher's `services` keyword
 argument and for the scheduler's jobs."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from handlers.servicedeps import ServiceDeps
-from tickets.wudan.assessment import Assessment, Band, ScoreRules
-from tickets.wudan.desk import PointRules
-from tickets.wudan.emergency import Emergency
-from tickets.wudan.matters import Matters
-from tickets.wudan.orders import OrderService
-from tickets.wudan.points import PointsService
-from tickets.wudan.review import ReviewService
-from tickets.wudan.roster import Roster
+from figures.assessment import Assessment, Band, ScoreRules
+from handlers.shared.servicedeps import ServiceDeps
+from service_orders.desk import PointRules
+from service_orders.emergency import Emergency
+from service_orders.matters import Matters
+from service_orders.orders import OrderService
+from service_orders.points import PointsService
+from service_orders.review import ReviewService
+from service_orders.roster import Roster
 
 if TYPE_CHECKING:
-    from bot.app import Core
+    from bot.core import Core
 
 
 def score_rules(core: Core) -> ScoreRules:

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEFAULT_CONFIG_FILES = ("config.toml", "gridbot.toml")
 
@@ -95,12 +99,12 @@ class SchedulerSettings(BaseModel):
     # After a restart, a digest whose time passed less than this long ago still goes out.
     catch_up_minutes: int = Field(120, ge=0)
     # Steps: {step, window ("accept"|"resolve"), at ("80%", "100%", "+1wd"), to [...], level}.
-    ladder: list[dict[str, Any]] | None = None  # None: tickets.ladder.DEFAULT_LADDER
+    ladder: list[dict[str, Any]] | None = None  # None: supervision.ladder.DEFAULT_LADDER
 
     @field_validator("ladder")
     @classmethod
     def _valid_ladder(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-        from tickets.ladder import Ladder
+        from supervision.ladder import Ladder
 
         Ladder.from_config(value)  # raises with the step and key at fault
         return value
@@ -171,7 +175,7 @@ class CadreSettings(BaseModel):
     @field_validator("score_weights")
     @classmethod
     def _known_kpis(cls, value: dict[str, float]) -> dict[str, float]:
-        from tickets.kpi import KPIS
+        from figures.kpi import KPIS
 
         unknown = set(value) - {k.name for k in KPIS}
         if unknown or not value or any(w < 0 for w in value.values()):

@@ -1,11 +1,29 @@
-"""aiogram routers, one per feature. Thin: parse the update, call the workflow, render."""
+"""aiogram routers, grouped by audience: residents/, staff/, cadres/, services/ (五单),
+admin/; with shared/ (i18n, callback data, deps, delivery), views/ (rendering), texts/
+(every sentence) and guards/ (middlewares, the error handler).
+
+Thin: parse the update, call the workflow (tickets, organisation, ...), render.
+May import: the domain packages, delivery, documents, storage, nlp. Never bot."""
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, errors, language, lookup, privacy, rating, report, start, tasks
-from handlers import corrections, duplicates, escalation, oversight, publishing
-from handlers import emergency, matters, order_review, orders, service_points, volunteers
+from handlers.admin import staff as admin
+from handlers.cadres import oversight, publishing
+from handlers.guards import errors
+from handlers.residents import (
+    duplicates,
+    emergency,
+    language,
+    lookup,
+    privacy,
+    rating,
+    report,
+    start,
+)
+from handlers.services import matters, order_review, orders, volunteers
+from handlers.services import points as service_points
+from handlers.staff import corrections, escalation, tasks
 
 
 def build_routers() -> list[Router]:

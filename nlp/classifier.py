@@ -20,7 +20,7 @@ import numpy as np
 from .features import char_text, key_text
 from .model import TextModel
 from .prediction import Prediction
-from .rules import Cues, CueRules
+from .rules import CueRules, Cues
 from .segmenter import Segmenter
 from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_taxonomy
 from .textnorm import normalize

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Attachment, Rating, Resident, Staff, Ticket, TicketEvent, Unit
+from storage.models import (
+    Attachment,
+    Rating,
+    Resident,
+    Staff,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
 
 
 class Units:

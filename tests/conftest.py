@@ -3,17 +3,19 @@ and a Dispatcher driven through a RecordingSession."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_core, create_dispatcher
-from bot.notifier import Notifier
-from bot.offline import RecordingSession, make_offline_bot
-from bot.orgcli import import_org
-from bot.scripted import Conversation, Person
+from bot.app import create_dispatcher
+from bot.cli.orgtasks import import_org
+from bot.core import build_core
 from bot.settings import Settings
+from delivery.notifier import Notifier
+from delivery.offline import RecordingSession, make_offline_bot
+from delivery.scripted import Conversation, Person
 from storage.migrate import upgrade_async
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"
@@ -55,6 +57,14 @@ def pytest_addoption(parser) -> None:
 def clock_start(config) -> datetime:
     value = config.getoption("--clock-start") or os.environ.get("GRIDBOT_TEST_CLOCK_START")
     return datetime.fromisoformat(value).astimezone(timezone.utc) if value else DEFAULT_CLOCK_START
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_day(now: datetime, days: int = 0) -> date:
+    """The local (Shanghai) date `days` after `now`: for tests that read a date off a clock."""
+    return (now + timedelta(days=days)).astimezone(SHANGHAI).date()
 
 
 @pytest.fixture
@@ -107,6 +117,6 @@ async def chat(core):
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     dp = create_dispatcher(core, notifier)
-    yield Conversation(dp, bot, session)
+    yield Conversation(dp, bot, session, clock=core.service.clock)
     await notifier.aclose()
     await bot.session.close()

@@ -26,7 +26,8 @@ from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
 
 if TYPE_CHECKING:
     from nlp.segmenter import Segmenter
-    from tickets.service import Report, TicketService
+    from tickets.reports import Report
+    from tickets.service import TicketService
 
 MAX_CANDIDATES = 50  # newest open tickets of the grid compared with a report
 CACHED_TICKETS = 20_000  # word sets kept (a ticket's text never changes): one cut per ticket, not per report

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Staff, Unit
 from storage.repositories import StaffRepo, Tickets
+from supervision.ladder import review_at
 from tickets.errors import NotAllowed, Stale
-from tickets.ladder import review_at
 from tickets.lifecycle import Action, State, TransitionError, target_of
 from tickets.policy import Role, handles_as_department
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view

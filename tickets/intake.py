@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment, Resident, Staff, Ticket, TicketEvent
+from supervision.reminders import review_at
 from tickets import routing
 from tickets.errors import NotRegistered
 from tickets.lifecycle import Action, State
 from tickets.policy import Role
-from tickets.reminders import review_at
+from tickets.reports import Deadlines, Report
 from tickets.views import Outcome, build_view
 
-if TYPE_CHECKING:
-    from tickets.service import Report, TicketService
+
+class IntakeHost(Protocol):
+    """What intake needs of the workflow it serves (tickets.service.IntakeHost)."""
+
+    units: Any
+    deadlines: Deadlines
+
+    def _tx(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+    async def _dispatch_notices(self, session: AsyncSession, view: Any) -> list[Any]: ...
+
+    def suggestions(self, prediction: Any) -> tuple[str, ...]: ...
 
 MAX_BATCH = 64
 
@@ -39,7 +52,7 @@ class _Item:
 
 
 class Intake:
-    def __init__(self, service: TicketService, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, service: IntakeHost, max_batch: int = MAX_BATCH) -> None:
         self.service = service
         self.max_batch = max_batch
         self._pending: list[_Item] = []
@@ -154,7 +167,7 @@ def _place(report: Report, resident: Resident) -> tuple[int, int | None]:
     return resident.grid_id, resident.micro_grid_id
 
 
-def _ticket(svc: TicketService, item: _Item, resident: Resident, route: routing.Route,
+def _ticket(svc: IntakeHost, item: _Item, resident: Resident, route: routing.Route,
             grid_id: int, micro_grid_id: int | None) -> Ticket:
     p, report, now = item.prediction, item.report, item.now
     accept_by, resolve_by = svc.deadlines(now, p.category, p.urgent)

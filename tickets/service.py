@@ -9,51 +9,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Attachment, Rating, Resident, Ticket, TicketEvent
+from organisation.unreachable import clear_blocked
+from storage.models import Attachment, Resident, Ticket, TicketEvent
 from storage.repositories import Residents, Tickets, Units
+from supervision.reminders import review_at
 from tickets import routing
 from tickets.actors import load_actor
-from tickets.errors import NotAllowed, NotFound, NotRegistered, RateLimited, Stale
+from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
+from tickets.feedback import Feedback
+from tickets.intake import Intake
 from tickets.lifecycle import Action, State, TransitionError, target_of
 from tickets.policy import Actor, can, can_view
-from tickets.reminders import review_at
-from tickets.intake import Intake
 from tickets.ratelimit import SlidingWindow
-from tickets.unreachable import clear_blocked
+from tickets.reports import Classifier, Deadlines, Report, utcnow
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, UnitCache, build_view
-
-SATISFACTION = ("satisfied", "basically", "dissatisfied")
-
-
-class Classifier(Protocol):
-    def classify(self, text: str) -> Any: ...
-
-
-class Deadlines(Protocol):
-    """Computes (accept_deadline, resolve_deadline) for a ticket starting at `start`."""
-
-    def __call__(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]: ...
-
-
-@dataclass(frozen=True)
-class Report:
-    telegram_id: int
-    chat_id: int
-    message_id: int
-    text: str
-    name: str = ""
-    photos: tuple[str, ...] = ()
-    latitude: float | None = None
-    longitude: float | None = None
-    # Where the shared location fell (tickets.gridmap); None: the resident's own grid.
-    grid_id: int | None = None
-    micro_grid_id: int | None = None
 
 
 def _is_sqlite(session_factory) -> bool:
@@ -61,11 +35,7 @@ def _is_sqlite(session_factory) -> bool:
     return bind is not None and bind.dialect.name == "sqlite"
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class TicketService:
+class TicketService(Feedback):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -347,65 +317,6 @@ class TicketService:
             options = await routing.reassign_candidates(session, ticket.grid_id)
         return view, [(s.id, f"{s.name}（{grid}）") for s, grid in options]
 
-    # -- residents: 回访 --------------------------------------------------------------
-
-    async def rate_solved(self, telegram_id: int, ticket_id: int, solved: bool) -> Outcome:
-        now = self.clock()
-        async with self._tx() as session:
-            actor = await self.actor(session, telegram_id)
-            ticket, view = await self._load(session, ticket_id)
-            self._guard(actor, Action.RATE, view)
-            if view.state != State.RESOLVED or await Tickets(session).rating(ticket_id, ticket.reopen_count):
-                raise Stale(ticket_id, view.state)
-            await Tickets(session).add_rating(
-                Rating(ticket_id=ticket_id, round=ticket.reopen_count, solved=solved, at=now)
-            )
-            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
-                              note="已解决" if solved else "未解决", data={"solved": solved})
-            if solved:
-                return Outcome(view, rating_round_open=True)
-            return await self._reopen(session, ticket, actor, now, "未解决")
-
-    async def rate_satisfaction(self, telegram_id: int, ticket_id: int, value: str) -> Outcome:
-        if value not in SATISFACTION:
-            raise NotFound(value)
-        now = self.clock()
-        async with self._tx() as session:
-            actor = await self.actor(session, telegram_id)
-            ticket, view = await self._load(session, ticket_id)
-            self._guard(actor, Action.RATE, view)
-            rating = await Tickets(session).rating(ticket_id, ticket.reopen_count)
-            if view.state != State.RESOLVED or rating is None or rating.satisfaction is not None:
-                raise Stale(ticket_id, view.state)
-            rating.satisfaction = value
-            label = SATISFACTION_LABELS[value]
-            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
-                              note=label, data={"satisfaction": value})
-            if value == "dissatisfied":
-                return await self._reopen(session, ticket, actor, now, "不满意")
-            await self._move(session, ticket, Action.CLOSE, actor, now, {"closed_at": now, "next_check_at": None}, note=label)
-            view = await build_view(session, ticket, self.units)
-            notices = []
-            if view.assignee_telegram_id:
-                notices.append(Notice(view.assignee_telegram_id, NoticeKind.CLOSED, view, label))
-        return Outcome(view, notices)
-
-    async def _reopen(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime, why: str) -> Outcome:
-        # 重办 goes back to the same grid member with fresh windows.
-        accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
-        await self._move(
-            session, ticket, Action.REOPEN, actor, now,
-            {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "dispatched_at": now,
-             "accepted_at": None, "accept_deadline": accept_by, "resolve_deadline": resolve_by,
-             "escalation_level": 0, "next_check_at": review_at(State.REOPENED, now)},
-            note=why,
-        )
-        view = await build_view(session, ticket, self.units)
-        notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
-        if view.assignee_telegram_id:
-            notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
-        return Outcome(view, notices)
-
     # -- looking up -----------------------------------------------------------------
 
     async def detail(self, telegram_id: int, ticket_id: int) -> tuple[TicketView, list[TicketEvent], Actor]:
@@ -421,5 +332,3 @@ class TicketService:
             events = list(await Tickets(session).events(ticket_id))
         return view, events, actor
 
-
-SATISFACTION_LABELS = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}

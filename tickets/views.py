@@ -1,9 +1,10 @@
 """Plain data the workflow hands out: what handlers render and the notifier sends."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -88,7 +89,7 @@ class NoticeKind(StrEnum):
     CLOSED = "closed"                  # to the assignee: the resident's rating
     CATEGORY_CHANGED = "category_changed"
     TAKEN_AWAY = "taken_away"          # to the former assignee after 转派
-    # Cadre tools (handlers.cadre_views renders them).
+    # Cadre tools (handlers.views.cadre_cards renders them).
     DEPARTMENT_TASK = "department_task"          # to a department's contact: 吹哨报到
     ESCALATED_RESIDENT = "escalated_resident"
     ESCALATED_MEMBER = "escalated_member"        # to the grid member: a department took it
@@ -128,12 +129,14 @@ class UnitCache:
     """A grid's community and street, kept for a short while: the tree changes rarely,
     and every ticket view needs it. Staff and permissions are never cached."""
 
-    def __init__(self, ttl: timedelta = timedelta(seconds=60)) -> None:
-        self.ttl = ttl
-        self._chains: dict[int, tuple[datetime, dict[str, Place]]] = {}
+    def __init__(self, ttl: timedelta = timedelta(seconds=60),
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl.total_seconds()
+        self.monotonic = monotonic  # a cache's age, not a time of the workflow
+        self._chains: dict[int, tuple[float, dict[str, Place]]] = {}
 
     async def chain(self, session: AsyncSession, grid_id: int) -> dict[str, Place]:
-        now = datetime.now(timezone.utc)
+        now = self.monotonic()
         hit = self._chains.get(grid_id)
         if hit and now - hit[0] < self.ttl:
             return hit[1]
@@ -187,7 +190,7 @@ async def build_view(
         assignee_name=assignee.name if assignee else None,
         assignee_telegram_id=assignee.telegram_id if assignee else None,
         resident_id=ticket.resident_id,
-        # 0 once the resident deleted their data: nobody is told (see handlers.delivery).
+        # 0 once the resident deleted their data: nobody is told (see handlers.shared.delivery).
         resident_telegram_id=0 if erased else resident.telegram_id,
         created_at=ticket.created_at,
         accept_deadline=ticket.accept_deadline,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -12,7 +13,23 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# The chain once ran 0004 → 0006 (languages) → 0005 (services), in the order they landed.
+# It now runs 0004 → 0005_languages → 0006_services; a database stamped with an old id is
+# restamped to the same schema's new id before Alembic reads it. The new ids differ from
+# the old ones, so this can never misread a new database.
+RENUMBERED = {"0006": "0005_languages", "0005": "0006_services"}
+
+
+def _restamp_renumbered(connection) -> None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return
+    for old, new in RENUMBERED.items():
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                           {"new": new, "old": old})
+
+
 def _configure(connection) -> None:
+    _restamp_renumbered(connection)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -17,14 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiohttp import web
 
-from bot.offline import MessageFactory, bot_user, chat_json, file_json, is_message_method
+from delivery.replies import (
+    MessageFactory,
+    bot_user,
+    chat_json,
+    file_json,
+    is_message_method,
+)
 
 # Form values are strings; these stay strings even when they look like JSON ("123", "true").
 _TEXT_KEYS = frozenset(

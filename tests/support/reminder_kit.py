@@ -9,18 +9,19 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.notifier import Notifier
-from bot.offline import RecordingSession, make_offline_bot
-from bot.orgcli import import_org
+from bot.cli.orgtasks import import_org
 from bot.scheduler import ReminderJobs, blocked_hook
 from bot.settings import Settings
+from delivery.notifier import Notifier
+from delivery.offline import RecordingSession, make_offline_bot
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_async
 from storage.models import ReminderDelivery, Staff, Ticket
-from tickets import reminders
-from tickets.calendar import WorkCalendar
-from tickets.service import Report, TicketService
-from tickets.sla import SlaPolicy
+from supervision import reminders
+from supervision.calendar import WorkCalendar
+from supervision.sla import SlaPolicy
+from tickets.reports import Report
+from tickets.service import TicketService
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "bot" / "data" / "org.example.toml"
 SHANGHAI = timezone(timedelta(hours=8))

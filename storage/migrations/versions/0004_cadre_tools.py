@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 """
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0004'
 down_revision = '0003'
@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_tickets_merged_into_id_tickets'), 'tickets',
                                     ['merged_into_id'], ['id'])
         batch_op.create_index(batch_op.f('ix_tickets_department_id'), ['department_id'], unique=False)
-        # KPIs over a period (tickets.kpi): each time column a period is judged by.
+        # KPIs over a period (figures.kpi): each time column a period is judged by.
         batch_op.create_index('ix_tickets_dispatched_at', ['dispatched_at'], unique=False)
         batch_op.create_index('ix_tickets_original_resolve_deadline', ['original_resolve_deadline'], unique=False)
 

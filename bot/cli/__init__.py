@@ -1,0 +1,2 @@
+"""The `gridbot` command line: one module per command group (main: run, demo, db;
+org; staff; cadre: export, bulletin; nlp retrain)."""

@@ -1,0 +1,75 @@
+"""The core: everything but Telegram (settings, storage, the classifier, the calendar and
+SLA, the ticket workflow), which the bot, the CLI and the scheduler share.
+
+Built by build_core(); nothing here runs at import time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from nlp.classifier import Classifier
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from organisation.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
+from storage.engine import create_engine, create_session_factory
+from supervision.calendar import WorkCalendar
+from supervision.sla import SlaPolicy
+from tickets.queries import TicketQueries
+from tickets.reports import utcnow
+from tickets.service import TicketService
+
+
+@dataclass
+class Core:
+    """Everything but Telegram: what the bot, the CLI and the scheduler share."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    taxonomy: Taxonomy
+    classifier: Classifier
+    calendar: WorkCalendar
+    sla: SlaPolicy
+    service: TicketService
+    queries: TicketQueries
+    # Each person's language: one per process, so /lang reaches the scheduler's cache too.
+    languages: LanguagePrefs | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def deadlines(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]:
+        return self.sla.deadlines(self.calendar, start, category, urgent)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_taxonomy(settings: Settings) -> Taxonomy:
+    return load_taxonomy(settings.nlp.categories_file)
+
+
+def build_core(settings: Settings, *, classifier: Classifier | None = None, clock=utcnow) -> Core:
+    """Builds the classifier too (jieba's dictionary loads on the first cut: call
+    `classifier.classify` once in a thread at start-up, off the event loop)."""
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    sf = create_session_factory(engine)
+    taxonomy = build_taxonomy(settings)
+    classifier = classifier or Classifier.load(settings.nlp.model_dir, taxonomy)
+    calendar = WorkCalendar(settings.timezone, settings.office_hours.start, settings.office_hours.end)
+    sla = SlaPolicy.from_mapping(settings.sla.model_dump())
+    core = Core(settings, engine, sf, taxonomy, classifier, calendar, sla, None, None)  # type: ignore[arg-type]
+    core.service = TicketService(
+        sf, classifier, core.deadlines, admins=settings.admins,
+        confidence_threshold=settings.nlp.confidence_threshold,
+        reports_per_hour=settings.limits.reports_per_hour, clock=clock,
+    )
+    core.queries = TicketQueries(sf, admins=settings.admins)
+    core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,
+                                   write_lock=core.service.write_lock, clock=clock)
+    return core

@@ -1,0 +1,123 @@
+"""Play a conversation through a Dispatcher with a RecordingSession: people write and
+press buttons, and we read what the bot sent to whom. Used by `gridbot demo` and tests."""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+from delivery.offline import RecordingSession, Request
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    role: str = "居民"
+
+
+def buttons(request: Request) -> list[tuple[str, str]]:
+    markup = request.data.get("reply_markup") or {}
+    return [
+        (b.get("text", ""), b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+class Conversation:
+    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.dp = dp
+        self.clock = clock  # the updates' dates: a test's clock, or the demo's real one
+        self.bot = bot
+        self.session = session
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(10_000)
+        self._callback_ids = itertools.count(1)
+
+    # -- building updates ------------------------------------------------------------
+    @staticmethod
+    def _user(p: Person) -> dict[str, Any]:
+        return {"id": p.id, "is_bot": False, "first_name": p.name, "language_code": "zh-hans"}
+
+    def _message(self, p: Person, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(self.clock().timestamp()),
+            "chat": {"id": p.id, "type": "private", "first_name": p.name},
+            "from": self._user(p),
+            **content,
+        }
+
+    async def feed(self, update: dict[str, Any]) -> list[Request]:
+        before = len(self.session.requests)
+        update = {"update_id": next(self._update_ids), **update}
+        await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
+        return self.session.requests[before:]
+
+    # -- what people do ----------------------------------------------------------------
+    async def say(self, p: Person, text: str, *, message_id: int | None = None) -> list[Request]:
+        msg = self._message(p, text=text)
+        if message_id is not None:
+            msg["message_id"] = message_id
+        if text.startswith("/"):
+            command = text.split()[0]
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self.feed({"message": msg})
+
+    async def photo(self, p: Person, file_id: str, caption: str = "") -> list[Request]:
+        sizes = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}]
+        content: dict[str, Any] = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+        return await self.feed({"message": self._message(p, **content)})
+
+    async def location(self, p: Person, latitude: float, longitude: float) -> list[Request]:
+        return await self.feed({"message": self._message(p, location={"latitude": latitude, "longitude": longitude})})
+
+    async def sticker(self, p: Person) -> list[Request]:
+        sticker = {"file_id": "stk", "file_unique_id": "ustk", "type": "regular", "width": 512,
+                   "height": 512, "is_animated": False, "is_video": False}
+        return await self.feed({"message": self._message(p, sticker=sticker)})
+
+    async def voice(self, p: Person) -> list[Request]:
+        voice = {"file_id": "vc", "file_unique_id": "uvc", "duration": 4}
+        return await self.feed({"message": self._message(p, voice=voice)})
+
+    async def press_data(self, p: Person, data: str, message_id: int = 1) -> list[Request]:
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": self._user(p),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(self.clock().timestamp()),
+                "chat": {"id": p.id, "type": "private", "first_name": p.name},
+                "text": "…",
+            },
+        }
+        return await self.feed({"callback_query": query})
+
+    async def press(self, p: Person, label: str) -> list[Request]:
+        """Press the newest button with this label that the bot sent to this person."""
+        for request in reversed(self.session.sent(chat_id=p.id)):
+            for text, data in buttons(request):
+                if label in text:
+                    return await self.press_data(p, data)
+        raise LookupError(f"no button {label!r} was sent to {p.name}")
+
+    # -- reading ---------------------------------------------------------------------------
+    def texts_to(self, p: Person, requests: list[Request] | None = None) -> list[str]:
+        pool = requests if requests is not None else self.session.sent(chat_id=p.id)
+        return [r.text or "" for r in pool if r.chat_id == p.id and r.text]
+
+    @staticmethod
+    def alerts(requests: list[Request]) -> list[str]:
+        return [r.data.get("text", "") for r in requests if r.method == "answerCallbackQuery" and r.data.get("text")]

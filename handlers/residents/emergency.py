@@ -1,0 +1,96 @@
+"""一键呼叫: the residents' 🆘 紧急求助 button. Asks for the location (a request_location
+button, or 直接呼叫 without it), opens an urgent ticket and alerts the grid's staff and
+the community's cadres at once, quiet hours or not.
+
+Its router comes early (before the staff note dialog): the button must work whatever
+the person was doing."""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
+
+from handlers.shared.delivery import recipient_locales, send
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import T, says, speaking
+from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.render import Rendered, task_buttons, task_card, with_reporter
+from handlers.views.service_cards import resident_keyboard
+from service_orders.emergency import MEMBER, EmergencyOutcome
+from tickets.errors import NotRegistered
+
+
+class CallInput(StatesGroup):
+    location = State()
+
+
+def build_router() -> Router:
+    router = Router(name="emergency")
+    # Reply-keyboard buttons send their label: matched in Chinese or the sender's language.
+    router.message.register(on_button, says("BTN_EMERGENCY"))
+    router.message.register(on_location, CallInput.location, F.location)
+    router.message.register(on_call_now, CallInput.location, says("BTN_CALL_NOW"))
+    router.message.register(on_cancel, CallInput.location, says("BTN_CALL_CANCEL"))
+    router.message.register(on_button, CallInput.location)  # anything else: ask again
+    return router
+
+
+def location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(keyboard=[
+        [KeyboardButton(text=T.BTN_SEND_LOCATION, request_location=True)],
+        [KeyboardButton(text=T.BTN_CALL_NOW)],
+        [KeyboardButton(text=T.BTN_CALL_CANCEL)],
+    ], resize_keyboard=True, one_time_keyboard=True)
+
+
+async def on_button(message: Message, deps: Deps, state: FSMContext) -> None:
+    await state.set_state(CallInput.location)
+    await deps.notifier.send_message(message.chat.id, T.EMERGENCY_ASK_LOCATION, reply_markup=location_keyboard())
+
+
+async def on_location(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
+    loc = message.location
+    await call(message, deps, services, state, loc.latitude, loc.longitude)
+
+
+async def on_call_now(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
+    await call(message, deps, services, state, None, None)
+
+
+async def on_cancel(message: Message, deps: Deps, state: FSMContext) -> None:
+    await state.set_state(None)
+    await deps.notifier.send_message(message.chat.id, T.EMERGENCY_CANCELLED, reply_markup=resident_keyboard())
+
+
+async def call(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext,
+               latitude: float | None, longitude: float | None) -> None:
+    user, chat_id = message.from_user, message.chat.id
+    await state.set_state(None)
+    try:
+        outcome = await services.emergency.call(user.id, chat_id, message.message_id, T.EMERGENCY_TICKET_TEXT,
+                                                user.full_name, latitude, longitude)
+    except NotRegistered:
+        await deps.notifier.send_message(chat_id, T.EMERGENCY_NEED_GRID, reply_markup=resident_keyboard())
+        return
+    view = outcome.ticket
+    if outcome.duplicate:
+        await deps.notifier.send_message(chat_id, T.EMERGENCY_DUPLICATE.format(id=view.id), reply_markup=resident_keyboard())
+        return
+    # Staff first: every second counts more for them than for the caller's receipt.
+    await alert(deps, outcome)
+    await deps.notifier.send_message(chat_id, T.EMERGENCY_ACK.format(id=view.id, n=len(outcome.alerts)),
+                                     reply_markup=resident_keyboard())
+
+
+async def alert(deps: Deps, outcome: EmergencyOutcome) -> None:
+    v = outcome.ticket
+    location = (v.latitude, v.longitude) if v.latitude is not None and v.longitude is not None else None
+    locales = await recipient_locales(deps, (a.chat_id for a in outcome.alerts))
+    for a in outcome.alerts:
+        with speaking(locales.get(a.chat_id)):
+            text = with_reporter(task_card(v, deps.tz, T.EMERGENCY_ALERT_BADGE), v, True)
+            # 签收 for whoever may take it (handler, backup, cadre); a grid member who is
+            # not the handler is alerted only.
+            markup = None if a.role == MEMBER else task_buttons(v)
+        await send(deps, a.chat_id, Rendered(text, markup, (), location))

@@ -1,0 +1,113 @@
+"""A resident reports: text, or a photo with a caption, optionally after a location."""
+from __future__ import annotations
+
+import unicodedata
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from handlers.residents.submission import submit
+from handlers.services.order_offer import offer_order
+from handlers.shared.callbacks import CategoryCb
+from handlers.shared.delivery import deliver
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import T, category_label
+from handlers.shared.orgdeps import OrgDeps
+from handlers.shared.refusals import refusal
+from handlers.shared.servicedeps import ServiceDeps
+from organisation.gridmap import Fit, Located
+from tickets.errors import WorkflowError
+from tickets.reports import Report
+
+
+def build_router() -> Router:
+    router = Router(name="report")
+    idle = StateFilter(None)
+    router.message.register(on_location, idle, F.location)
+    router.message.register(on_report, idle, F.photo)
+    router.message.register(on_unknown_command, idle, F.text.startswith("/"))
+    router.message.register(on_report, idle, F.text)
+    router.message.register(on_unsupported, idle)
+    router.callback_query.register(on_category, CategoryCb.filter())
+    # Last: any button nobody recognised (old, forged or malformed data).
+    router.callback_query.register(on_stale_button)
+    return router
+
+
+def meaningful(text: str) -> bool:
+    """True when the text has a letter or digit in it (not only emoji and punctuation)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+async def on_report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None = None) -> None:
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
+        return
+    if not meaningful(text):
+        await deps.notifier.send_message(message.chat.id, T.ONLY_SYMBOLS)
+        return
+    data = await state.get_data()
+    location = data.get("location") or (None, None)
+    located = data.get("located") or (None, None)  # the grid the location fell in
+    photos = (message.photo[-1].file_id,) if message.photo else ()
+    report = Report(
+        telegram_id=message.from_user.id, chat_id=message.chat.id, message_id=message.message_id,
+        text=text, name=message.from_user.full_name, photos=photos,
+        latitude=location[0], longitude=location[1], grid_id=located[0], micro_grid_id=located[1],
+    )
+    if services is not None and await offer_order(message, report, deps, services, state):
+        return  # 求助: the resident picks 点单 or 上报问题 first (handlers.services.order_offer)
+    await submit(deps, state, report)
+
+
+async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgDeps | None = None) -> None:
+    loc = message.location
+    located = await org.gridmap.locate(loc.latitude, loc.longitude) if org else None
+    bounded = located is not None or (org is not None and await org.gridmap.has_boundaries())
+    await state.update_data(location=(loc.latitude, loc.longitude),
+                            located=(located.grid_id, located.micro_grid_id) if located else None)
+    await deps.notifier.send_message(message.chat.id, location_reply(located, bounded))
+
+
+def location_reply(located: Located | None, bounded: bool) -> str:
+    if located is None:
+        # Outside every boundary: the resident's own grid takes it (and may pass it on).
+        return T.LOCATION_OUTSIDE if bounded else T.LOCATION_SAVED
+    grid = escape(located.grid_name)
+    if located.fit == Fit.INSIDE:
+        return T.LOCATION_IN_GRID.format(grid=grid)
+    return T.LOCATION_NEAR_GRID.format(grid=grid, metres=max(10, int(round(located.distance_m, -1))))
+
+
+async def on_unsupported(message: Message, deps: Deps) -> None:
+    await deps.notifier.send_message(message.chat.id, T.UNSUPPORTED_MEDIA)
+
+
+async def on_unknown_command(message: Message, deps: Deps) -> None:
+    await deps.notifier.send_message(message.chat.id, T.UNKNOWN_COMMAND)
+
+
+async def on_category(query: CallbackQuery, callback_data: CategoryCb, deps: Deps) -> None:
+    if not 0 <= callback_data.index < len(deps.categories):
+        await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+        return
+    category = deps.categories[callback_data.index]
+    try:
+        outcome = await deps.service.choose_category(
+            query.from_user.id, callback_data.ticket_id, category, deps.categories
+        )
+    except WorkflowError as exc:
+        await query.answer(refusal(exc), show_alert=True)
+        return
+    await query.answer(T.CATEGORY_SET.format(id=outcome.ticket.id, category=category_label(category)))
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
+    await deliver(deps, outcome.notices)
+
+
+async def on_stale_button(query: CallbackQuery) -> None:
+    await query.answer(T.BUTTON_EXPIRED, show_alert=True)

@@ -1,0 +1,71 @@
+"""Submitting a resident's report: offer an open look-alike first (duplicates), else open
+the ticket, acknowledge it and send the handler's card. A report from someone with no
+grid yet waits in their dialog state until they pick one (submit_pending)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from aiogram.fsm.context import FSMContext
+
+from handlers.shared.delivery import deliver, send
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import T
+from handlers.shared.pickers import ask_grid
+from handlers.shared.refusals import refusal
+from handlers.views.cadre_cards import duplicate_offer
+from handlers.views.render import category_buttons, report_ack, state_label
+from tickets.errors import NotRegistered, RateLimited
+from tickets.reports import Report
+
+
+async def offer_to_follow(deps: Deps, state: FSMContext, report: Report) -> bool:
+    """True when the resident was offered an open ticket instead (nothing opened yet)."""
+    if deps.cadre is None:
+        return False
+    match = await deps.cadre.duplicates.similar(report)
+    if match is None:
+        return False
+    # The location went into the kept report: the next message starts afresh.
+    await state.update_data(location=None, located=None, pending=None,
+                            duplicate={"ticket_id": match.ticket_id, "report": asdict(report)})
+    await send(deps, report.chat_id, duplicate_offer(match))
+    return True
+
+
+async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplicates: bool = True) -> None:
+    chat_id = report.chat_id
+    if check_duplicates and await offer_to_follow(deps, state, report):
+        return  # much like an open ticket: the resident chooses to follow it or insist
+    try:
+        outcome = await deps.service.report(report)
+    except NotRegistered:
+        # Keep the report until a grid is chosen: nothing the resident wrote is lost.
+        await state.update_data(pending=asdict(report))
+        await ask_grid(chat_id, deps, T.NEED_GRID_FIRST + "\n\n" + T.PICK_COMMUNITY)
+        return
+    except RateLimited as exc:
+        await deps.notifier.send_message(chat_id, refusal(exc))
+        return
+    await state.update_data(location=None, located=None, pending=None)
+    view = outcome.ticket
+    if outcome.duplicate:
+        await deps.notifier.send_message(chat_id, T.DUPLICATE_REPORT.format(id=view.id, state=state_label(view.state)))
+        return
+    text = report_ack(view, deps.tz)
+    if len(report.text) > deps.max_text_chars:
+        text += "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars)
+    if view.anonymous:
+        text += "\n" + T.ANONYMOUS_ACK
+    markup = None
+    if outcome.suggestions:
+        text += "\n\n" + T.PICK_CATEGORY
+        markup = category_buttons(view.id, outcome.suggestions, deps.categories)
+    await deps.notifier.send_message(chat_id, text, reply_markup=markup)
+    await deliver(deps, outcome.notices)
+
+
+async def submit_pending(deps: Deps, state: FSMContext, telegram_id: int) -> None:
+    pending = (await state.get_data()).get("pending")
+    if pending and pending.get("telegram_id") == telegram_id:
+        pending["photos"] = tuple(pending.get("photos") or ())
+        await submit(deps, state, Report(**pending))

@@ -1,0 +1,127 @@
+"""支部议单 in chat: the cadre's (or branch secretary's) buttons on a new order: 通过,
+不通过 (asks for a reason), 合并 (pick the other order), 转为工单."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from handlers.services.order_input import ask_text, take_text
+from handlers.shared.delivery import deliver
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import T
+from handlers.shared.service_callbacks import MergeIntoCb, ReviewCb
+from handlers.shared.service_delivery import broadcast, deliver_orders
+from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.render import local_time
+from handlers.views.service_cards import kb, order_refusal
+from service_orders.errors import OrderRefused
+from service_orders.states import OrderAction
+
+REASON_LIMIT = 500
+
+
+class ReviewInput(StatesGroup):
+    decline_reason = State()
+
+
+def build_router() -> Router:
+    router = Router(name="order_review")
+    router.message.register(on_decline_reason, ReviewInput.decline_reason, F.text)
+    router.message.register(on_bad_reason, ReviewInput.decline_reason)
+    router.callback_query.register(on_approve, ReviewCb.filter(F.action == "ok"))
+    router.callback_query.register(on_ask_reason, ReviewCb.filter(F.action == "no"))
+    router.callback_query.register(on_merge_menu, ReviewCb.filter(F.action == "mg"))
+    router.callback_query.register(on_convert, ReviewCb.filter(F.action == "tk"))
+    router.callback_query.register(on_merge, MergeIntoCb.filter())
+    return router
+
+
+async def _done_with_buttons(query: CallbackQuery, text: str) -> None:
+    await query.answer(text)
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
+    try:
+        outcome = await services.review.approve(query.from_user.id, callback_data.order_id)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    view = outcome.order
+    if outcome.held_until is not None:
+        text = T.APPROVED_HELD.format(id=view.id, at=local_time(outcome.held_until, deps.tz))
+    else:
+        text = T.APPROVED_OK.format(id=view.id, n=len(outcome.broadcast.chat_ids) if outcome.broadcast else 0)
+    # Answer the press first: the members' notice may take a while for a large community.
+    await _done_with_buttons(query, text)
+    await deliver_orders(deps, outcome.notices)
+    await broadcast(deps, outcome.broadcast)
+
+
+async def on_ask_reason(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps,
+                        state: FSMContext) -> None:
+    try:
+        view = await services.review.check(query.from_user.id, callback_data.order_id, OrderAction.DECLINE)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    await query.answer()
+    await ask_text(deps, state, query.from_user.id, ReviewInput.decline_reason, view.id, T.ASK_DECLINE_REASON)
+
+
+async def on_decline_reason(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
+    taken = await take_text(message, deps, state, REASON_LIMIT)
+    if taken is None:
+        return
+    try:
+        outcome = await services.review.decline(message.from_user.id, *taken)
+    except OrderRefused as exc:
+        await deps.notifier.send_message(message.chat.id, order_refusal(exc))
+        return
+    await deps.notifier.send_message(message.chat.id, T.DECLINED_OK.format(id=outcome.order.id))
+    await deliver_orders(deps, outcome.notices)
+
+
+async def on_bad_reason(message: Message, deps: Deps) -> None:
+    await deps.notifier.send_message(message.chat.id, T.ORDER_BAD_INPUT)
+
+
+async def on_merge_menu(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
+    try:
+        view, options = await services.review.merge_options(query.from_user.id, callback_data.order_id)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    await query.answer()
+    if not options:
+        await deps.notifier.send_message(query.from_user.id, T.MERGE_NONE)
+        return
+    rows = [[(f"#{o.id} {escape(o.text[:24])}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
+    await deps.notifier.send_message(query.from_user.id, T.MERGE_PICK.format(id=view.id), reply_markup=kb(rows))
+
+
+async def on_merge(query: CallbackQuery, callback_data: MergeIntoCb, deps: Deps, services: ServiceDeps) -> None:
+    try:
+        outcome = await services.review.merge(query.from_user.id, callback_data.order_id, callback_data.into_id)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    await _done_with_buttons(query, T.MERGED_OK.format(id=outcome.order.id, into=callback_data.into_id))
+    await deliver_orders(deps, outcome.notices)
+
+
+async def on_convert(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
+    try:
+        outcome = await services.review.convert(query.from_user.id, callback_data.order_id)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    await _done_with_buttons(query, T.CONVERTED_OK.format(id=outcome.order.id, ticket=outcome.order.ticket_id))
+    await deliver_orders(deps, outcome.notices)
+    if outcome.ticket_outcome is not None and not outcome.ticket_outcome.duplicate:
+        await deliver(deps, outcome.ticket_outcome.notices)  # the grid member's new ticket

@@ -1,0 +1,144 @@
+"""Staff buttons on a ticket: 签收, 办结 (with a note), 退回 (with a reason), 转派."""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from handlers.shared.callbacks import AssignCb, TicketCb
+from handlers.shared.delivery import deliver
+from handlers.shared.deps import Deps
+from handlers.shared.i18n import T
+from handlers.shared.refusals import refusal
+from handlers.views.render import reassign_buttons, task_buttons
+from tickets.errors import WorkflowError
+from tickets.lifecycle import Action
+
+NOTE_LIMIT = 1000
+
+
+class StaffInput(StatesGroup):
+    resolve_note = State()
+    return_reason = State()
+
+
+def build_router() -> Router:
+    router = Router(name="tasks")
+    router.message.register(on_cancel, Command("cancel"))
+    router.message.register(on_resolve_note, StaffInput.resolve_note, F.text | F.photo)
+    router.message.register(on_return_reason, StaffInput.return_reason, F.text)
+    router.message.register(on_bad_input, StateFilter(StaffInput))
+    router.callback_query.register(on_accept, TicketCb.filter(F.action == "acc"))
+    router.callback_query.register(on_ask_note, TicketCb.filter(F.action.in_({"res", "ret"})))
+    router.callback_query.register(on_reassign_menu, TicketCb.filter(F.action == "rsg"))
+    router.callback_query.register(on_reassign, AssignCb.filter())
+    return router
+
+
+async def _refresh_buttons(query: CallbackQuery, outcome) -> None:
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=task_buttons(outcome.ticket))
+
+
+async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
+    try:
+        outcome = await deps.service.accept(query.from_user.id, callback_data.ticket_id)
+    except WorkflowError as exc:
+        await query.answer(refusal(exc), show_alert=True)
+        return
+    await query.answer(T.ACCEPTED_OK.format(id=outcome.ticket.id))
+    await _refresh_buttons(query, outcome)
+    await deliver(deps, outcome.notices)
+
+
+async def on_ask_note(query: CallbackQuery, callback_data: TicketCb, deps: Deps, state: FSMContext) -> None:
+    action = Action.RESOLVE if callback_data.action == "res" else Action.RETURN
+    try:
+        view = await deps.service.check(query.from_user.id, callback_data.ticket_id, action)
+    except WorkflowError as exc:
+        await query.answer(refusal(exc), show_alert=True)
+        return
+    await query.answer()
+    target, prompt = (
+        (StaffInput.resolve_note, T.ASK_RESOLVE_NOTE) if action == Action.RESOLVE
+        else (StaffInput.return_reason, T.ASK_RETURN_REASON)
+    )
+    await state.set_state(target)
+    await state.update_data(ticket_id=view.id)
+    await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id))
+
+
+async def _note(message: Message, deps: Deps) -> str | None:
+    note = (message.text or message.caption or "").strip()
+    if not note:
+        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
+        return None
+    return note[:NOTE_LIMIT]
+
+
+async def on_resolve_note(message: Message, deps: Deps, state: FSMContext) -> None:
+    note = await _note(message, deps)
+    if note is None:
+        return
+    ticket_id = (await state.get_data())["ticket_id"]
+    await state.clear()
+    photos = (message.photo[-1].file_id,) if message.photo else ()
+    try:
+        outcome = await deps.service.resolve(message.from_user.id, ticket_id, note, photos)
+    except WorkflowError as exc:
+        await deps.notifier.send_message(message.chat.id, refusal(exc))
+        return
+    await deps.notifier.send_message(message.chat.id, T.RESOLVED_OK.format(id=ticket_id))
+    await deliver(deps, outcome.notices)
+
+
+async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> None:
+    reason = await _note(message, deps)
+    if reason is None:
+        return
+    ticket_id = (await state.get_data())["ticket_id"]
+    await state.clear()
+    try:
+        outcome = await deps.service.return_(message.from_user.id, ticket_id, reason)
+    except WorkflowError as exc:
+        await deps.notifier.send_message(message.chat.id, refusal(exc))
+        return
+    await deps.notifier.send_message(message.chat.id, T.RETURNED_OK.format(id=ticket_id))
+    await deliver(deps, outcome.notices)
+
+
+async def on_bad_input(message: Message, deps: Deps) -> None:
+    await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
+
+
+async def on_cancel(message: Message, deps: Deps, state: FSMContext) -> None:
+    await state.set_state(None)
+    await state.update_data(ticket_id=None)
+    await deps.notifier.send_message(message.chat.id, T.INPUT_CANCELLED)
+
+
+async def on_reassign_menu(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
+    try:
+        view, options = await deps.service.reassign_options(query.from_user.id, callback_data.ticket_id)
+    except WorkflowError as exc:
+        await query.answer(refusal(exc), show_alert=True)
+        return
+    await query.answer()
+    await deps.notifier.send_message(
+        query.from_user.id, T.REASSIGN_PICK.format(id=view.id), reply_markup=reassign_buttons(view.id, options)
+    )
+
+
+async def on_reassign(query: CallbackQuery, callback_data: AssignCb, deps: Deps) -> None:
+    try:
+        outcome = await deps.service.reassign(query.from_user.id, callback_data.ticket_id, callback_data.staff_id)
+    except WorkflowError as exc:
+        await query.answer(refusal(exc), show_alert=True)
+        return
+    view = outcome.ticket
+    await query.answer(T.REASSIGNED_OK.format(id=view.id, name=view.assignee_name))
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
+    await deliver(deps, outcome.notices)

@@ -1,0 +1,109 @@
+"""What residents read: joining, reporting, notices about their tickets, privacy. (zh_CN; str.format placeholders)."""
+from __future__ import annotations
+
+# -- joining -------------------------------------------------------------------------
+WELCOME_JOINED = (
+    "您好！您已登记在 <b>{community} · {grid}</b>。\n\n"
+    "遇到楼道堆物、噪音扰民、路灯不亮、违章停车等问题，直接发文字给我就行，可以附照片和位置。\n"
+    "我会生成工单、交给本网格的网格员，并告诉您办理时限。\n\n"
+    "查看我的工单：/my　　更换网格：/grid　　帮助：/help"
+)
+PICK_COMMUNITY = "您好！请先选择您所在的社区："
+PICK_GRID = "请选择您所在的网格（楼栋/片区）："
+NO_ORGANISATION = "系统还没有录入社区和网格，暂时无法登记。请联系社区工作人员。"
+BAD_GRID_CODE = "这个网格编号无效或已停用：{code}\n请重新扫描二维码，或在下面选择您的社区。"
+STAFF_WELCOME = "您好，{name}（{roles}）。\n待办任务：/tasks　　查看工单：/ticket 编号　　帮助：/help"
+NEED_GRID_FIRST = "请先选择您所在的社区和网格，选好后您刚才的反映会自动提交，不会丢失。"
+
+# -- reporting -----------------------------------------------------------------------
+REPORT_ACK = (
+    "✅ 已受理，工单号 <b>#{id}</b>\n"
+    "类别：{category}{keywords}\n"
+    "{urgent}"
+    "处理人：{assignee}\n"
+    "办结时限：{deadline}\n\n"
+    "办理进展会在这里通知您。查看：/ticket {id}"
+)
+REPORT_ACK_UNASSIGNED = "本网格暂无网格员，已转社区派单"
+KEYWORDS = "（依据：{words}）"
+URGENT_LINE = "⚠️ 紧急事件，已加急处理\n"
+PICK_CATEGORY = "我不太确定这属于哪一类，请点一下最接近的类别（工单已生成，不影响办理）："
+CATEGORY_SET = "好的，工单 #{id} 的类别已改为：{category}"
+DUPLICATE_REPORT = "这条反映已经受理过了，工单号 #{id}，当前状态：{state}。"
+EMPTY_TEXT = "请用文字描述遇到的问题，例如：“3号楼楼道堆满杂物，堵住了消防通道”。可以附照片和位置。"
+ONLY_SYMBOLS = "没看懂这条消息😊 请用文字说说遇到了什么问题、在哪里。"
+UNSUPPORTED_MEDIA = "暂时只能处理文字、照片和位置。语音、贴纸请改为文字描述，谢谢！"
+TOO_LONG = "您的描述较长，已完整保存；给网格员的通知只显示前 {limit} 字。"
+RATE_LIMITED = "您在一小时内已反映了 {per_hour} 件事，请稍后再提交。紧急情况请拨打 110 / 119 / 120。"
+LOCATION_SAVED = "已收到位置。请再用文字说明问题，位置会附在工单上。"
+
+# -- resident notices --------------------------------------------------------------
+ACCEPTED_NOTICE = "您反映的问题（工单 #{id}）已由网格员 {who} 签收，正在处理。"
+RESOLVED_NOTICE = "您反映的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n问题解决了吗？"
+RETURNED_NOTICE = "您的工单 #{id} 正在由社区重新安排处理人，请稍候。"
+REASSIGNED_NOTICE = "您的工单 #{id} 已安排给网格员 {who} 处理，办结时限：{deadline}。"
+REOPENED_NOTICE = "收到您的反馈（{why}）。工单 #{id} 已重新交办给 {who}，办结时限：{deadline}。"
+ASK_SATISFACTION = "谢谢！您对这次处理满意吗？"
+RATED_THANKS = "感谢您的评价（{rating}）！工单 #{id} 已关闭。"
+
+# Privacy
+HELP_PRIVACY = "/privacy 我的信息与隐私　/anonymous 匿名反映　/phone 留下手机号"
+PRIVACY_INFO = (
+    "🔒 <b>我们保存的您的信息</b>\n"
+    "• Telegram 账号编号：用来给您发送办理进展\n"
+    "• 称呼：{name}\n"
+    "• 登记网格：{grid}\n"
+    "• 手机号：{phone}\n"
+    "• 匿名反映：{anonymous}\n"
+    "• 您反映的工单：{tickets} 件（其中在办 {open} 件），包括文字、照片、位置和处理记录\n\n"
+    "您的工单只有您本人和负责该网格的工作人员能看到。手机号只有正在处理您工单的工作人员能看到完整号码，"
+    "其他人只看到部分（如 138****5678）。匿名反映时，任何人都看不到您的称呼和电话。\n\n"
+    "删除数据后，工单会保留（匿名），但不再与您关联。"
+)
+PRIVACY_NOT_REGISTERED = "我们没有保存您的任何信息：您还没有登记网格，也没有反映过问题。"
+PRIVACY_NONE = "未提供"
+PRIVACY_ON = "开"
+PRIVACY_OFF = "关"
+BTN_ANON_ON = "🙈 开启匿名反映"
+BTN_ANON_OFF = "👤 关闭匿名反映"
+BTN_ERASE = "🗑 删除我的数据"
+BTN_ERASE_YES = "确认删除"
+BTN_ERASE_NO = "取消"
+ERASE_CONFIRM = (
+    "确定删除您的数据吗？\n"
+    "• 您的称呼、手机号和网格登记将被清除；\n"
+    "• 您反映过的 {n} 件工单会保留（匿名），但不再与您的账号关联，您也收不到它们的进展通知；\n"
+    "• 此操作无法撤销。"
+)
+ERASED = "已删除您的数据，{n} 件工单已匿名化。以后您仍可随时发送 /start 重新登记。"
+ERASE_CANCELLED = "已取消，您的数据没有变化。"
+ANON_ON = "已开启匿名反映：之后的反映不向任何人显示您的称呼和电话，办理进展仍会通过机器人通知您。"
+ANON_OFF = "已关闭匿名反映：处理您工单的工作人员可以看到您的称呼。"
+ANON_USAGE = "用法：/anonymous on 或 /anonymous off（当前：{now}）"
+NEED_JOIN_FIRST = "请先发送 /start 选择您所在的网格。"
+PHONE_ASK = (
+    "如愿意留下手机号，方便网格员联系您，请点下面的按钮分享。\n"
+    "只有正在处理您工单的工作人员能看到完整号码，其他人只看到 138****5678 这样的形式。\n"
+    "不想留了：/phone off"
+)
+BTN_SHARE_PHONE = "📱 分享我的手机号"
+PHONE_SAVED = "已保存手机号 {masked}。随时可以发送 /phone off 删除。"
+PHONE_REMOVED = "已删除您的手机号。"
+PHONE_NOT_YOURS = "只能分享您自己的手机号。"
+PHONE_INVALID = "这个号码看起来不对，没有保存。"
+ANONYMOUS_ACK = "🙈 匿名反映：工作人员看不到您的称呼和电话。"
+REPORTER_ANONYMOUS = "反映人：匿名（可通过本机器人联系）"
+REPORTER_LINE = "反映人：{name}{phone}"
+REPORTER_PHONE = "　电话：{phone}"
+HISTORY_ANONYMOUS = "居民（匿名）"
+
+# Locations and grid boundaries
+LOCATION_IN_GRID = "已收到位置，在 {grid} 范围内，工单将交给该网格处理。请再用文字说明问题。"
+LOCATION_NEAR_GRID = "已收到位置，离 {grid} 最近（约 {metres} 米），工单将交给该网格处理。请再用文字说明问题。"
+LOCATION_OUTSIDE = (
+    "已收到位置，但它不在本街道任何网格的范围内。工单将交给您登记的网格，由网格员核实转办。"
+    "请再用文字说明问题。"
+)
+
+# Flood guard
+FLOOD = "您发送得太快了，请稍等 {seconds} 秒再试。"

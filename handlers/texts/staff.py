@@ -1,0 +1,75 @@
+"""What grid members and departments read: task cards, dialogs, reminders and digests. (zh_CN; str.format placeholders)."""
+from __future__ import annotations
+
+# -- staff -----------------------------------------------------------------------------
+TASK_CARD = (
+    "{badge}<b>工单 #{id}</b>　{state}\n"
+    "类别：{category}{keywords}\n"
+    "网格：{grid}\n"
+    "内容：{text}\n"
+    "签收时限：{accept_deadline}\n"
+    "办结时限：{resolve_deadline}"
+)
+NEW_TASK_BADGE = "🆕 新工单　"
+URGENT_BADGE = "🚨 紧急　"
+REOPENED_BADGE = "🔁 重办（{why}）　"
+UNASSIGNED_CARD = "📌 工单 #{id} 无人可派（{grid}），请转派：\n{text}"
+RETURNED_CARD = "↩️ 工单 #{id} 被 {who} 退回，原因：{reason}\n请转派给其他网格员："
+ASK_RESOLVE_NOTE = "请简要说明工单 #{id} 的处理结果（可附一张现场照片，照片说明写处理结果）："
+ASK_RETURN_REASON = "请说明退回工单 #{id} 的原因："
+NOTE_EMPTY = "请写几个字说明，不能为空。发送 /cancel 放弃。"
+INPUT_CANCELLED = "已取消，工单没有变化。"
+ACCEPTED_OK = "已签收工单 #{id}，处理完成后请点“办结”。"
+RESOLVED_OK = "工单 #{id} 已办结，等待居民回访评价。"
+RETURNED_OK = "工单 #{id} 已退回社区重新派单。"
+REASSIGN_PICK = "工单 #{id}：请选择转派给谁："
+REASSIGNED_OK = "工单 #{id} 已转派给 {name}。"
+TAKEN_AWAY = "工单 #{id} 已由 {who} 转派给 {name}，您无需再处理。"
+CATEGORY_CHANGED = "工单 #{id} 的类别由“{before}”改为“{category}”。"
+CLOSED_NOTICE = "工单 #{id} 已关闭，居民评价：{rating}。辛苦了！"
+NO_TASKS = "目前没有待办工单 👍"
+TASKS_HEADER = "待办工单（{n}件）："
+
+# -- reminders and digests (督办) ---------------------------------------------------------
+WINDOW_ACCEPT = "签收"
+WINDOW_RESOLVE = "办结"
+REMIND_SOON = "⏰ 工单 #{id} 将于 {deadline} 到达{what}时限，请抓紧{what}。"
+REMIND_SOON_CADRE = "⏰ {grid}的工单 #{id} 将于 {deadline} 到达{what}时限，处理人：{assignee}。"
+REMIND_LATE = "⚠️ 工单 #{id} 已到{what}时限（{deadline}）{late}，请尽快{what}。"
+REMIND_LATE_CADRE = "⚠️ 督办：{grid}的工单 #{id} 已到{what}时限（{deadline}）{late}，仍未{what}。处理人：{assignee}。"
+REMIND_NO_ASSIGNEE = "暂无（待派单）"
+LATE_BY = "，已超期{span}"
+LATE_DAYS = "{days}天"
+LATE_HOURS = "{hours}小时"
+LATE_MINUTES = "{minutes}分钟"
+
+DAILY_HEADER = "☀️ 早上好，{name}！您有 {n} 件待办工单："
+DAILY_LINE = "{mark}#{id}　{state}　{category}　{grid}\n　{what}时限：{deadline}"
+DIGEST_MORE = "……另有 {n} 件。"
+DAILY_FOOTER = "查看并处理：/tasks"
+OVERDUE_MARK = "🔴"
+URGENT_MARK = "🚨"
+
+WEEKLY_HEADER = "📋 每周一提醒（{unit}）\n超期和本周内（{week_end}前）到期的工单："
+WEEKLY_GRID = "<b>{grid}</b>：超期 {late} 件，本周到期 {soon} 件"
+WEEKLY_LINE = "　{mark}#{id}　{category}　{state}　时限 {deadline}"
+
+HALF_MONTH_HEADER = "📊 半月一调度（{unit}，{start}至{end}）"
+HALF_MONTH_ROW = (
+    "<b>{name}</b>：新增 {created}，派单 {dispatched}，办结 {resolutions}，退回 {returns}，"
+    "重办 {reopens}；在办 {open_now}，超期 {overdue_now}"
+)
+MONTHLY_HEADER = "📈 一月一通报（{unit}，{month}）"
+MONTHLY_ROW = (
+    "<b>{name}</b>\n"
+    "　及时签收率 {accept}　按期办结率 {on_time}\n"
+    "　解决率 {solved}　满意率 {satisfied}（满意 {satisfied_only}）\n"
+    "　重办率 {reopened}　超期 {overdue} 件"
+)
+TOTAL_ROW_NAME = "合计"
+NO_RATE = "—"
+
+BLOCKED_STAFF = (
+    "⚠️ {role}{name}（{unit}）已屏蔽本机器人，收不到新工单和督办提醒。"
+    "请联系本人重新打开与机器人的对话并发送 /start。"
+)

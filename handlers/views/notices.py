@@ -1,0 +1,60 @@
+"""A workflow notice (tickets.views.Notice) as the message its recipient gets: the ticket
+loop's own kinds here, the cadre tools' kinds (吹哨, 催办, 合并) from cadre_cards."""
+from __future__ import annotations
+
+from html import escape
+from zoneinfo import ZoneInfo
+
+from handlers.shared.i18n import T, category_label, note_label
+from handlers.views.cadre_cards import cadre_notice
+from handlers.views.render import (
+    Rendered,
+    clip,
+    local_time,
+    solved_buttons,
+    task_buttons,
+    task_card,
+    with_reporter,
+)
+from tickets.views import Notice, NoticeKind
+
+
+def notice(n: Notice, tz: ZoneInfo) -> Rendered:
+    v = n.ticket
+    who = escape(n.actor_name or v.assignee_name or "")
+    deadline = local_time(v.resolve_deadline, tz)
+    location = (v.latitude, v.longitude) if v.latitude is not None and v.longitude is not None else None
+    match n.kind:
+        case NoticeKind.NEW_TASK:
+            # These go to whoever handles the ticket now: the reporter's number is theirs.
+            return Rendered(with_reporter(task_card(v, tz, T.NEW_TASK_BADGE), v, True), task_buttons(v), v.photos,
+                            location)
+        case NoticeKind.REOPENED:
+            badge = T.REOPENED_BADGE.format(why=escape(note_label(n.note)))
+            return Rendered(with_reporter(task_card(v, tz, badge), v, True), task_buttons(v), v.photos, location)
+        case NoticeKind.UNASSIGNED:
+            text = T.UNASSIGNED_CARD.format(id=v.id, grid=escape(v.grid_name), text=clip(v.text))
+            return Rendered(with_reporter(text, v, True), task_buttons(v), v.photos, location)
+        case NoticeKind.RETURNED:
+            text = T.RETURNED_CARD.format(id=v.id, who=who, reason=escape(n.note or ""))
+            return Rendered(with_reporter(text + "\n\n" + task_card(v, tz), v, True), task_buttons(v))
+        case NoticeKind.ACCEPTED:
+            return Rendered(T.ACCEPTED_NOTICE.format(id=v.id, who=who))
+        case NoticeKind.RESOLVED:
+            text = T.RESOLVED_NOTICE.format(id=v.id, note=clip(n.note or "", 500))
+            return Rendered(text, solved_buttons(v.id), v.resolution_photos)
+        case NoticeKind.RETURNED_RESIDENT:
+            return Rendered(T.RETURNED_NOTICE.format(id=v.id))
+        case NoticeKind.REASSIGNED_RESIDENT:
+            return Rendered(T.REASSIGNED_NOTICE.format(id=v.id, who=escape(v.assignee_name or ""), deadline=deadline))
+        case NoticeKind.REOPENED_RESIDENT:
+            return Rendered(T.REOPENED_NOTICE.format(
+                id=v.id, why=escape(note_label(n.note)), who=escape(v.assignee_name or ""), deadline=deadline))
+        case NoticeKind.CLOSED:
+            return Rendered(T.CLOSED_NOTICE.format(id=v.id, rating=escape(note_label(n.note))))
+        case NoticeKind.CATEGORY_CHANGED:
+            return Rendered(T.CATEGORY_CHANGED.format(
+                id=v.id, before=escape(category_label(n.note or "")), category=escape(category_label(v.category))))
+        case NoticeKind.TAKEN_AWAY:
+            return Rendered(T.TAKEN_AWAY.format(id=v.id, who=who, name=escape(v.assignee_name or "")))
+    return cadre_notice(n, tz)  # 吹哨, 催办, 合并 (or ValueError for a kind nobody draws)

@@ -1,0 +1,206 @@
+"""Service-loop data (orders, tallies, standings) as text and buttons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from handlers.shared import i18n
+from handlers.shared.i18n import T, note_label
+from handlers.shared.service_callbacks import (
+    NeededCb,
+    OfferCb,
+    OrderCb,
+    OrderRateCb,
+    ReviewCb,
+)
+from handlers.views.render import clip
+from service_orders.errors import MatterRefused, OrderRefused, RosterRefused
+from service_orders.states import RATING_LABELS, OrderState
+from service_orders.views import OrderNotice, OrderNoticeKind, OrderView
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=t, callback_data=d) for t, d in row] for row in rows])
+
+
+def resident_keyboard() -> ReplyKeyboardMarkup:
+    """The residents' persistent buttons: 我要点单 and 紧急求助, in the resident's language; the
+    handlers match either language (handlers.shared.i18n.says), so an older keyboard keeps working."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=T.BTN_ORDER_ENTRY), KeyboardButton(text=T.BTN_EMERGENCY)]],
+        resize_keyboard=True, is_persistent=True)
+
+
+def order_state_label(state: OrderState | str) -> str:
+    return i18n.order_state_label(state)
+
+
+def needed_label(view: OrderView) -> str:
+    if view.needed == "date" and view.needed_on is not None:
+        return T.NEEDED_BY.format(date=_day(view))
+    label = T.NEEDED_LABELS.get(view.needed, "")
+    if view.needed_on is not None and view.needed != "any":
+        label += f"（{_day(view)}）"
+    return label
+
+
+def _day(view: OrderView) -> str:
+    return T.DAY_MONTH.format(month=i18n.month_name(view.needed_on.month), day=view.needed_on.day)
+
+
+def order_card(view: OrderView, badge: str = "") -> str:
+    return T.ORDER_CARD.format(badge=badge, id=view.id, state=order_state_label(view.state),
+                               category=escape(view.category), grid=escape(view.grid_name),
+                               text=clip(view.text), needed=needed_label(view))
+
+
+def order_line(view: OrderView) -> str:
+    return T.ORDER_LINE.format(id=view.id, state=order_state_label(view.state), category=escape(view.category),
+                               needed=needed_label(view), text=clip(view.text, 40))
+
+
+def offer_buttons(message_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_OFFER_ORDER, OfferCb(choice="o", message_id=message_id).pack())],
+               [(T.BTN_OFFER_TICKET, OfferCb(choice="t", message_id=message_id).pack())]])
+
+
+def needed_buttons() -> InlineKeyboardMarkup:
+    labels = [("today", T.BTN_NEEDED_TODAY), ("tomorrow", T.BTN_NEEDED_TOMORROW),
+              ("week", T.BTN_NEEDED_WEEK), ("any", T.BTN_NEEDED_ANY)]
+    return kb([[(label, NeededCb(value=v).pack()) for v, label in labels]])
+
+
+def review_buttons(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_APPROVE, ReviewCb(action="ok", order_id=order_id).pack()),
+                (T.BTN_DECLINE, ReviewCb(action="no", order_id=order_id).pack())],
+               [(T.BTN_MERGE, ReviewCb(action="mg", order_id=order_id).pack()),
+                (T.BTN_CONVERT, ReviewCb(action="tk", order_id=order_id).pack())]])
+
+
+def take_button(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_TAKE, OrderCb(action="take", order_id=order_id).pack())]])
+
+
+def taker_buttons(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_DONE, OrderCb(action="done", order_id=order_id).pack()),
+                (T.BTN_ABANDON, OrderCb(action="drop", order_id=order_id).pack())]])
+
+
+def cancel_button(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_CANCEL_ORDER, OrderCb(action="cancel", order_id=order_id).pack())]])
+
+
+def rate_buttons(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_SATISFIED, OrderRateCb(order_id=order_id, value="satisfied").pack()),
+                (T.BTN_BASICALLY, OrderRateCb(order_id=order_id, value="basically").pack()),
+                (T.BTN_DISSATISFIED, OrderRateCb(order_id=order_id, value="dissatisfied").pack())]])
+
+
+def points_note(points: int) -> str:
+    if points > 0:
+        return T.POINTS_GAINED.format(n=points)
+    if points < 0:
+        return T.POINTS_LOST.format(n=points)
+    return ""
+
+
+def new_order_notice(view: OrderView) -> Card:
+    """To each member: the order (no name or phone of the resident), and 接单."""
+    return Card(order_card(view, T.ORDER_NEW_BADGE), take_button(view.id))
+
+
+def taken_detail(view: OrderView) -> str:
+    if view.requester_name:
+        who = escape(view.requester_name)
+        if view.requester_phone:
+            who += T.TAKEN_PHONE.format(phone=escape(view.requester_phone))
+    else:
+        who = T.TAKEN_WHO_HIDDEN
+    return T.TAKEN_DETAIL.format(id=view.id, who=who, grid=escape(view.grid_name))
+
+
+def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
+    v, who = n.order, escape(n.actor_name or n.order.taker_name or "")
+    note = clip(n.note or "", 500)
+    match n.kind:
+        case OrderNoticeKind.REVIEW:
+            return Card(order_card(v, T.ORDER_REVIEW_BADGE), review_buttons(v.id))
+        case OrderNoticeKind.RETURNED:
+            return Card(order_card(v, T.ORDER_RETURNED_BADGE), review_buttons(v.id))
+        case OrderNoticeKind.AUTO_PUBLISHED:
+            return Card(order_card(v, T.ORDER_AUTO_BADGE))
+        case OrderNoticeKind.PUBLISHED:
+            return Card(T.ORDER_PUBLISHED.format(id=v.id))
+        case OrderNoticeKind.DECLINED:
+            return Card(T.ORDER_DECLINED.format(id=v.id, reason=note))
+        case OrderNoticeKind.MERGED:
+            return Card(T.ORDER_MERGED.format(id=v.id, into=escape(n.note or "")))
+        case OrderNoticeKind.CONVERTED:
+            return Card(T.ORDER_CONVERTED.format(id=v.id, ticket=escape(n.note or "")))
+        case OrderNoticeKind.TAKEN:
+            return Card(T.ORDER_TAKEN.format(id=v.id, who=who))
+        case OrderNoticeKind.TAKEN_DETAIL:
+            return Card(order_card(v) + "\n\n" + taken_detail(v), taker_buttons(v.id))
+        case OrderNoticeKind.DONE:
+            return Card(T.ORDER_DONE.format(id=v.id, who=who, note=note), rate_buttons(v.id))
+        case OrderNoticeKind.DONE_REVIEWER:
+            return Card(T.ORDER_DONE_REVIEWER.format(id=v.id, who=who, note=note))
+        case OrderNoticeKind.RATED:
+            rating = note_label(RATING_LABELS.get(n.note or "", ""))
+            return Card(T.ORDER_RATED.format(id=v.id, rating=rating, points=points_note(n.points)))
+        case OrderNoticeKind.ABANDONED:
+            return Card(T.ORDER_ABANDONED.format(id=v.id))
+        case OrderNoticeKind.ABANDONED_REVIEWER:
+            return Card(T.ORDER_ABANDONED_REVIEWER.format(id=v.id, who=who))
+    raise ValueError(f"no rendering for {n.kind}")
+
+
+def order_refusal(exc: OrderRefused, order_id: int | None = None) -> str:
+    match exc.reason:
+        case "not_allowed":
+            return T.ORDER_NOT_ALLOWED
+        case "taken":
+            return T.ORDER_TAKEN_ALREADY.format(id=order_id or "")
+        case "own_order":
+            return T.ORDER_OWN
+        case "bad_input":
+            return T.ORDER_BAD_INPUT
+        case "not_registered":
+            return T.ORDER_NEED_GRID
+        case "rate_limited":
+            return T.RATE_LIMITED.format(per_hour=exc.limit)
+        case "stale" if exc.state:
+            return T.ORDER_STALE.format(state=order_state_label(exc.state))
+    return T.BUTTON_EXPIRED
+
+
+def roster_refusal(exc: RosterRefused) -> str:
+    return {
+        "unknown": T.VOL_CODE_UNKNOWN, "used": T.VOL_CODE_USED, "expired": T.VOL_CODE_EXPIRED,
+        "not_allowed": T.VOL_NOT_ALLOWED, "already": T.VOL_ALREADY_ACTIVE, "busy": T.VOL_BUSY,
+        "not_member": T.VOL_NOT_MEMBER, "stale": T.VOL_STALE, "need_scope": T.VOL_NEED_SCOPE,
+        "not_found": T.VOL_COMMUNITY_UNKNOWN,
+    }.get(exc.reason, T.BUTTON_EXPIRED)
+
+
+def matter_refusal(exc: MatterRefused) -> str:
+    return {
+        "not_allowed": T.MATTER_NOT_ALLOWED, "need_scope": T.MATTER_NEED_SCOPE, "not_found": T.MATTER_NOT_FOUND,
+        "stale": T.MATTER_STALE, "bad_question": T.MATTER_BAD_QUESTION, "bad_options": T.MATTER_BAD_OPTIONS,
+        "no_recipients": T.MATTER_NO_RECIPIENTS,
+    }.get(exc.reason, T.BUTTON_EXPIRED)

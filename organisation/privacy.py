@@ -1,0 +1,144 @@
+"""What a resident has told us, and their say over it: anonymous reports, a shared phone
+number (shown in full only to whoever handles their ticket, masked elsewhere, never
+logged), and deleting their data.
+
+Deleting keeps the tickets (a grid's record of its problems is the office's) but cuts
+them loose from the person: name and phone are cleared, the Telegram id on the resident
+row, on the tickets' source chat and on the history is replaced or removed, and the
+tickets become anonymous. The person can start afresh as a new resident.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from organisation import audit
+from storage.models import Resident, Ticket, TicketEvent, Unit
+from storage.repositories import Residents
+from tickets.lifecycle import OPEN_STATES
+
+_DIGITS = re.compile(r"\d")
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """Digits with an optional leading +, or None when it does not look like a number."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    digits = "".join(_DIGITS.findall(raw))
+    if not 5 <= len(digits) <= 15 or re.search(r"[^\d+\-\s()]", raw):
+        return None
+    return ("+" if raw.startswith("+") else "") + digits
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: the first three and last four digits of the national number."""
+    if not phone:
+        return ""
+    digits = "".join(_DIGITS.findall(phone))
+    if phone.startswith("+86") or (len(digits) == 13 and digits.startswith("86")):
+        digits = digits[2:]
+    if len(digits) < 8:
+        return "*" * max(len(digits) - 2, 2) + digits[-2:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What /privacy shows a resident about themselves."""
+
+    registered: bool
+    name: str = ""
+    grid_name: str = ""
+    phone_masked: str = ""
+    anonymous: bool = False
+    tickets: int = 0
+    open_tickets: int = 0
+
+
+class Privacy:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, lock: asyncio.Lock | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.sf = session_factory
+        self.lock = lock
+        self.clock = clock
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[AsyncSession]:
+        async with self.lock or nullcontext():
+            async with self.sf() as session, session.begin():
+                yield session
+
+    async def stored(self, telegram_id: int) -> Stored:
+        async with self.sf() as session:
+            resident = await Residents(session).by_telegram_id(telegram_id)
+            if resident is None:
+                return Stored(False)
+            grid = await session.get(Unit, resident.grid_id) if resident.grid_id else None
+            micro = await session.get(Unit, resident.micro_grid_id) if resident.micro_grid_id else None
+            counts = (await session.execute(
+                select(func.count(Ticket.id),
+                       func.count(Ticket.id).filter(Ticket.state.in_([s.value for s in OPEN_STATES])))
+                .where(Ticket.resident_id == resident.id)
+            )).one()
+            place = " ".join(u.name for u in (grid, micro) if u)
+            return Stored(True, resident.name, place, mask_phone(resident.phone), resident.anonymous,
+                          counts[0], counts[1])
+
+    async def set_anonymous(self, telegram_id: int, on: bool) -> bool:
+        """False when the person is not a resident yet (nothing to set)."""
+        async with self._tx() as session:
+            resident = await Residents(session).by_telegram_id(telegram_id)
+            if resident is None:
+                return False
+            resident.anonymous = on
+            return True
+
+    async def set_phone(self, telegram_id: int, phone: str | None) -> str:
+        """Store (or with None, forget) the resident's number; the masked form back."""
+        async with self._tx() as session:
+            residents = Residents(session)
+            resident = await residents.by_telegram_id(telegram_id)
+            if resident is None:
+                if phone is None:
+                    return ""
+                resident = await residents.add(Resident(telegram_id=telegram_id, created_at=self.clock()))
+            resident.phone = phone
+            return mask_phone(phone)
+
+    async def erase(self, telegram_id: int) -> int:
+        """Delete the resident's data; returns how many tickets were anonymised."""
+        now = self.clock()
+        async with self._tx() as session:
+            resident = await Residents(session).by_telegram_id(telegram_id)
+            if resident is None:
+                return 0
+            # A negative id: never a user's, and unique because resident ids are.
+            pseudo = -resident.id
+            tickets = (await session.execute(
+                update(Ticket).where(Ticket.resident_id == resident.id).values(anonymous=True)
+                .execution_options(synchronize_session=False)
+            )).rowcount
+            await session.execute(
+                update(Ticket).where(Ticket.resident_id == resident.id, Ticket.source_chat_id == telegram_id)
+                .values(source_chat_id=pseudo).execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                update(TicketEvent)
+                .where(TicketEvent.actor_kind == "resident", TicketEvent.actor_telegram_id == telegram_id)
+                .values(actor_telegram_id=None, actor_name="").execution_options(synchronize_session=False)
+            )
+            resident.telegram_id = pseudo
+            resident.name, resident.phone, resident.anonymous = "", None, True
+            resident.grid_id = resident.micro_grid_id = None
+            resident.erased_at = now
+            await audit.record(session, None, "privacy.erase", "resident", resident.id, now,
+                               data={"tickets": tickets})
+            return tickets

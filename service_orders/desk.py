@@ -1,0 +1,124 @@
+"""What the resident's, the members' and the reviewers' sides of the order workflow share:
+loading an order, moving it by compare-and-set, its event rows, publishing it (with the
+members' notice held through quiet hours), and who is told."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service_orders.base import Person, Workflow, sane_id
+from service_orders.errors import OrderRefused
+from service_orders.states import OrderAction, OrderState, target_of
+from service_orders.views import (
+    Broadcast,
+    OrderNotice,
+    OrderNoticeKind,
+    OrderView,
+    build_order_view,
+    community_members,
+    reviewers,
+)
+from storage.models import ServiceOrder, ServiceOrderEvent
+from tickets.views import UnitCache
+
+# When quiet hours hold the members' notice: its release time, or None to send now.
+QuietRule = Callable[[datetime], datetime | None]
+
+
+@dataclass(frozen=True)
+class PointRules:
+    order_done: int = 10
+    satisfied_bonus: int = 5
+    abandoned: int = -5
+
+
+class OrderDesk(Workflow):
+    def __init__(
+        self, *args: Any, tz: ZoneInfo, quiet: QuietRule, units: UnitCache | None = None,
+        points: PointRules = PointRules(), categories: Mapping[str, Sequence[str]] | None = None,
+        auto_approve: Sequence[str] = (), **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.quiet = quiet
+        self.units = units or UnitCache()
+        self.rules = points
+        self.categories = dict(categories or {})
+        self.auto_approve = frozenset(auto_approve)
+
+    async def _order(self, session: AsyncSession, order_id: int) -> ServiceOrder:
+        order = await session.get(ServiceOrder, order_id) if sane_id(order_id) else None
+        if order is None:
+            raise OrderRefused("not_found")
+        return order
+
+    async def _view(self, session: AsyncSession, order: ServiceOrder) -> OrderView:
+        return await build_order_view(session, order, self.units)
+
+    async def _move(
+        self, session: AsyncSession, order: ServiceOrder, action: OrderAction, person: Person | None,
+        now: datetime, values: dict[str, Any], note: str | None = None, data: dict[str, Any] | None = None,
+    ) -> None:
+        """Compare-and-set on (state, version): of two concurrent presses exactly one moves it."""
+        source = OrderState(order.state)
+        target = target_of(action, source)
+        if target is None:
+            raise OrderRefused("stale", source.value)
+        result = await session.execute(
+            update(ServiceOrder)
+            .where(ServiceOrder.id == order.id, ServiceOrder.state == source.value,
+                   ServiceOrder.version == order.version)
+            .values(state=target.value, version=ServiceOrder.version + 1, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            await session.refresh(order)
+            raise OrderRefused("stale", order.state)
+        await session.refresh(order)
+        self._event(session, order.id, person, action, now, source, target, note, data)
+
+    def _event(
+        self, session: AsyncSession, order_id: int, person: Person | None, action: OrderAction, now: datetime,
+        source: OrderState | None, target: OrderState | None, note: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        session.add(ServiceOrderEvent(
+            order_id=order_id, at=now, actor_telegram_id=person.telegram_id if person else None,
+            actor_name=person.name if person else "", action=action.value,
+            from_state=source.value if source else None, to_state=target.value if target else None,
+            note=note, data=data,
+        ))
+
+    def _publish_values(self, now: datetime) -> dict[str, Any]:
+        """Columns for an order going (back) to 待接单: its members' notice is due now, or
+        when quiet hours end (the sweep sends it then)."""
+        release = self.quiet(now)
+        if release is None:
+            return {"published_at": now, "announce_at": now, "announced_at": now}
+        return {"published_at": now, "announce_at": release, "announced_at": None}
+
+    async def _broadcast(self, session: AsyncSession, order: ServiceOrder, view: OrderView,
+                         exclude: Sequence[int] = ()) -> Broadcast | None:
+        """The members' notice, if it is due now (see _publish_values)."""
+        if order.announced_at is None:
+            return None
+        skip = {view.requester_telegram_id, *exclude}
+        members = await community_members(session, order.community_id)
+        return Broadcast(view, tuple(dict.fromkeys(m.telegram_id for m in members if m.telegram_id not in skip)))
+
+    async def _to_reviewers(self, session: AsyncSession, view: OrderView, kind: OrderNoticeKind,
+                            note: str | None = None, actor: str | None = None, skip: int | None = None) -> list[OrderNotice]:
+        return [OrderNotice(chat_id, kind, view, note, actor)
+                for chat_id in await reviewers(session, view.community_id) if chat_id != skip]
+
+    @staticmethod
+    def _to_resident(view: OrderView, kind: OrderNoticeKind, note: str | None = None,
+                     actor: str | None = None) -> list[OrderNotice]:
+        # 0: the resident erased their data; nobody to tell.
+        return [OrderNotice(view.requester_telegram_id, kind, view, note, actor)] if view.requester_telegram_id else []

@@ -1,0 +1,67 @@
+"""一键呼叫: a resident's emergency button opens an urgent ticket through the ticket
+workflow (urgent tickets are counted on the clock) and says who must be alerted at once:
+the ticket's handler, the grid's member and backup, and the community's cadres. Quiet
+hours do not apply: nothing here is held.
+
+The report rate limit is not applied either: an emergency is never refused for having
+reported a lot. The ticket is keyed on the message that carried the call (the shared
+location), so a repeated delivery of it opens nothing and alerts nobody twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.prediction import Prediction
+from service_orders.base import Workflow
+from tickets import routing
+from tickets.reports import Report
+from tickets.views import TicketView
+
+ASSIGNEE, MEMBER, BACKUP, CADRE = "assignee", "member", "backup", "cadre"
+
+
+@dataclass(frozen=True)
+class Alert:
+    chat_id: int
+    role: str  # assignee / member / backup / cadre: the assignee and grid staff get 签收
+
+
+@dataclass
+class EmergencyOutcome:
+    ticket: TicketView
+    alerts: list[Alert] = field(default_factory=list)
+    duplicate: bool = False
+
+
+class Emergency(Workflow):
+    def __init__(self, *args: Any, tickets: Any, category: str = "民生服务", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tickets = tickets  # tickets.service.TicketService
+        self.category = category
+
+    async def call(self, telegram_id: int, chat_id: int, message_id: int, text: str, name: str = "",
+                   latitude: float | None = None, longitude: float | None = None) -> EmergencyOutcome:
+        """Raises tickets.errors.NotRegistered for a resident with no grid yet."""
+        now = self.clock()
+        prediction = Prediction(category=self.category, confidence=1.0, keywords=(), urgent=True,
+                                urgent_words=(), request_kind="求助", suggestions=())
+        report = Report(telegram_id=telegram_id, chat_id=chat_id, message_id=message_id, text=text, name=name,
+                        latitude=latitude, longitude=longitude)
+        outcome = await self.tickets.intake.submit(report, prediction, now)
+        view = outcome.ticket
+        if outcome.duplicate:
+            return EmergencyOutcome(view, duplicate=True)
+        async with self.sf() as session:
+            route = await routing.route(session, view.grid_id, view.category)
+            cadres = await routing.supervisors(session, view.grid_id)
+        alerts: dict[int, Alert] = {}
+        if view.assignee_telegram_id:
+            alerts[view.assignee_telegram_id] = Alert(view.assignee_telegram_id, ASSIGNEE)
+        for staff, role in ((route.assignee, MEMBER), (route.backup, BACKUP)):
+            if staff is not None:
+                alerts.setdefault(staff.telegram_id, Alert(staff.telegram_id, role))
+        for cadre in cadres:
+            alerts.setdefault(cadre.telegram_id, Alert(cadre.telegram_id, CADRE))
+        alerts.pop(telegram_id, None)  # a staff member calling for themselves
+        return EmergencyOutcome(view, list(alerts.values()))

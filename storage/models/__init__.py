@@ -1,0 +1,41 @@
+"""The tables, one module per part of the job. Times are UTC (see storage.types.UTCDateTime).
+
+Every model is importable from here (`from storage.models import Ticket`), so Alembic and
+callers need not know which module holds a table.
+"""
+from __future__ import annotations
+
+from storage.models.base import NAMING, Base
+from storage.models.organisation import (
+    AuditEntry,
+    Invite,
+    Resident,
+    Staff,
+    Unit,
+    UserSetting,
+)
+from storage.models.services import (
+    Matter,
+    MatterPoll,
+    MatterVote,
+    PointEntry,
+    ServiceInvite,
+    ServiceMember,
+    ServiceOrder,
+    ServiceOrderEvent,
+)
+from storage.models.supervision import DigestDelivery, ReminderDelivery
+from storage.models.tickets import (
+    Attachment,
+    OutboxMessage,
+    Rating,
+    Ticket,
+    TicketEvent,
+    TicketFollower,
+)
+
+__all__ = [
+    "NAMING", "AuditEntry", "Attachment", "Base", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
+    "OutboxMessage", "PointEntry", "Rating", "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember",
+    "ServiceOrder", "ServiceOrderEvent", "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting",
+]

@@ -1,0 +1,77 @@
+"""Segmentation: a private jieba Tokenizer with the governance vocabulary, normalised output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlp.segmenter import DEFAULT_USERDICT, Segmenter, read_userdict
+from nlp.textnorm import normalize
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    return Segmenter().warm_up()
+
+
+def test_nothing_built_until_asked() -> None:
+    s = Segmenter()
+    assert not s.ready
+    s.warm_up()
+    assert s.ready
+
+
+def test_importing_nlp_builds_nothing_and_pulls_no_bot_stack() -> None:
+    code = (
+        "import sys, nlp, nlp.cli, nlp.training, nlp.classifier\n"
+        "assert 'jieba' not in sys.modules, 'jieba imported at import time'\n"
+        "assert not any(m.split('.')[0] in ('aiogram', 'sqlalchemy') for m in sys.modules)\n"
+        "assert 'sklearn' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.parametrize("word", [
+    "楼道", "飞线充电", "消防通道", "占道经营", "广场舞", "化粪池", "电瓶车", "私搭乱建", "井盖", "路灯",
+    "高空抛物", "网格员", "僵尸车", "毁绿种菜", "二次供水",
+])
+def test_userdict_keeps_governance_words_whole(seg: Segmenter, word: str) -> None:
+    tokens = seg.cut(f"我们小区有{word}的问题")
+    assert word in tokens, tokens
+
+
+def test_userdict_is_large_and_parses() -> None:
+    entries = read_userdict(DEFAULT_USERDICT)
+    assert len(entries) >= 150
+    assert all(word and " " not in word for word, _, _ in entries)
+
+
+def test_cut_normalises(seg: Segmenter) -> None:
+    tokens = seg.cut("ＫＴＶ太吵了！！！😡😡  ５栋…")
+    assert "ktv" in tokens
+    assert "5" in tokens
+    assert all(t.strip() and t not in {"!", "！", "…", "😡"} for t in tokens)
+    assert seg.cut("") == []
+    assert seg.cut("😀🙏 ，。！") == []
+
+
+def test_traditional_characters_become_simplified(seg: Segmenter) -> None:
+    assert normalize("樓道裡電動車充電") == "楼道里电动车充电"
+    assert "楼道" in seg.cut("樓道裡堆滿雜物")
+
+
+def test_extra_words_and_cache_dir(tmp_path: Path) -> None:
+    s = Segmenter(extra_words=["蹦迪扰民团"], cache_dir=tmp_path)
+    assert "蹦迪扰民团" in s.cut("楼上蹦迪扰民团又来了")
+    assert list(tmp_path.iterdir()), "jieba's prefix-dictionary cache goes to the given folder"
+
+
+def test_without_userdict() -> None:
+    s = Segmenter(use_userdict=False)
+    assert "飞线充电" not in s.cut("有人飞线充电")

@@ -1,0 +1,81 @@
+"""回访: the resident says whether a resolved ticket is solved and how satisfied they are;
+未解决 or 不满意 reopens it (重办) to the same handler with fresh deadlines.
+
+A mixin of tickets.service.TicketService: it uses the workflow's transaction and helpers
+(_tx, actor, _load, _guard, _event, _move, deadlines, units, clock).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Rating, Ticket
+from storage.repositories import Tickets
+from supervision.reminders import review_at
+from tickets.errors import NotFound, Stale
+from tickets.lifecycle import Action, State
+from tickets.policy import Actor
+from tickets.views import Notice, NoticeKind, Outcome, build_view
+
+SATISFACTION = ("satisfied", "basically", "dissatisfied")
+SATISFACTION_LABELS = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}
+
+
+class Feedback:
+    async def rate_solved(self, telegram_id: int, ticket_id: int, solved: bool) -> Outcome:
+        now = self.clock()
+        async with self._tx() as session:
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RATE, view)
+            if view.state != State.RESOLVED or await Tickets(session).rating(ticket_id, ticket.reopen_count):
+                raise Stale(ticket_id, view.state)
+            await Tickets(session).add_rating(
+                Rating(ticket_id=ticket_id, round=ticket.reopen_count, solved=solved, at=now)
+            )
+            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
+                              note="已解决" if solved else "未解决", data={"solved": solved})
+            if solved:
+                return Outcome(view, rating_round_open=True)
+            return await self._reopen(session, ticket, actor, now, "未解决")
+
+    async def rate_satisfaction(self, telegram_id: int, ticket_id: int, value: str) -> Outcome:
+        if value not in SATISFACTION:
+            raise NotFound(value)
+        now = self.clock()
+        async with self._tx() as session:
+            actor = await self.actor(session, telegram_id)
+            ticket, view = await self._load(session, ticket_id)
+            self._guard(actor, Action.RATE, view)
+            rating = await Tickets(session).rating(ticket_id, ticket.reopen_count)
+            if view.state != State.RESOLVED or rating is None or rating.satisfaction is not None:
+                raise Stale(ticket_id, view.state)
+            rating.satisfaction = value
+            label = SATISFACTION_LABELS[value]
+            await self._event(session, ticket_id, actor, Action.RATE, now, None, None,
+                              note=label, data={"satisfaction": value})
+            if value == "dissatisfied":
+                return await self._reopen(session, ticket, actor, now, "不满意")
+            await self._move(session, ticket, Action.CLOSE, actor, now, {"closed_at": now, "next_check_at": None}, note=label)
+            view = await build_view(session, ticket, self.units)
+            notices = []
+            if view.assignee_telegram_id:
+                notices.append(Notice(view.assignee_telegram_id, NoticeKind.CLOSED, view, label))
+        return Outcome(view, notices)
+
+    async def _reopen(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime, why: str) -> Outcome:
+        # 重办 goes back to the same grid member with fresh windows.
+        accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
+        await self._move(
+            session, ticket, Action.REOPEN, actor, now,
+            {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "dispatched_at": now,
+             "accepted_at": None, "accept_deadline": accept_by, "resolve_deadline": resolve_by,
+             "escalation_level": 0, "next_check_at": review_at(State.REOPENED, now)},
+            note=why,
+        )
+        view = await build_view(session, ticket, self.units)
+        notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
+        if view.assignee_telegram_id:
+            notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
+        return Outcome(view, notices)
