@@ -25,6 +25,7 @@ from handlers import build_routers
 from bot.orgapp import build_org_deps
 from bot.serviceapp import build_service_deps
 from bot.cadre import build_cadre_tools
+from bot.workcalendar import build_calendar
 from handlers.deps import Deps
 from handlers.i18n import LanguageMiddleware, create_i18n
 from handlers.callback_guard import CallbackGuard
@@ -83,7 +84,7 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
     sf = create_session_factory(engine)
     taxonomy = build_taxonomy(settings)
     classifier = classifier or Classifier.load(settings.nlp.model_dir, taxonomy)
-    calendar = WorkCalendar(settings.timezone, settings.office_hours.start, settings.office_hours.end)
+    calendar = build_calendar(settings)  # the libraries under [calendar]
     sla = SlaPolicy.from_mapping(settings.sla.model_dump())
     core = Core(settings, engine, sf, taxonomy, classifier, calendar, sla, None, None)  # type: ignore[arg-type]
     core.service = TicketService(

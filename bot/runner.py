@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import build_core, create_bot, create_dispatcher
 from bot.notifier import Notifier
@@ -12,6 +14,7 @@ from bot.outbox import add_outbox_job
 from bot.scheduler import blocked_hook, create_scheduler
 from bot.service_jobs import add_service_jobs
 from bot.settings import Settings
+from bot.workcalendar import warn_at_startup
 from handlers.i18n import create_i18n
 from handlers.language import publish_commands
 from storage.migrate import upgrade_async
@@ -22,6 +25,7 @@ log = logging.getLogger("gridbot")
 async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     await upgrade_async(settings.database.url)
     core = build_core(settings)
+    warn_at_startup(core.calendar, datetime.now(ZoneInfo(settings.timezone)).date())  # years without official 调休
     # jieba loads its dictionary on the first cut (about a second): do it now, off the loop.
     await asyncio.to_thread(core.classifier.classify, "楼道堆放杂物")
     if not await core.queries.has_organisation():

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notifier import Delivery, Notifier
 from bot.bulletins import schedule_bulletin
+from bot.workcalendar import schedule_calendar_notice
 from bot.settings import Settings
 from handlers import reminder_views as views
 from handlers.i18n import Recipients
@@ -203,4 +204,6 @@ def create_scheduler(
                               id=f"digest-{kind}-catch-up", name=f"digest {kind} (catch-up)")
     # 一月一通报's charts and XLSX (bot.bulletins): a job of its own beside the text digest.
     schedule_bulletin(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
+    # From 1 December: tell the admins when the coming year has no official holiday schedule.
+    schedule_calendar_notice(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
     return scheduler

@@ -209,9 +209,13 @@ class Overrides:
         both = self.holidays & self.workdays
         if both:
             raise ValueError(f"calendar: dates both holiday and workday: {[d.isoformat() for d in sorted(both)]}")
+
+    def checked(self) -> Overrides:
+        """Itself, once whole (settings and file merged): an official year must list its holidays."""
         bare = sorted(y for y in self.official_years if not any(d.year == y for d in self.holidays))
         if bare:
-            raise ValueError(f"calendar: official_years {bare} give no holidays of that year")
+            raise ValueError(f"calendar: official_years {bare} but no holidays of that year are given")
+        return self
 
     @classmethod
     def from_mapping(cls, data: Mapping, where: str = "calendar") -> Overrides:
