@@ -217,3 +217,12 @@ def _attach_cadre() -> None:
 
 
 _attach_cadre()
+
+
+def _attach_sla() -> None:
+    from bot.sla_cli import sla_command
+
+    main.add_command(sla_command)
+
+
+_attach_sla()
