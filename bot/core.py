@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from bot.workcalendar import build_calendar
 from nlp.classifier import Classifier
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
@@ -61,7 +62,7 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
     sf = create_session_factory(engine)
     taxonomy = build_taxonomy(settings)
     classifier = classifier or Classifier.load(settings.nlp.model_dir, taxonomy)
-    calendar = WorkCalendar(settings.timezone, settings.office_hours.start, settings.office_hours.end)
+    calendar = build_calendar(settings)  # the libraries under [calendar]
     sla = SlaPolicy.from_mapping(settings.sla.model_dump())
     core = Core(settings, engine, sf, taxonomy, classifier, calendar, sla, None, None)  # type: ignore[arg-type]
     core.service = TicketService(

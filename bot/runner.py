@@ -12,6 +12,7 @@ from bot.jobs.outbox import add_outbox_job
 from bot.jobs.services import add_service_jobs
 from bot.scheduler import blocked_hook, create_scheduler
 from bot.settings import Settings
+from bot.workcalendar import warn_at_startup
 from delivery.notifier import Notifier
 from handlers.residents.language import publish_commands
 from handlers.shared.i18n import create_i18n
@@ -23,6 +24,7 @@ log = logging.getLogger("gridbot")
 async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     await upgrade_async(settings.database.url)
     core = build_core(settings)
+    warn_at_startup(core.calendar, core.service.clock().astimezone(core.tz).date())  # years without official 调休
     # jieba loads its dictionary on the first cut (about a second): do it now, off the loop.
     await asyncio.to_thread(core.classifier.classify, "楼道堆放杂物")
     if not await core.queries.has_organisation():

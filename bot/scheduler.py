@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.jobs.bulletins import schedule_bulletin
 from bot.jobs.catchup import last_fire_time
 from bot.settings import Settings
+from bot.workcalendar import schedule_calendar_notice
 from delivery.notifier import Delivery, Notifier
 from handlers.shared.i18n import Recipients
 from handlers.views import reminder_cards as views
@@ -194,4 +195,6 @@ def create_scheduler(
                               id=f"digest-{kind}-catch-up", name=f"digest {kind} (catch-up)")
     # 一月一通报's charts and XLSX (bot.jobs.bulletins): a job of its own beside the text digest.
     schedule_bulletin(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
+    # From 1 December: tell the admins when the coming year has no official holiday schedule.
+    schedule_calendar_notice(scheduler, core, notifier, settings, clock=clock, sessions=_sessions(core))
     return scheduler

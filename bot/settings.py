@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,36 @@ class SlaSettings(BaseModel):
     }
     # 吹哨报到: the clock once a cadre escalates a ticket to a department.
     department: dict[str, str] = {"resolve": "5wd"}  # 签收 is the department's 报到: not timed
+
+
+class CalendarSettings(BaseModel):
+    """Working days the libraries do not know (see README: the working calendar). They win
+    over chinesecalendar and holidays; restart the bot after a change."""
+
+    # Days off: "2027-02-05", a TOML date, or an inclusive range "2027-02-05/2027-02-11".
+    holidays: list[date | str] = []
+    # Working days, e.g. a 调休 Saturday: same forms.
+    workdays: list[date | str] = []
+    # Years whose whole official schedule is given here (or in the file): no library estimate.
+    official_years: list[int] = []
+    # A TOML file with the same three keys (a city's own; relative to the working directory).
+    file: Path | None = None
+
+    @field_validator("holidays", "workdays")
+    @classmethod
+    def _days(cls, value: list[date | str], info) -> list[date | str]:
+        from supervision.workdays import parse_days
+
+        parse_days(value, f"calendar.{info.field_name}")  # raises naming the bad entry
+        return value
+
+    def overrides(self):
+        """supervision.workdays.Overrides: these keys and the file's together (reads the file)."""
+        from supervision.workdays import Overrides
+
+        own = Overrides.from_mapping({"holidays": self.holidays, "workdays": self.workdays,
+                                      "official_years": self.official_years})
+        return (own.merged(Overrides.from_file(self.file)) if self.file else own).checked()
 
 
 class LimitSettings(BaseModel):
@@ -241,6 +271,7 @@ class Settings(BaseSettings):
     office_hours: OfficeHours = OfficeHours()
     quiet_hours: QuietHours = QuietHours()
     sla: SlaSettings = SlaSettings()
+    calendar: CalendarSettings = CalendarSettings()
     limits: LimitSettings = LimitSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     digests: DigestSettings = DigestSettings()

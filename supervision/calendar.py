@@ -1,9 +1,10 @@
 """Working-time calendar: office hours on Chinese working days.
 
-Working days follow ``chinese_calendar`` (statutory holidays and 调休 make-up
-days), overridable per instance.  Every datetime taken or returned is
-timezone-aware; results are in UTC.  Local wall time is used only inside, to
-decide what counts as office time.
+Working days follow the official schedule (statutory holidays and 调休 make-up
+days) from ``chinese_calendar`` or ``holidays``, or an estimate for years neither
+knows (see supervision.workdays), overridable per instance.  Every datetime taken or
+returned is timezone-aware; results are in UTC.  Local wall time is used only
+inside, to decide what counts as office time.
 
 Arithmetic runs on local wall-clock time, counted in integer microseconds so
 that adding and measuring round-trip exactly.  In a zone with daylight saving
@@ -14,50 +15,19 @@ hours.
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from numbers import Real
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from supervision.workdays import Source, year_source
+from supervision.workdays import library_workday as _statutory_workday
 
 __all__ = ["WorkCalendar"]
 
-log = logging.getLogger(__name__)
-
 _US_PER_HOUR = 3_600_000_000
 _ONE_DAY = timedelta(days=1)
-
-_warned_years: set[int] = set()
-_warned_lock = threading.Lock()
-
-
-def _warn_unknown_year(year: int) -> None:
-    with _warned_lock:
-        if year in _warned_years:
-            return
-        _warned_years.add(year)
-    log.warning(
-        "chinese_calendar has no holiday data for %d; treating Monday-Friday as working days",
-        year,
-    )
-
-
-@lru_cache(maxsize=8192)
-def _statutory_workday(d: date) -> bool:
-    """Library verdict for one date; keyed by date only, so shared safely by all instances.
-
-    The library re-scans its tables on every call, hence the cache.
-    """
-    try:
-        return chinese_calendar.is_workday(d)
-    except NotImplementedError:
-        _warn_unknown_year(d.year)
-        return d.weekday() < 5
 
 
 def _us_of_day(t: time) -> int:
@@ -90,7 +60,8 @@ class WorkCalendar:
     Office time is the half-open interval ``[office_start, office_end)`` of each
     working day, minus the half-open ``lunch`` break if one is given.
     ``extra_holidays`` / ``extra_workdays`` override the statutory calendar
-    (e.g. a district's own closure day).
+    (e.g. a district's own closure day).  ``official_years``: years whose whole
+    schedule the extras give (the libraries are not asked about them).
     """
 
     def __init__(
@@ -101,6 +72,7 @@ class WorkCalendar:
         lunch: tuple[time, time] | None = None,
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
+        official_years: Iterable[int] = (),
     ) -> None:
         self._tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         _check_wall_time("office_start", office_start)
@@ -131,6 +103,7 @@ class WorkCalendar:
         both = self._extra_holidays & self._extra_workdays
         if both:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(both)}")
+        self._official_years = frozenset(official_years)
 
         self.office_start = office_start
         self.office_end = office_end
@@ -154,6 +127,10 @@ class WorkCalendar:
         elif not isinstance(d, date):
             raise TypeError(f"expected a date, got {d!r}")
         return self._workday(d)
+
+    def source(self, year: int) -> Source:
+        """Where ``year``'s working days come from (supervision.workdays.Source)."""
+        return "override" if year in self._official_years else year_source(year)
 
     def is_working_time(self, at: datetime) -> bool:
         local = self._local(at)
@@ -264,6 +241,8 @@ class WorkCalendar:
             return False
         if d in self._extra_workdays:
             return True
+        if d.year in self._official_years:
+            return d.weekday() < 5
         return _statutory_workday(d)
 
     def _local(self, at: datetime) -> datetime:

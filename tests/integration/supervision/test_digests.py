@@ -58,7 +58,8 @@ async def test_the_scheduler_runs_the_sweep_and_the_digests_at_their_local_times
     finally:
         scheduler.shutdown(wait=False)
     assert set(jobs) == {"reminder-sweep", "digest-daily", "digest-weekly", "digest-half_month", "digest-monthly",
-                         "bulletin-monthly"}  # 一月一通报's charts: bot.jobs.bulletins
+                         "bulletin-monthly",  # 一月一通报's charts: bot.jobs.bulletins
+                         "calendar-notice"}  # from 1 December, a year without official 调休: bot.workcalendar
     sweep = jobs["reminder-sweep"]
     assert isinstance(sweep.trigger, IntervalTrigger) and sweep.trigger.interval == timedelta(seconds=45)
     assert (sweep.coalesce, sweep.max_instances, sweep.misfire_grace_time) == (True, 1, 45)

@@ -15,8 +15,9 @@ _ROOT = str(Path(__file__).resolve().parents[3])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from supervision import calendar as calendar_module  # noqa: E402
+from supervision import workdays as workdays_module  # noqa: E402
 from supervision.calendar import WorkCalendar  # noqa: E402
+from supervision.workdays import Overrides, year_warning  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -283,25 +284,141 @@ def test_next_local_time(cal):
     assert cal.next_local_time(exact, time(7, 30)) == exact
 
 
-# -- years the library does not know -----------------------------------------
+# -- years and their sources (supervision.workdays) --------------------------------
+#
+# chinesecalendar 1.11 and holidays 0.109 both stop at 2026: 2027 on is an estimate
+# (statutory holidays and 补假, no 调休). Tests of the estimate for 2027 are skipped
+# once a library has the official 2027 schedule; those with an override hold either way.
+
+ESTIMATED_2027 = workdays_module.year_source(2027) == "estimate"
+needs_2027_estimate = pytest.mark.skipif(
+    not ESTIMATED_2027, reason="a library now has the official 2027 schedule: check it, not the estimate")
+
+# A made-up 2027 schedule in the form of the State Council's notice (the real one is not out):
+# 元旦 1/1-1/3; 春节 2/5 (除夕) to 2/13, working Saturday 2/20 (调休).
+OFFICIAL_2027 = Overrides.from_mapping({
+    "holidays": ["2027-01-01/2027-01-03", "2027-02-05/2027-02-13"],
+    "workdays": ["2027-02-20"],
+    "official_years": [2027],
+}).checked()
+
+
+def cal_with(o: Overrides) -> WorkCalendar:
+    return WorkCalendar(extra_holidays=o.holidays, extra_workdays=o.workdays, official_years=o.official_years)
 
 
 @pytest.fixture
 def fresh_year_cache(monkeypatch):
-    monkeypatch.setattr(calendar_module, "_warned_years", set())
-    calendar_module._statutory_workday.cache_clear()
+    monkeypatch.setattr(workdays_module, "_warned_years", set())
+    workdays_module.library_workday.cache_clear()
     yield
-    calendar_module._statutory_workday.cache_clear()
+    workdays_module.library_workday.cache_clear()
 
 
-def test_unknown_year_falls_back_to_monday_to_friday(cal, fresh_year_cache, caplog):
-    with caplog.at_level(logging.WARNING, logger="supervision.calendar"):
-        assert cal.is_workday(date(2031, 1, 1))  # a Wednesday; the real holiday is unknown
-        assert not cal.is_workday(date(2031, 1, 4))  # Saturday
+def test_each_year_comes_from_the_most_complete_source(cal):
+    assert cal.source(2026) == "chinese_calendar"
+    assert cal.source(2003) == "holidays"  # chinesecalendar starts in 2004
+    assert cal.source(2031) == "estimate"
+    assert cal.source(2101) == "weekdays"  # past holidays' lunar tables
+    assert cal_with(OFFICIAL_2027).source(2027) == "override"
+
+
+def test_the_libraries_agree_on_2025_and_2026():
+    from holidays.countries.china import China
+
+    lib = China(years=[2025, 2026])
+    day = date(2025, 1, 1)
+    while day.year < 2027:
+        assert lib.is_working_day(day) == workdays_module.library_workday(day), day
+        day += timedelta(days=1)
+
+
+def test_year_boundary_skips_new_years_day_2027(cal):
+    # Thu 2026-12-31 09:00 + 3 working days: Fri 1/1 元旦, then the weekend; Mon, Tue, Wed.
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.add_working_days(local(2026, 12, 31, 9), 3) == local(2027, 1, 6, 9)
+    assert cal_with(OFFICIAL_2027).add_working_days(local(2026, 12, 31, 9), 3) == local(2027, 1, 6, 9)
+
+
+@needs_2027_estimate
+def test_spring_festival_2027_estimate(cal, fresh_year_cache, caplog):
+    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+        # 除夕 Fri 2/5, 初一-初三 Sat 2/6-Mon 2/8, 补假 for the weekend: Tue 2/9, Wed 2/10.
+        assert [d for d in range(4, 15) if not cal.is_workday(date(2027, 2, d))] == [5, 6, 7, 8, 9, 10, 13, 14]
+        # Thu 2/4 10:00 + 3 working days: Thu 2/11, Fri 2/12, Mon 2/15.
+        assert cal.add_working_days(local(2027, 2, 4, 10), 3) == local(2027, 2, 15, 10)
+    assert [r.levelno for r in caplog.records if "2027" in r.getMessage()] == [logging.WARNING]
+
+
+def test_spring_festival_2027_with_the_official_schedule_given(fresh_year_cache, caplog):
+    cal = cal_with(OFFICIAL_2027)
+    with caplog.at_level(logging.WARNING):
+        assert [d for d in range(4, 22) if not cal.is_workday(date(2027, 2, d))] == [
+            5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 21]
+        assert cal.add_working_days(local(2027, 2, 4, 10), 3) == local(2027, 2, 17, 10)
+        # Fri 2/19 16:00 + 2 working hours: 1.5 h on Friday, 0.5 h on the 调休 Saturday.
+        assert cal.add_working_hours(local(2027, 2, 19, 16), 2) == local(2027, 2, 20, 9)
+        # Only the override counts in an official year: the estimate's 补假 (Mon 5/3) is a working day.
+        assert cal.is_workday(date(2027, 5, 3))
+    assert not [r for r in caplog.records if "2027" in r.getMessage()]
+
+
+def test_tiaoxiu_saturday_2026_with_and_without_an_override(cal):
+    # Fri 2026-02-13 16:00 + 2 working hours: the 调休 Saturday 2/14 works.
+    assert cal.add_working_hours(local(2026, 2, 13, 16), 2) == local(2026, 2, 14, 9)
+    # A district closes that Saturday: on to the first day after 春节 (2/15-2/23 off).
+    closed = cal_with(Overrides.from_mapping({"holidays": ["2026-02-14"]}))
+    assert closed.add_working_hours(local(2026, 2, 13, 16), 2) == local(2026, 2, 24, 9)
+    # ...or keeps a duty day inside the holiday.
+    duty = cal_with(Overrides.from_mapping({"workdays": [date(2026, 2, 16)]}))
+    assert duty.add_working_hours(local(2026, 2, 14, 17), 2) == local(2026, 2, 16, 10)
+
+
+def test_a_year_without_any_schedule_uses_statutory_holidays_and_warns_once(cal, fresh_year_cache, caplog):
+    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+        assert not cal.is_workday(date(2031, 1, 1))  # 元旦, a Wednesday
+        assert cal.is_workday(date(2031, 1, 2))
+        assert not cal.is_workday(date(2031, 1, 4))  # Saturday: no 调休 known
+        assert not cal.is_workday(date(2031, 1, 23))  # 春节 初一 (Thursday)
+        assert [d for d in range(1, 8) if not cal.is_workday(date(2031, 10, d))] == [1, 2, 3, 4, 5]
         assert cal.add_working_hours(local(2031, 1, 3, 17), 2) == local(2031, 1, 6, 10)
     warnings = [r for r in caplog.records if "2031" in r.getMessage()]
     assert len(warnings) == 1
     assert warnings[0].levelno == logging.WARNING
+    assert "[calendar]" in warnings[0].getMessage()
+
+
+def test_overrides_parse_dates_ranges_and_reject_mistakes(tmp_path):
+    o = Overrides.from_mapping({"holidays": ["2027-02-05/2027-02-07", date(2027, 3, 1)],
+                                "workdays": [" 2027-02-20 "], "official_years": [2027]})
+    assert o.holidays == {date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 3, 1)}
+    assert o.workdays == {date(2027, 2, 20)}
+    for bad in ({"holidays": ["2027-02-30"]}, {"holidays": "2027-02-05"}, {"holiday": []},
+                {"holidays": ["2027-02-07/2027-02-05"]}, {"holidays": ["2027-01-01/2027-12-31"]},
+                {"holidays": ["2027-02-05"], "workdays": ["2027-02-04/2027-02-06"]},
+                {"official_years": ["2027"]}):
+        with pytest.raises(ValueError):
+            Overrides.from_mapping(bad)
+    with pytest.raises(ValueError, match="official_years"):
+        Overrides.from_mapping({"official_years": [2027], "holidays": ["2026-10-08"]}).checked()
+    path = tmp_path / "calendar.toml"
+    path.write_text('official_years = [2027]\nholidays = [2027-01-01, "2027-02-05/2027-02-11"]\n'
+                    'workdays = ["2027-02-20"]\n', encoding="utf-8")
+    f = Overrides.from_file(path).checked()
+    assert len(f.holidays) == 8 and f.official_years == {2027}
+    with pytest.raises(ValueError, match="both holiday and workday"):
+        f.merged(Overrides.from_mapping({"workdays": ["2027-01-01"]}))
+    with pytest.raises(ValueError, match="not found"):
+        Overrides.from_file(tmp_path / "missing.toml")
+
+
+def test_admin_warning_text_and_due_date():
+    assert year_warning(2026, "chinese_calendar") is None
+    assert year_warning(2027, "override") is None
+    w = year_warning(2027, "estimate")
+    assert w.due == date(2026, 12, 1)
+    assert "2027年尚无官方放假安排" in w.text and "official_years" in w.text
+    assert "no official holiday schedule for 2027" in year_warning(2027, "estimate", "en").text
 
 
 # -- construction ------------------------------------------------------------
