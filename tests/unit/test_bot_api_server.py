@@ -28,7 +28,7 @@ KEYBOARD = InlineKeyboardMarkup(
 
 @pytest.fixture
 async def api():
-    api = FakeBotApi()
+    api = FakeBotApi(reachable=(1001, 5, 9))  # users who started the bot before the test
     await api.start()
     yield api
     await api.stop()
@@ -64,10 +64,11 @@ async def test_the_methods_the_bot_uses(api, bot):
     document = await bot.send_document(5, BufferedInputFile(b"a,b\n", "kpi.csv"))
     place = await bot.send_location(5, 31.23, 121.47)
     poll = await bot.send_poll(-100, "满意吗？", ["满意", "不满意"])
-    edited = await bot.edit_message_text("已签收", chat_id=5, message_id=photo.message_id)
+    edited = await bot.edit_message_caption(chat_id=5, message_id=photo.message_id, caption="已签收")
     marked = await bot.edit_message_reply_markup(
         chat_id=5, message_id=place.message_id, reply_markup=KEYBOARD
     )
+    api.rules.press("77", 5)  # as if user 5 had just pressed a button
     assert await bot.answer_callback_query("77", text="好") is True
     assert await bot.delete_message(5, document.message_id) is True
     assert await bot.set_my_commands([BotCommand(command="report", description="上报")]) is True
@@ -166,7 +167,7 @@ async def test_queued_failure_reaches_aiogram_as_the_real_exception(api, bot):
 
 
 async def test_limits_are_enforced_with_429():
-    async with FakeBotApi(enforce_limits=True, global_per_s=3, per_chat_per_s=1) as api:
+    async with FakeBotApi(enforce_limits=True, global_per_s=3, per_chat_per_s=1, reachable=(1, 2, 3, 4)) as api:
         bot = api.bot()
         try:
             await bot.send_message(1, "first")
@@ -184,7 +185,7 @@ async def test_limits_are_enforced_with_429():
 
 
 async def test_the_notifier_honours_injected_429s_from_the_server():
-    async with FakeBotApi(enforce_limits=True, inject_429_every=4) as api:
+    async with FakeBotApi(enforce_limits=True, inject_429_every=4, reachable=range(1, 9)) as api:
         bot = api.bot()
         notifier = Notifier(bot)
         try:

@@ -36,7 +36,8 @@ def keyboard() -> InlineKeyboardMarkup:
 
 @pytest.fixture
 async def session():
-    return RecordingSession()
+    # users who started the bot before the test (groups need no declaration)
+    return RecordingSession(reachable=(1, 2, 3, 5, 7, 9, 1001))
 
 
 @pytest.fixture
@@ -114,6 +115,7 @@ async def test_other_methods_answer_true_or_their_type(bot, session):
     me = await bot.get_me()
     assert me.is_bot and me.username == "gridbot_test_bot" and me.id == 42
 
+    session.rules.press("cb-1", 7)  # as if user 7 had just pressed a button
     assert await bot.answer_callback_query("cb-1", text="已签收") is True
     assert await bot.delete_message(7, 1) is True
     assert await bot.set_my_commands([BotCommand(command="start", description="开始")]) is True
@@ -210,6 +212,7 @@ async def test_feeding_an_update_through_a_dispatcher(bot, session):
         },
         context={"bot": bot},
     )
+    session.observe(update)  # 555 wrote to the bot, so it may answer
     await build_dispatcher().feed_update(bot, update)
 
     assert session.texts(555) == ["收到：楼道堆满杂物"]
