@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from bot.scripted import Person, buttons
 from storage.models import Rating, Staff, Ticket, TicketEvent, TicketFollower, Unit
-from tests.conftest import CADRE, FAR_CADRE, MEMBER, NEIGHBOUR, OTHER_MEMBER, RESIDENT
+from tests.conftest import CADRE, FAR_CADRE, MEMBER, NEIGHBOUR, OTHER_MEMBER, RESIDENT, STAFF_IDS
 from tests.e2e.test_core_loop import REPORT, load
 
 FIRE = Person(740091, "消防联络员", "部门")
@@ -322,7 +322,7 @@ async def test_the_monthly_bulletin_job_sends_each_cadre_their_unit_once(core, c
     from bot.offline import RecordingSession, make_offline_bot
     from bot.scheduler import create_scheduler
 
-    session = RecordingSession()
+    session = RecordingSession(reachable=STAFF_IDS)
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     try:

@@ -12,7 +12,7 @@ from bot.offline import RecordingSession, make_offline_bot
 from bot.scripted import Conversation, Person, buttons
 from bot.settings import Settings
 from storage.models import UserSetting
-from tests.conftest import MEMBER, RESIDENT
+from tests.conftest import MEMBER, RESIDENT, STAFF_IDS
 from tests.support.reminder_kit import MEMBER as KIT_MEMBER
 from tests.support.reminder_kit import Clock, local, make_kit
 from tickets.languages import LanguagePrefs
@@ -37,7 +37,7 @@ async def talk(core):
     made = []
 
     async def open_chat(c=None) -> Polyglot:
-        session = RecordingSession()
+        session = RecordingSession(reachable=STAFF_IDS)
         bot = make_offline_bot(session)
         notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
         chat = Polyglot(create_dispatcher(c or core, notifier), bot, session, languages={ALICE.id: "en-GB"})

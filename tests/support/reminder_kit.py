@@ -14,6 +14,7 @@ from bot.offline import RecordingSession, make_offline_bot
 from bot.orgcli import import_org
 from bot.scheduler import ReminderJobs, blocked_hook
 from bot.settings import Settings
+from tests.conftest import STAFF_IDS
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_async
 from storage.models import ReminderDelivery, Staff, Ticket
@@ -97,7 +98,8 @@ class Kit:
             lambda start, cat, urgent: self.sla.deadlines(self.calendar, start, cat, urgent),
             clock=clock, reports_per_hour=1000,
         )
-        self.session = RecordingSession()
+        # staff started the bot when invited; the resident reported (through the service)
+        self.session = RecordingSession(reachable=(*STAFF_IDS, RESIDENT))
         self.bot = make_offline_bot(self.session)
         self.time = VirtualTime()
         self.notifier = Notifier(self.bot, per_chat_interval=0, global_per_s=1_000_000,
