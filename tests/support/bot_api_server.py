@@ -123,6 +123,7 @@ class FakeBotApi:
         self.rules = TelegramRules(clock=clock or time.monotonic, strict=strict)
         self.rules.reach(*reachable)
         self._holds: list[Hold] = []
+        self._all_holds: list[Hold] = []  # released on stop(): no handler parked forever
         self._poll_generation = 0
         self.base_url: str | None = None
         self._calls: list[Call] = []
@@ -164,6 +165,8 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._new_update.set()  # release parked getUpdates
+        for hold in self._all_holds:
+            hold.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -264,6 +267,7 @@ class FakeBotApi:
         to know the bot is mid-send. Kill the bot meanwhile and it never sees the answer."""
         hold = Hold(method, chat_id)
         self._holds.append(hold)
+        self._all_holds.append(hold)
         return hold
 
     def fail_next(
