@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain s
 from aiogram.types import Update  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.app import build_core, create_dispatcher  # noqa: E402
+from bot.app import create_dispatcher  # noqa: E402
 from bot.cli.orgtasks import import_org  # noqa: E402
+from bot.core import build_core
 from bot.settings import Settings  # noqa: E402
 from delivery.notifier import Notifier  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402

@@ -2,14 +2,22 @@
 
 Used by the test-suite (feed updates through a Dispatcher, assert on what went out) and by
 ``gridbot demo`` to print an offline transcript. Depends on aiogram only.
+
+It refuses what Telegram refuses (see delivery.telegram_rules): texts over 4,096 UTF-16 units,
+captions over 1,024, empty texts, bad HTML, bad inline keyboards, edits of unknown messages
+or edits that change nothing, writing to users who never wrote to the bot (feed updates
+through ``observe`` or delivery.scripted.Conversation, or declare users with ``reachable``),
+blocked or deactivated users, and late or repeated callback answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import types
 from collections import defaultdict, deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Union, get_args, get_origin
 
@@ -20,7 +28,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import File, InputFile, Message, MessageId, User
+from aiogram.types import File, InputFile, Message, MessageId, Update, User
 
 from delivery.replies import (
     MessageFactory,
@@ -28,6 +36,7 @@ from delivery.replies import (
     file_json,
     is_message_method,
 )
+from delivery.telegram_rules import Clock, Refusal, TelegramRules
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,8 @@ class Request:
     method: str
     data: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)  # attach key -> file name
-    error: str | None = None  # set when a queued failure answered this call
+    error: str | None = None  # set when a queued failure or a Telegram rule refused this call
+    result: Any = None  # what "Telegram" answered (the Message JSON for a send)
 
     @property
     def chat_id(self) -> int | str | None:
@@ -67,16 +77,87 @@ def _same_chat(a: Any, b: Any) -> bool:
     return a == b or (a is not None and b is not None and str(a) == str(b))
 
 
-class RecordingSession(BaseSession):
-    """First in, first out: every call is recorded and answered unless a failure was queued."""
+class Hold:
+    """A call parked before its answer: ``arrived`` is set when the call came in (the message
+    is already delivered, as Telegram delivers it before the bot reads the answer); the call
+    returns once the test calls ``release()``. Cancel the caller meanwhile to model a crash
+    mid-send."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, method: str | None, chat_id: int | str | None) -> None:
+        self.method = method
+        self.chat_id = chat_id
+        self.arrived = asyncio.Event()
+        self._released = asyncio.Event()
+        self.request: Any = None  # the Request (or server Call) that was held
+
+    def matches(self, method: str, chat_id: Any) -> bool:
+        if self.method is not None and self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or _same_chat(self.chat_id, chat_id)
+
+    def release(self) -> None:
+        self._released.set()
+
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
+    async def wait_released(self) -> None:
+        await self._released.wait()
+
+
+class RecordingSession(BaseSession):
+    """First in, first out: every call is recorded and answered unless a failure was queued
+    or Telegram would refuse it (then aiogram raises the real TelegramBadRequest/Forbidden).
+
+    strict=False keeps only the stateless rules (text length, HTML, keyboards): anyone is
+    reachable, any edit and any callback answer is accepted. ``clock`` (seconds or datetime)
+    times callback answers; ``reachable`` lists users who already started the bot.
+    """
+
+    def __init__(
+        self,
+        *,
+        strict: bool = True,
+        clock: Clock | None = None,
+        reachable: Iterable[int] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.requests: list[Request] = []
         self.factory = MessageFactory()
+        self.rules = TelegramRules(clock=clock or time.monotonic, strict=strict)
+        self.rules.reach(*reachable)
         self.closed = False
         self._failures: deque[_Failure] = deque()
         self._results: dict[str, deque[Any]] = defaultdict(deque)
+        self._holds: list[Hold] = []
+
+    # -- what the test world looks like ------------------------------------------------------
+    def reachable(self, *user_ids: int) -> None:
+        """Declare users who started the bot earlier, so it may write to them."""
+        self.rules.reach(*user_ids)
+
+    def block(self, user_id: int) -> None:
+        """The user blocked the bot: 403 "Forbidden: bot was blocked by the user" until they write."""
+        self.rules.block(user_id)
+
+    def deactivate(self, user_id: int) -> None:
+        """The user deleted their account: 403 "Forbidden: user is deactivated"."""
+        self.rules.deactivate(user_id)
+
+    def observe(self, update: Update | dict[str, Any]) -> None:
+        """Tell the session an update reached the bot (its sender becomes reachable, a
+        callback query starts its 15 s); delivery.scripted.Conversation does this for you."""
+        if isinstance(update, Update):
+            update = update.model_dump(mode="json", by_alias=True, exclude_none=True)
+        self.rules.observe(update)
+
+    def hold(self, method: str | None = None, *, chat_id: int | str | None = None) -> Hold:
+        """Park the next matching call after delivery until ``hold.release()``."""
+        hold = Hold(method, chat_id)
+        self._holds.append(hold)
+        return hold
 
     # -- queueing answers -------------------------------------------------------------
     def fail_next(
@@ -128,6 +209,11 @@ class RecordingSession(BaseSession):
         data = json.loads(self.json_dumps(data))  # plain JSON types only (no str enums)
         file_names = {k: f.filename or k for k, f in files.items()}
         failure = self._take_failure(name, data.get("chat_id"))
+        if failure is None:
+            try:
+                self.rules.check(name, data)
+            except Refusal as refusal:
+                failure = _Failure(name, data.get("chat_id"), refusal.status, refusal.description)
         if failure is not None:
             self.requests.append(Request(name, data, file_names, error=failure.description))
             if failure.timeout:
@@ -141,10 +227,23 @@ class RecordingSession(BaseSession):
                 body["parameters"] = {"retry_after": failure.retry_after}
             self.check_response(bot, method, failure.status, self.json_dumps(body))
             raise AssertionError("check_response accepted a queued failure")  # pragma: no cover
-        self.requests.append(Request(name, data, file_names))
         result = self._answer(bot, method, name, data)
+        self.rules.accepted(name, data, result)
+        request = Request(name, data, file_names, result=result)
+        self.requests.append(request)
+        if hold := self._take_hold(name, data.get("chat_id")):
+            hold.request = request
+            hold.arrived.set()
+            await hold.wait_released()
         response = self.check_response(bot, method, 200, self.json_dumps({"ok": True, "result": result}))
         return response.result  # type: ignore[return-value]
+
+    def _take_hold(self, method: str, chat_id: Any) -> Hold | None:
+        for hold in self._holds:
+            if hold.matches(method, chat_id):
+                self._holds.remove(hold)
+                return hold
+        return None
 
     def _take_failure(self, method: str, chat_id: Any) -> _Failure | None:
         for failure in self._failures:
@@ -187,6 +286,14 @@ class RecordingSession(BaseSession):
     def texts(self, chat_id: int | str | None = None) -> list[str]:
         """Text (or caption, or poll question) of each message sent or edited, in order."""
         return [r.text for r in self.sent(chat_id) if is_message_method(r.method) and r.text]
+
+    def transcript(self) -> dict[int | str, list[str]]:
+        """Every text/caption delivered (sent or edited), per chat, in order."""
+        out: dict[int | str, list[str]] = defaultdict(list)
+        for r in self.sent():
+            if is_message_method(r.method) and r.text and r.chat_id is not None:
+                out[r.chat_id].append(r.text)
+        return dict(out)
 
     def last(self, chat_id: int | str | None = None) -> Request:
         """The last successful call (to that chat); LookupError if there is none."""

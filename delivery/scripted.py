@@ -58,6 +58,7 @@ class Conversation:
     async def feed(self, update: dict[str, Any]) -> list[Request]:
         before = len(self.session.requests)
         update = {"update_id": next(self._update_ids), **update}
+        self.session.observe(update)  # as Telegram learns that this person started the bot
         await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
         return self.session.requests[before:]
 
@@ -90,13 +91,27 @@ class Conversation:
         voice = {"file_id": "vc", "file_unique_id": "uvc", "duration": 4}
         return await self.feed({"message": self._message(p, voice=voice)})
 
-    async def press_data(self, p: Person, data: str, message_id: int = 1) -> list[Request]:
+    def _message_with(self, p: Person, data: str) -> dict[str, Any] | None:
+        """The newest message sent to p carrying a button with this data (else the newest)."""
+        sent = [r for r in self.session.sent(chat_id=p.id)
+                if isinstance(r.result, dict) and "message_id" in r.result]
+        for request in reversed(sent):
+            if any(d == data for _, d in buttons(request)):
+                return request.result
+        return sent[-1].result if sent else None
+
+    async def press_data(self, p: Person, data: str, message_id: int | None = None) -> list[Request]:
+        """Press a button with this callback data; on message_id, else on the newest message
+        sent to p that carries it (else the newest message sent to p)."""
+        if message_id is None:
+            found = self._message_with(p, data)
+            message_id = found["message_id"] if found else 1
         query = {
             "id": str(next(self._callback_ids)),
             "from": self._user(p),
             "chat_instance": "ci",
             "data": data,
-            "message": {
+            "message": self.session.factory.find(p.id, message_id) or {
                 "message_id": message_id,
                 "date": int(self.clock().timestamp()),
                 "chat": {"id": p.id, "type": "private", "first_name": p.name},
@@ -110,7 +125,8 @@ class Conversation:
         for request in reversed(self.session.sent(chat_id=p.id)):
             for text, data in buttons(request):
                 if label in text:
-                    return await self.press_data(p, data)
+                    message_id = request.result.get("message_id") if isinstance(request.result, dict) else None
+                    return await self.press_data(p, data, message_id)
         raise LookupError(f"no button {label!r} was sent to {p.name}")
 
     # -- reading ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ and a Dispatcher driven through a RecordingSession."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +29,11 @@ OTHER_MEMBER = Person(720201, "周网格", "网格员")    # WT02, same communit
 FAR_MEMBER = Person(730101, "王网格", "网格员")      # FL01, another community
 CADRE = Person(710001, "钱书记", "社区干部")         # 梧桐社区
 FAR_CADRE = Person(710002, "郑主任", "社区干部")     # 枫林社区
+
+# Staff of the example organisation joined through an invite, so they have started the bot
+# and Telegram lets it write to them; residents become reachable only once they write.
+# Every telegram_id the example organisation file lists (grid members, cadres, departments).
+STAFF_IDS = tuple(sorted({int(i) for i in re.findall(r"telegram_id\s*=\s*(\d+)", EXAMPLE_ORG.read_text("utf-8"))}))
 
 
 class Clock:
@@ -113,7 +119,7 @@ async def core(settings, org, clock, classifier_override):
 
 @pytest.fixture
 async def chat(core):
-    session = RecordingSession()
+    session = RecordingSession(reachable=STAFF_IDS)  # residents: once they write
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     dp = create_dispatcher(core, notifier)

@@ -49,6 +49,7 @@ async def run_demo(org_file: Path, *, keep: Path | None, echo: Callable[[str], N
         notifier = Notifier(bot, per_chat_interval=0, global_per_s=10_000)
         dp = create_dispatcher(core, notifier)
         chat = Conversation(dp, bot, session)
+        session.reachable(MEMBER.id)  # the grid member started the bot when invited
         people = {p.id: p for p in (RESIDENT, MEMBER)}
 
         async def step(actor: Person, what: str, action) -> None:

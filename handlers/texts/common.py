@@ -95,3 +95,8 @@ HELP_SERVICES_CADRE = (
     "/orders 待议单　/volunteer_invite 生成党员志愿者报到码\n"
     "/wuse 网格员五色考核　/matter 发起联手说事　/matters 议事列表"
 )
+
+# Groups and channels: nothing personal is said there.
+PRIVATE_ONLY = "请私聊我：点我的头像，发消息给我。群里不处理反映，以免泄露个人信息。"
+# Text hygiene at the door
+NUL_REFUSED = "这条消息里有无法保存的字符，请重新输入（不要粘贴特殊字符）。"

@@ -6,6 +6,7 @@ callers need not know which module holds a table.
 from __future__ import annotations
 
 from storage.models.base import NAMING, Base
+from storage.models.dialogs import DialogState
 from storage.models.organisation import (
     AuditEntry,
     Invite,
@@ -35,7 +36,7 @@ from storage.models.tickets import (
 )
 
 __all__ = [
-    "NAMING", "AuditEntry", "Attachment", "Base", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
+    "NAMING", "AuditEntry", "Attachment", "Base", "DialogState", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
     "OutboxMessage", "PointEntry", "Rating", "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember",
     "ServiceOrder", "ServiceOrderEvent", "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting",
 ]

@@ -4,6 +4,14 @@ Runs in the test's own event loop. A real aiogram Bot reaches it through
 ``AiohttpSession(api=TelegramAPIServer.from_base(await api.start()))``; tests push
 updates, then wait for and inspect the calls the bot made. With ``enforce_limits`` it
 answers 429 like Telegram when a sender goes over the rate limits, and counts that.
+
+Like Telegram (see delivery.telegram_rules) it refuses too-long, empty or badly formatted texts,
+bad inline keyboards, edits of unknown messages and edits that change nothing, calls to users
+who never wrote to the bot (``push_*`` makes the sender reachable, ``reachable()`` declares
+one), blocked/deactivated users (``block()``/``deactivate()``) and callback answers that come
+twice or later than 15 s after the press on the server's ``clock``. Updates stay queued until
+a getUpdates with a higher offset confirms them; a second poller gets the first one a 409.
+``hold()`` parks a call after delivery so a test can kill the bot mid-send.
 """
 
 from __future__ import annotations
@@ -12,8 +20,9 @@ import asyncio
 import itertools
 import json
 import math
+import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +33,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 
+from delivery.offline import Hold
 from delivery.replies import (
     MessageFactory,
     bot_user,
@@ -31,6 +41,7 @@ from delivery.replies import (
     file_json,
     is_message_method,
 )
+from delivery.telegram_rules import GET_UPDATES_CONFLICT, Clock, Refusal, TelegramRules
 
 # Form values are strings; these stay strings even when they look like JSON ("123", "true").
 _TEXT_KEYS = frozenset(
@@ -103,7 +114,12 @@ class FakeBotApi:
         group_per_minute: int = 20,
         inject_429_every: int = 0,
         inject_retry_after: int = 1,
+        strict: bool = True,
+        clock: Clock | None = None,
+        reachable: Iterable[int] = (),
     ) -> None:
+        """strict=False keeps only the stateless rules (lengths, HTML, keyboards); clock
+        (seconds or datetime, default loop-independent monotonic) times callback answers."""
         self.enforce_limits = enforce_limits
         self.global_per_s = global_per_s
         self.per_chat_per_s = per_chat_per_s
@@ -111,6 +127,11 @@ class FakeBotApi:
         self.inject_429_every = inject_429_every
         self.inject_retry_after = inject_retry_after
         self.factory = MessageFactory()
+        self.rules = TelegramRules(clock=clock or time.monotonic, strict=strict)
+        self.rules.reach(*reachable)
+        self._holds: list[Hold] = []
+        self._all_holds: list[Hold] = []  # released on stop(): no handler parked forever
+        self._poll_generation = 0
         self.base_url: str | None = None
         self._calls: list[Call] = []
         self._updates: list[dict[str, Any]] = []
@@ -151,6 +172,8 @@ class FakeBotApi:
     async def stop(self) -> None:
         self._closing = True
         self._new_update.set()  # release parked getUpdates
+        for hold in self._all_holds:
+            hold.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -170,7 +193,9 @@ class FakeBotApi:
 
     # -- feeding updates ----------------------------------------------------------------
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update; it stays queued until a getUpdates offset confirms it."""
         update = dict(update, update_id=next(self._update_ids))
+        self.rules.observe(update)  # the sender has now started the bot
         self._updates.append(update)
         self._new_update.set()
         self._new_update = asyncio.Event()
@@ -226,6 +251,32 @@ class FakeBotApi:
         }
         return self.push_update({"callback_query": query})
 
+    @property
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """Updates not yet confirmed by the bot (a restarted bot gets these again)."""
+        return list(self._updates)
+
+    def reachable(self, *user_ids: int) -> None:
+        """Declare users who started the bot earlier, so it may write to them."""
+        self.rules.reach(*user_ids)
+
+    def block(self, user_id: int) -> None:
+        """The user blocked the bot: 403 "Forbidden: bot was blocked by the user" until they write."""
+        self.rules.block(user_id)
+
+    def deactivate(self, user_id: int) -> None:
+        """The user deleted their account: 403 "Forbidden: user is deactivated"."""
+        self.rules.deactivate(user_id)
+
+    def hold(self, method: str | None = None, *, chat_id: int | None = None) -> Hold:
+        """Park the next matching call after Telegram accepted it (the message is delivered
+        and recorded) and answer it only on ``hold.release()``; ``await hold.arrived.wait()``
+        to know the bot is mid-send. Kill the bot meanwhile and it never sees the answer."""
+        hold = Hold(method, chat_id)
+        self._holds.append(hold)
+        self._all_holds.append(hold)
+        return hold
+
     def fail_next(
         self,
         method: str | None,
@@ -249,6 +300,18 @@ class FakeBotApi:
             and (chat_id is None or c.chat_id == chat_id)
             and (ok is None or c.ok == ok)
         ]
+
+    def sent(self, chat_id: int | None = None) -> list[Call]:
+        """Accepted message calls (sends and edits), in order, optionally to one chat."""
+        return [c for c in self.calls(chat_id=chat_id, ok=True) if is_message_method(c.method)]
+
+    def transcript(self) -> dict[int, list[str]]:
+        """Every text/caption delivered (sent or edited), per chat, in order."""
+        out: dict[int, list[str]] = defaultdict(list)
+        for c in self.sent():
+            if c.chat_id is not None and c.text:
+                out[c.chat_id].append(c.text)
+        return dict(out)
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         """Texts/captions of messages accepted (sent or edited), in order."""
@@ -294,12 +357,31 @@ class FakeBotApi:
 
         if failure := self._take_failure(method, chat_id):
             return self._error(call, failure.status, failure.description, failure.retry_after)
+        try:
+            self.rules.check(method, params)
+        except Refusal as refusal:
+            return self._error(call, refusal.status, refusal.description)
         if self.enforce_limits and _is_send(method) and chat_id is not None:
             if refusal := self._check_limits(chat_id, call.time):
                 return refusal(call)
-        result = await self._result(method, params, request.match_info["token"])
+        try:
+            result = await self._result(method, params, request.match_info["token"])
+        except Refusal as refusal:
+            return self._error(call, refusal.status, refusal.description)
+        self.rules.accepted(method, params, result)
         call.result = result
+        if hold := self._take_hold(method, chat_id):
+            hold.request = call
+            hold.arrived.set()
+            await hold.wait_released()
         return web.json_response({"ok": True, "result": result})
+
+    def _take_hold(self, method: str, chat_id: int | None) -> Hold | None:
+        for hold in self._holds:
+            if hold.matches(method, chat_id):
+                self._holds.remove(hold)
+                return hold
+        return None
 
     async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, str]]:
         params: dict[str, Any] = {k: _decode(k, v) for k, v in request.query.items()}
@@ -397,6 +479,8 @@ class FakeBotApi:
             return self.factory.result(method, params, me)
         if method == "getFile":
             return file_json(str(params.get("file_id", "file")))
+        if method == "deleteWebhook" and params.get("drop_pending_updates") in (True, "true", "True"):
+            self._updates.clear()
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         if method == "getMyCommands":
@@ -407,11 +491,20 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        if offset < 0 and self._updates:  # -n: the last n updates, the rest confirmed
+            offset = self._updates[max(0, len(self._updates) + offset)]["update_id"]
         if offset:  # confirms everything below it, as Telegram does
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        # A newer getUpdates ends a parked one with 409, as when two bot instances poll.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._new_update.set()  # wake a parked poll so it sees it was superseded
+        self._new_update = asyncio.Event()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            if generation != self._poll_generation:
+                raise Refusal(409, GET_UPDATES_CONFLICT)
             pending = [u for u in self._updates if u["update_id"] >= offset][:limit]
             remaining = deadline - loop.time()
             if pending or self._closing or remaining <= 0:

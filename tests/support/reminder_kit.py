@@ -20,6 +20,7 @@ from storage.models import ReminderDelivery, Staff, Ticket
 from supervision import reminders
 from supervision.calendar import WorkCalendar
 from supervision.sla import SlaPolicy
+from tests.conftest import STAFF_IDS
 from tickets.reports import Report
 from tickets.service import TicketService
 
@@ -98,7 +99,8 @@ class Kit:
             lambda start, cat, urgent: self.sla.deadlines(self.calendar, start, cat, urgent),
             clock=clock, reports_per_hour=1000,
         )
-        self.session = RecordingSession()
+        # staff started the bot when invited; the resident reported (through the service)
+        self.session = RecordingSession(reachable=(*STAFF_IDS, RESIDENT))
         self.bot = make_offline_bot(self.session)
         self.time = VirtualTime()
         self.notifier = Notifier(self.bot, per_chat_interval=0, global_per_s=1_000_000,

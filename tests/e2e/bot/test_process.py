@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import MEMBER, RESIDENT
+from tests.conftest import MEMBER, RESIDENT, STAFF_IDS
 from tests.support.bot_api_server import FakeBotApi
 
 TOKEN = "4242:SECRET-TOKEN-NEVER-LOGGED"
@@ -24,7 +24,7 @@ def button(call, label: str) -> str:
 
 @pytest.fixture
 async def api():
-    server = FakeBotApi()
+    server = FakeBotApi(reachable=STAFF_IDS)  # staff started the bot when invited
     await server.start()
     yield server
     await server.stop()

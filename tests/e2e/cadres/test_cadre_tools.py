@@ -16,6 +16,7 @@ from tests.conftest import (
     NEIGHBOUR,
     OTHER_MEMBER,
     RESIDENT,
+    STAFF_IDS,
     local_day,
 )
 from tests.e2e.residents.test_core_loop import REPORT, load
@@ -40,7 +41,8 @@ async def add_department(core, name: str, contact: Person) -> int:
 
 
 @pytest.fixture
-async def departments(core):
+async def departments(core, chat):
+    chat.session.reachable(FIRE.id, ENV.id)  # contacts started the bot when invited, as staff do
     return await add_department(core, "消防", FIRE), await add_department(core, "环保", ENV)
 
 
@@ -331,7 +333,7 @@ async def test_the_monthly_bulletin_job_sends_each_cadre_their_unit_once(core, c
     from delivery.notifier import Notifier
     from delivery.offline import RecordingSession, make_offline_bot
 
-    session = RecordingSession()
+    session = RecordingSession(reachable=STAFF_IDS)
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     try:

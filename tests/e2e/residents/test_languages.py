@@ -13,7 +13,7 @@ from delivery.offline import RecordingSession, make_offline_bot
 from delivery.scripted import Conversation, Person, buttons
 from organisation.languages import LanguagePrefs
 from storage.models import UserSetting
-from tests.conftest import MEMBER, RESIDENT, local_day
+from tests.conftest import MEMBER, RESIDENT, STAFF_IDS, local_day
 from tests.support.reminder_kit import MEMBER as KIT_MEMBER
 from tests.support.reminder_kit import Clock, local, make_kit
 
@@ -37,7 +37,7 @@ async def talk(core):
     made = []
 
     async def open_chat(c=None) -> Polyglot:
-        session = RecordingSession()
+        session = RecordingSession(reachable=STAFF_IDS)
         bot = make_offline_bot(session)
         notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
         chat = Polyglot(create_dispatcher(c or core, notifier), bot, session, languages={ALICE.id: "en-GB"})

@@ -23,6 +23,7 @@ from tests.conftest import (
     NEIGHBOUR,
     OTHER_MEMBER,
     RESIDENT,
+    STAFF_IDS,
 )
 from tests.e2e.residents.test_core_loop import REPORT, load, reported
 
@@ -187,7 +188,7 @@ async def test_near_a_grid_goes_to_it_and_far_away_goes_home(chat, core, setting
 
 async def test_a_flood_from_one_person_is_dropped_with_one_message_and_others_go_on(core):
     core.settings.limits.flood_updates, core.settings.limits.flood_seconds = 5, 60
-    session = RecordingSession()
+    session = RecordingSession(reachable=STAFF_IDS)
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     chat = Conversation(create_dispatcher(core, notifier), bot, session)

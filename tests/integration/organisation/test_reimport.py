@@ -13,7 +13,15 @@ from bot.jobs.outbox import OutboxSender
 from delivery.notifier import Notifier
 from delivery.offline import RecordingSession, make_offline_bot
 from storage.models import AuditEntry, OutboxMessage, Staff, Ticket, TicketEvent
-from tests.conftest import BACKUP, CADRE, EXAMPLE_ORG, FAR_CADRE, MEMBER, RESIDENT
+from tests.conftest import (
+    BACKUP,
+    CADRE,
+    EXAMPLE_ORG,
+    FAR_CADRE,
+    MEMBER,
+    RESIDENT,
+    STAFF_IDS,
+)
 from tickets.errors import NotAllowed, NotFound
 from tickets.reports import Report
 
@@ -88,7 +96,8 @@ async def test_a_removed_member_without_backup_returns_their_ticket_to_the_cadre
 async def test_the_running_bot_delivers_the_outbox_once(core, settings, tmp_path):
     await open_ticket(core, "WT01")
     await import_org(settings, edited(tmp_path, *MOVE_SUN_TO_WT03))
-    session = RecordingSession()
+    # staff started the bot when invited; the resident reported (through the service)
+    session = RecordingSession(reachable=(*STAFF_IDS, RESIDENT.id))
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
     sender = OutboxSender(core.session_factory, notifier, core.tz)
@@ -109,7 +118,8 @@ async def test_the_running_bot_delivers_the_outbox_once(core, settings, tmp_path
 async def test_a_failed_send_stays_queued_for_the_next_sweep(core, settings, tmp_path):
     await open_ticket(core, "FL01")
     await import_org(settings, edited(tmp_path, ('member = { telegram_id = 730101, name = "王网格" }\n', "")))
-    session = RecordingSession()
+    # staff started the bot when invited; the resident reported (through the service)
+    session = RecordingSession(reachable=(*STAFF_IDS, RESIDENT.id))
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000, max_retries=0)
     session.fail_next("sendMessage", status=400, description="Bad Request: chat not found", chat_id=FAR_CADRE.id)

@@ -36,7 +36,8 @@ def clock():
 
 @pytest.fixture
 def session():
-    return RecordingSession()
+    # pacing tests: every recipient started the bot before (1..2999, including 1000-2999)
+    return RecordingSession(reachable=range(1, 3000))
 
 
 @pytest.fixture
@@ -276,6 +277,8 @@ async def test_aclose_cancels_sends_still_waiting(bot, session):
 
 
 async def test_calls_without_a_chat_are_paced_globally_only(notifier, session):
+    for i in range(3):
+        session.rules.press(str(i), 1)  # three buttons just pressed
     deliveries = await notifier.send_many(
         [AnswerCallbackQuery(callback_query_id=str(i)) for i in range(3)]
         + [SendMessage(chat_id=1, text="x")]
