@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .address import strip_addresses
 from .features import char_text, key_text
 from .model import TextModel
 from .prediction import Prediction
@@ -155,9 +156,10 @@ class Classifier:
         kept: list[tuple[int, Cues, dict[str, list[str]]]] = []
         for i, text in enumerate(texts):
             raw = text if isinstance(text, str) else ("" if text is None else str(text))
-            norm = normalize(raw[: self._max_chars])
+            full = normalize(raw[: self._max_chars])
+            norm = strip_addresses(full)  # place names say where, not what
             cues = self._rules.scan(norm)
-            if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(norm)):
+            if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(full)):
                 # empty, emoji, punctuation, digits or a bare address
                 preds[i] = self._fallback_prediction(cues, 0.0)
                 continue
