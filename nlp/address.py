@@ -10,9 +10,9 @@ removed (on normalised text, see textnorm):
   ("滨江花园", "垃圾处理厂家属院"), with any building/unit numbers after it;
 - building/unit numbers on their own ("5栋2单元", "3号楼", "1201室").
 
-Name characters exclude pronouns, particles and common verbs, so a span never reaches back
-across "在/的/了/我/这…" into the words describing the problem ("垃圾堆在解放路3号" keeps
-垃圾堆在). A road name without a number ("解放路上") is kept: "小区路灯" must keep 路灯.
+Name characters exclude pronouns, particles, determiners and the verbs that come before a
+place, so a span does not reach back across "在/的/我/这/进/隔壁…" into the words describing
+the problem ("垃圾堆在解放路3号" keeps 垃圾堆在, "孩子掉进小区的水池" keeps 孩子掉进). A road name without a number ("解放路上") is kept: "小区路灯" must keep 路灯.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 _NOT_NAME = (
     "在的了是到从往和与跟对给把被去来我你他她它们这那哪有没不很都也就还又再才要会能想"
     "说让叫请帮找看等吗呢吧啊呀哦嘛着过边旁里外上下前后门口面附近对个条座家"
+    "进出入回走跑掉扔丢堆停倒搬住占围挡堵隔壁整全各本该此每"  # verbs and determiners before a place
 )
 _UNITS = r"(?:\d+(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|户|期|区))"
 _ROAD = rf"(?:[^\W\d_{_NOT_NAME}]{{2,4}}?(?:大道|大街|路|街|巷|胡同|弄)\d+(?:号院|号)?{_UNITS}*)"
