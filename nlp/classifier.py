@@ -5,6 +5,12 @@ categories they name, in proportion to how specific the keywords are (longer = m
 and to a weight fitted during training. Keywords can only move labels the model knows: with
 a model trained on another label set, the taxonomy plays no part in choosing the category.
 Urgency and request kind come from the taxonomy's cue words alone.
+
+Address-like spans are removed first (nlp/address.py): a place name says where, not what.
+With an intent model (nlp/intent.py; the shipped one unless told otherwise) every prediction
+also says whether the message is a report, small talk (chat) or unclear (unsure). A chat
+message keeps the model's category but claims no keywords, and its confidence is scaled by
+how likely it is a report at all.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from .address import strip_addresses
 from .features import char_text, key_text
+from .intent import CHAT, DEFAULT_INTENT_DIR, IntentJudge, IntentModel, IntentResult, address_only, no_content
 from .model import TextModel
 from .prediction import Prediction
 from .rules import Cues, CueRules
@@ -27,6 +35,8 @@ from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_ta
 from .textnorm import normalize
 
 RECENT = 256  # texts whose prediction is remembered
+CHAT_REQUEST_KIND = "咨询"  # small talk asks at most for information; never a 投诉
+INTENT_SUBDIR = "intent"  # a model directory may carry its own intent model here
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +75,11 @@ class Classifier:
         segmenter: Segmenter | None = None,
         *,
         max_chars: int = MAX_CHARS,
+        intent: IntentModel | None = None,
     ) -> None:
+        """``intent=None``: no intent model, every message is a report (as before intents)."""
         self._model = model
+        self._intent = IntentJudge(intent) if intent is not None else None
         self._taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self._segmenter = segmenter if segmenter is not None else Segmenter()
         self._rules = CueRules(self._taxonomy)
@@ -91,9 +104,26 @@ class Classifier:
         model_dir: Path | None = None,
         taxonomy: Taxonomy | None = None,
         segmenter: Segmenter | None = None,
+        *,
+        intent: bool = True,
     ) -> Classifier:
-        """Load a model directory (``None`` = the shipped model in nlp/model/)."""
-        return cls(TextModel.load(Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR), taxonomy, segmenter)
+        """Load a model directory (``None`` = the shipped model in nlp/model/).
+
+        With ``intent`` (the default) the intent model comes from the directory's ``intent/``
+        folder if it has one, else, for a model of governance categories (one that knows the
+        fallback category 其他), the shipped nlp/model/intent/; a model of another label set
+        gets none (every message a report). Raises ModelError.
+        """
+        directory = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        model = TextModel.load(directory)
+        intent_model = None
+        if intent:
+            own = directory / INTENT_SUBDIR
+            if own.is_dir():
+                intent_model = IntentModel.load(own)
+            elif FALLBACK_CATEGORY in model.labels:
+                intent_model = IntentModel.load(DEFAULT_INTENT_DIR)
+        return cls(model, taxonomy, segmenter, intent=intent_model)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -102,6 +132,10 @@ class Classifier:
     @property
     def model(self) -> TextModel:
         return self._model
+
+    @property
+    def intent_model(self) -> IntentModel | None:
+        return self._intent.model if self._intent is not None else None
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -144,7 +178,8 @@ class Classifier:
                 out.append(self._classify_batch([text])[0])
             except Exception:
                 log.exception("classification failed; falling back to %s", self._fallback)
-                out.append(self._fallback_prediction(Cues({}, (), DEFAULT_REQUEST_KIND), 0.0))
+                pred = self._fallback_prediction(Cues({}, (), DEFAULT_REQUEST_KIND), 0.0)
+                out.append(replace(pred, intent="unsure", report_score=0.5) if self._intent is not None else pred)
         return out
 
     # -- internals -------------------------------------------------------------------------
@@ -161,7 +196,13 @@ class Classifier:
             cues = self._rules.scan(norm)
             if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(full)):
                 # empty, emoji, punctuation, digits or a bare address
-                preds[i] = self._fallback_prediction(cues, 0.0)
+                pred = self._fallback_prediction(cues, 0.0)
+                if self._intent is not None:
+                    bare = no_content(full) if _CONTENT.search(full) is None else address_only(full)
+                    if cues.urgent_words:
+                        bare = IntentResult("report", 1.0, cues.urgent_words)
+                    pred = self._with_intent(pred, bare)
+                preds[i] = pred
                 continue
             hits = {c: k for c, k in cues.categories.items() if c in self._rule_labels} if cues.categories else {}
             docs.append((self._segmenter.cut_normalized(norm), norm))
@@ -180,10 +221,13 @@ class Classifier:
         prob /= prob.sum(axis=1, keepdims=True)
         tops = np.argsort(-prob, axis=1, kind="stable")[:, :3].tolist()
         probs = prob.tolist()
+        intents = [self._intent.judge(*docs[k], kept[k][1]) for k in range(len(kept))] if self._intent is not None else None
         results: list[tuple[int, list[int], list[float]]] = []
         for k, (i, cues, hits) in enumerate(kept):
             if not seen[k] and not hits:  # nothing the model has seen before
                 preds[i] = self._fallback_prediction(cues, 1.0 / len(labels))
+                if intents is not None:
+                    preds[i] = self._with_intent(preds[i], intents[k])
             else:
                 results.append((k, tops[k], probs[k]))
         wanted = [k for k, order, _ in results if seen[k] and not kept[k][2].get(labels[order[0]])]
@@ -200,7 +244,28 @@ class Classifier:
                 request_kind=cues.request_kind,
                 suggestions=tuple((labels[j], round(p[j], 4)) for j in order),
             )
+            if intents is not None:
+                preds[i] = self._with_intent(preds[i], intents[k])  # type: ignore[arg-type]  # set just above
         return preds  # type: ignore[return-value]
+
+    def _with_intent(self, pred: Prediction, result: IntentResult) -> Prediction:
+        """The prediction with its intent. Chat makes no category claim: the category stays
+        the model's choice, but its confidence and suggestion scores are multiplied by the
+        report score (the chance it is a report of that category at all), it has no
+        keywords, and its request kind is 咨询 unless a request-kind cue said otherwise."""
+        if result.intent != CHAT:
+            return replace(pred, intent=result.intent, report_score=result.report_score, intent_cues=result.cues)
+        s = result.report_score
+        return replace(
+            pred,
+            confidence=round(pred.confidence * s, 4),
+            keywords=(),
+            request_kind=CHAT_REQUEST_KIND if pred.request_kind == DEFAULT_REQUEST_KIND else pred.request_kind,
+            suggestions=tuple((c, round(v * s, 4)) for c, v in pred.suggestions),
+            intent=CHAT,
+            report_score=s,
+            intent_cues=result.cues,
+        )
 
     def _score(
         self, docs: list[tuple[list[str], str]]
