@@ -252,7 +252,7 @@ class Classifier:
         """The prediction with its intent. Chat makes no category claim: the category stays
         the model's choice, but its confidence and suggestion scores are multiplied by the
         report score (the chance it is a report of that category at all), it has no
-        keywords, and its request kind is 咨询 unless a request-kind cue said otherwise."""
+        keywords, and its request kind is 咨询 (谢谢帮忙 asks for no help: not 求助)."""
         if result.intent != CHAT:
             return replace(pred, intent=result.intent, report_score=result.report_score, intent_cues=result.cues)
         s = result.report_score
@@ -260,7 +260,7 @@ class Classifier:
             pred,
             confidence=round(pred.confidence * s, 4),
             keywords=(),
-            request_kind=CHAT_REQUEST_KIND if pred.request_kind == DEFAULT_REQUEST_KIND else pred.request_kind,
+            request_kind=CHAT_REQUEST_KIND,
             suggestions=tuple((c, round(v * s, 4)) for c, v in pred.suggestions),
             intent=CHAT,
             report_score=s,

@@ -10,11 +10,13 @@ The decision is a probability-like ``report_score`` (0..1) from a logistic combi
   category model (nlp/features.py), with its own vocabulary, trained on the complaint corpus
   and nlp/data/intent_chat.csv (see intent_training);
 - the taxonomy's category keywords found in the message (a problem word pushes to report);
-- shortness: a message of a few characters with no problem word leans away from report.
+- shortness: a message of a few characters with no problem word leans away from report,
+  the more the shorter it is.
 The weights of the three are fitted on out-of-fold decisions; two thresholds cut the score
 into the intents. A message with an urgent cue is always a report; one with nothing but
 punctuation, emoji or digits is chat; a bare address is unsure; a would-be report with
-nothing to name as its problem (no keyword, no word the model credits) is unsure.
+nothing to name as its problem (no keyword, no word the model credits) is unsure, and so is
+would-be chat that asks for action ("我要投诉").
 
 The cues explaining a decision are what the resident wrote: urgent and category keywords,
 then the words the model credited most toward the chosen side.
@@ -44,7 +46,10 @@ STACK_FILE = "intent.json"
 STACK_FORMAT = "gridbot-nlp-intent"
 STACK_VERSION = 1
 
-SHORT_CHARS = 4  # a message of at most this many letters/CJK characters counts as short
+# Request kinds whose cue words ("投诉", "举报", "反映") say the resident wants something done:
+# such a message is never small talk. (求助's cues include 帮忙, as in "谢谢帮忙": not here.)
+ACTION_KINDS = frozenset({"投诉", "举报"})
+SHORT_CHARS = 4  # messages of up to this many letters/CJK characters count as (more or less) short
 MAX_CUES = 4
 TOP_FEATURES = 16  # features credited to tokens when explaining
 
@@ -69,7 +74,7 @@ class IntentModel:
     text: TextModel  # labels INTENT_LABELS
     scale: float = 1.0  # logit per unit of the linear model's decision value (report - chat)
     keyword_weight: float = 0.0  # logit per unit of keyword specificity (CueRules.specificity)
-    short_weight: float = 0.0  # logit added to a short message with no problem word (negative)
+    short_weight: float = 0.0  # logit per unit of shortness (0..1) of a message with no problem word
     offset: float = 0.0
     report_at: float = 0.5  # report_score >= this: report
     chat_below: float = 0.5  # report_score < this: chat; in between: unsure
@@ -93,9 +98,9 @@ class IntentModel:
         contrib = vals * self._w[ids]
         return float(contrib.sum()) + self._b, ids, contrib
 
-    def score(self, decision: float, keyword: float, short: bool) -> float:
-        """report_score from the three inputs (see the module doc)."""
-        z = self.scale * decision + self.keyword_weight * keyword + (self.short_weight if short else 0.0) + self.offset
+    def score(self, decision: float, keyword: float, short: float) -> float:
+        """report_score from the linear decision value, keyword strength and shortness."""
+        z = self.scale * decision + self.keyword_weight * keyword + self.short_weight * short + self.offset
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def intent_of(self, report_score: float) -> str:
@@ -144,8 +149,11 @@ def keyword_strength(cues: Cues) -> float:
     return max((CueRules.specificity(kws) for kws in cues.categories.values()), default=0.0)
 
 
-def is_short(norm_text: str) -> bool:
-    return len(word_chars(norm_text)) <= SHORT_CHARS
+def shortness(norm_text: str, keyword: float) -> float:
+    """0..1: 1 for one character, falling to 0 past SHORT_CHARS; 0 if a keyword was found."""
+    if keyword:
+        return 0.0
+    return max(0, SHORT_CHARS + 1 - len(word_chars(norm_text))) / SHORT_CHARS
 
 
 def no_content(norm_text: str) -> IntentResult:
@@ -176,11 +184,14 @@ class IntentJudge:
         model = self._model
         d, ids, contrib = model.decision(tokens, norm_text)
         kw = keyword_strength(cues)
-        short = kw == 0.0 and is_short(norm_text)
-        score = model.score(d, kw, short)
+        score = model.score(d, kw, shortness(norm_text, kw))
         intent = REPORT if cues.urgent_words else model.intent_of(score)
         if cues.urgent_words:
             score = max(score, model.report_at)
+        if intent == CHAT:
+            asked = [cue for kind, cue in cues.kind_cues if kind in ACTION_KINDS]
+            if asked:  # "我要投诉": not small talk, though the problem is still to come
+                return IntentResult(UNSURE, round(max(score, model.chat_below), 4), tuple(asked[:MAX_CUES]))
         found = self._cues(intent, tokens, ids, contrib, cues)
         if intent == REPORT and not found:
             # A report must name its problem: with no urgent word, no keyword and no word the

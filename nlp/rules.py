@@ -85,6 +85,7 @@ class Cues:
     categories: dict[str, list[str]]  # category -> its distinct keywords found, longest first
     urgent_words: tuple[str, ...]
     request_kind: str
+    kind_cues: tuple[tuple[str, str], ...] = ()  # (request kind, cue word) found, in text order
 
 
 class CueRules:
@@ -115,10 +116,12 @@ class CueRules:
             urgent.extend((m.start(1), m.end(1), m.group(1)) for m in self._urgent_re.finditer(norm_text) if m.group(1))
         if not found and not urgent:
             return Cues({}, (), DEFAULT_REQUEST_KIND)
+        kinds = maximal([m for m in found if m[2] in self._kind_of])
         return Cues(
             self._categories(maximal([m for m in found if m[2] in self._owners])),
             self._urgent_words(norm_text, maximal(sorted(urgent))),
-            self._request_kind(maximal([m for m in found if m[2] in self._kind_of])),
+            self._request_kind(kinds),
+            tuple((kind, cue) for _, _, cue in kinds for kind in self._kind_of[cue]),
         )
 
     def category_hits(self, norm_text: str) -> dict[str, list[str]]:

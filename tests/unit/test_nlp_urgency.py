@@ -67,6 +67,7 @@ def clf() -> Classifier:
 def test_urgent(clf: Classifier, text: str) -> None:
     pred = clf.classify(text)
     assert pred.urgent and pred.urgent_words, text
+    assert pred.intent == "report"  # an emergency is never small talk
 
 
 @pytest.mark.parametrize("text", NOT_URGENT)
