@@ -149,6 +149,8 @@ class Classifier:
         """Load jieba's dictionary now (blocking); call once at start-up, off the event loop."""
         self._segmenter.warm_up()
         self._explainer()
+        if self._intent is not None:
+            self._intent.warm_up()
         return self
 
     def classify(self, text: str) -> Prediction:

@@ -179,6 +179,13 @@ class IntentJudge:
     def model(self) -> IntentModel:
         return self._model
 
+    def warm_up(self) -> IntentJudge:
+        """Build the lookup tables now rather than on the first message."""
+        self._model.decision(["预热"], "预热")
+        if self._names is None:
+            self._names = self._model.text.features.word_names
+        return self
+
     def judge(self, tokens: list[str], norm_text: str, cues: Cues) -> IntentResult:
         """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it."""
         model = self._model

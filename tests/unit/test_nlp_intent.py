@@ -137,3 +137,17 @@ def test_the_shipped_model_is_small_and_round_trips(clf: Classifier, tmp_path) -
     model.save(tmp_path / "intent")
     again = IntentModel.load(tmp_path / "intent")
     assert (again.scale, again.report_at, again.chat_below) == (model.scale, model.report_at, model.chat_below)
+
+
+def test_training_an_intent_model(clf: Classifier, tmp_path) -> None:  # noqa: ANN001
+    from nlp.intent_training import default_rows, train_intent
+
+    rows = default_rows()
+    small = rows[::3]  # a third of the data: quick, and still both intents
+    model = train_intent(small, segmenter=clf.segmenter)
+    assert 0.0 < model.chat_below <= model.report_at < 1.0
+    assert model.keyword_weight > 0 > model.short_weight  # problem words push to report, shortness away
+    model.save(tmp_path / "intent")
+    judged = Classifier(clf.model, segmenter=clf.segmenter, intent=IntentModel.load(tmp_path / "intent"))
+    assert judged.classify("谢谢师傅").intent == CHAT
+    assert judged.classify("小区门口的井盖丢了").intent == REPORT
