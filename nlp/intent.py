@@ -234,12 +234,11 @@ class IntentJudge:
             self._names = features.word_names
         n_words = len(self._names)
         pushed = contrib * sign if sign else np.abs(contrib)
+        top = np.flatnonzero(pushed > 0)
+        if len(top) > TOP_FEATURES:
+            top = top[np.argpartition(-pushed[top], TOP_FEATURES - 1)[:TOP_FEATURES]]
         credit: dict[str, float] = {}
-        for j in np.argsort(-pushed, kind="stable")[:TOP_FEATURES].tolist():
-            c = float(pushed[j])
-            if c <= 0:
-                break
-            jj = int(ids[j])
+        for c, jj in zip(pushed[top].tolist(), ids[top].tolist()):
             if jj < n_words:
                 parts = self._names[jj].split(" ")
                 for part in parts:
