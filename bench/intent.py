@@ -22,21 +22,21 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.classifier import Classifier  # noqa: E402
-from nlp.dataset import read_labelled_csv  # noqa: E402
-from nlp.intent_training import HELDOUT_FILE  # noqa: E402
-from nlp.prediction import Prediction  # noqa: E402
-from nlp.taxonomy import DATA_DIR, FALLBACK_CATEGORY  # noqa: E402
+from nlp.classifier import Classifier
+from nlp.dataset import read_labelled_csv
+from nlp.intent_training import HELDOUT_FILE
+from nlp.prediction import Prediction
+from nlp.taxonomy import DATA_DIR, FALLBACK_CATEGORY
 
 GOALS = {"report": 0.97, "chat_in_complaints": 0.005, "chat": 0.90, "chat_or_unsure": 0.98}
 

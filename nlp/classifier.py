@@ -26,10 +26,20 @@ import numpy as np
 
 from .address import strip_addresses
 from .features import char_text, key_text
-from .intent import CHAT, DEFAULT_INTENT_DIR, IntentJudge, IntentModel, IntentResult, address_only, no_content
+from .intent import (
+    CHAT,
+    DEFAULT_INTENT_DIR,
+    REPORT,
+    UNSURE,
+    IntentJudge,
+    IntentModel,
+    IntentResult,
+    address_only,
+    no_content,
+)
 from .model import TextModel
 from .prediction import Prediction
-from .rules import Cues, CueRules
+from .rules import CueRules, Cues
 from .segmenter import Segmenter
 from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_taxonomy
 from .textnorm import normalize
@@ -181,7 +191,7 @@ class Classifier:
             except Exception:
                 log.exception("classification failed; falling back to %s", self._fallback)
                 pred = self._fallback_prediction(Cues({}, (), DEFAULT_REQUEST_KIND), 0.0)
-                out.append(replace(pred, intent="unsure", report_score=0.5) if self._intent is not None else pred)
+                out.append(replace(pred, intent=UNSURE, report_score=0.5) if self._intent is not None else pred)
         return out
 
     # -- internals -------------------------------------------------------------------------
@@ -202,7 +212,7 @@ class Classifier:
                 if self._intent is not None:
                     bare = no_content(full) if _CONTENT.search(full) is None else address_only(full)
                     if cues.urgent_words:
-                        bare = IntentResult("report", 1.0, cues.urgent_words)
+                        bare = IntentResult(REPORT, 1.0, cues.urgent_words)
                     pred = self._with_intent(pred, bare)
                 preds[i] = pred
                 continue

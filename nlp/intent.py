@@ -34,7 +34,7 @@ import numpy as np
 
 from .features import key_text
 from .model import ModelError, TextModel
-from .rules import Cues, CueRules
+from .rules import CueRules, Cues
 from .textnorm import word_chars
 
 REPORT, UNSURE, CHAT = "report", "unsure", "chat"
@@ -55,7 +55,7 @@ TOP_FEATURES = 16  # features credited to tokens when explaining
 
 # Function words never shown as a cue. Narrower than the category's stop words: 谢谢, 好,
 # 麻烦 and 请问 are exactly what makes a message small talk.
-_STOP = frozenset("的 了 是 在 和 与 就 都 也 还 很 又 再 才 我 你 他 她 它 这 那 个 把 被 给 从 到 对 0".split())
+_STOP = frozenset(["的", "了", "是", "在", "和", "与", "就", "都", "也", "还", "很", "又", "再", "才", "我", "你", "他", "她", "它", "这", "那", "个", "把", "被", "给", "从", "到", "对", "0"])
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,15 @@ import numpy as np
 
 from .address import strip_addresses
 from .dataset import read_labelled_csv
-from .intent import CHAT, DEFAULT_INTENT_DIR, INTENT_LABELS, REPORT, IntentModel, keyword_strength, shortness
+from .intent import (
+    CHAT,
+    DEFAULT_INTENT_DIR,
+    INTENT_LABELS,
+    REPORT,
+    IntentModel,
+    keyword_strength,
+    shortness,
+)
 from .rules import CueRules
 from .segmenter import Segmenter
 from .taxonomy import DATA_DIR, FALLBACK_CATEGORY, Taxonomy, load_taxonomy

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from .address import strip_addresses
 from .classifier import MAX_CHARS, Classifier
 from .features import FeatureSpace
-from .address import strip_addresses
 from .model import TextModel
 from .rules import CueRules
 from .segmenter import Segmenter

@@ -127,7 +127,7 @@ def test_classify_stdin_answers_each_line_in_order_loading_once(monkeypatch: pyt
     loads: list[object] = []
     real_load = Classifier.load.__func__  # type: ignore[attr-defined]
 
-    def counting_load(cls, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counting_load(cls, *args, **kwargs):
         loads.append(args)
         return real_load(cls, *args, **kwargs)
 

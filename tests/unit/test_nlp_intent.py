@@ -130,7 +130,7 @@ def test_a_prediction_made_elsewhere_is_a_report() -> None:
     assert pred.intent == REPORT and pred.is_report and pred.to_dict()["intent_cues"] == []
 
 
-def test_the_shipped_model_is_small_and_round_trips(clf: Classifier, tmp_path) -> None:  # noqa: ANN001
+def test_the_shipped_model_is_small_and_round_trips(clf: Classifier, tmp_path) -> None:
     model = clf.intent_model
     assert model is not None and model.chat_below <= model.report_at
     assert model.text.features.size < 60_000
@@ -139,7 +139,7 @@ def test_the_shipped_model_is_small_and_round_trips(clf: Classifier, tmp_path) -
     assert (again.scale, again.report_at, again.chat_below) == (model.scale, model.report_at, model.chat_below)
 
 
-def test_training_an_intent_model(clf: Classifier, tmp_path) -> None:  # noqa: ANN001
+def test_training_an_intent_model(clf: Classifier, tmp_path) -> None:
     from nlp.intent_training import default_rows, train_intent
 
     rows = default_rows()
