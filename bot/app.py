@@ -5,6 +5,7 @@ Nothing here runs at import time; every test and command builds its own instance
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -20,9 +21,13 @@ from bot.core import Core
 from bot.orgapp import build_org_deps
 from bot.serviceapp import build_service_deps
 from bot.settings import Settings
+from delivery.dialogs import DatabaseDialogStorage
+from delivery.harmless import install as install_harmless
 from delivery.notifier import Notifier
 from handlers import build_routers
 from handlers.guards.callback_guard import CallbackGuard
+from handlers.guards.hygiene import TextHygiene
+from handlers.guards.private import PrivateOnly
 from handlers.guards.throttle import FloodGuard
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
@@ -41,21 +46,29 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         api = settings.telegram.api_base
         session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    # Telegram's harmless 400s (a late callback answer, an edit that changes nothing) never
+    # turn into an error, an apology or a lost notice: swallowed in one place.
+    return install_harmless(Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)))
 
 
 def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
     return Notifier(bot, **limits)
 
 
-def fsm_storage(settings: Settings) -> BaseStorage:
-    """Dialog state (a note being typed). Redis keeps it across restarts and instances."""
+def fsm_storage(core: Core) -> BaseStorage:
+    """Dialog state (a note being typed): the database by default, so a restart loses no
+    dialog; Redis for several instances; memory only if asked. Both expire after
+    `dialog_ttl_hours`."""
+    settings = core.settings
     url = settings.fsm_storage
+    ttl = timedelta(hours=settings.dialog_ttl_hours)
     if url.startswith(("redis://", "rediss://")):
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(url)
-    return MemoryStorage()
+        return RedisStorage.from_url(url, state_ttl=ttl, data_ttl=ttl)
+    if url == "memory":
+        return MemoryStorage()
+    return DatabaseDialogStorage(core.session_factory, ttl=ttl, clock=core.service.clock)
 
 
 def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | None = None) -> Dispatcher:
@@ -69,12 +82,17 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
         languages=core.languages,
         cadre=build_cadre_tools(core),
     )
-    dp = Dispatcher(storage=storage or fsm_storage(core.settings), deps=deps, org=build_org_deps(core, notifier))
+    dp = Dispatcher(storage=storage or fsm_storage(core), deps=deps, org=build_org_deps(core, notifier))
+    # Before anything else: nothing personal in a group, and no ticket from one.
+    dp.update.outer_middleware(PrivateOnly())
     # First, so the flood guard's warning and every handler below speak the person's language.
     LanguageMiddleware(create_i18n(core.languages.default), core.languages).install(dp)
     limits = core.settings.limits
     dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds))
     dp.callback_query.outer_middleware(CallbackGuard())
+    hygiene = TextHygiene()  # NFC, no control characters, NUL refused: before any handler
+    dp.message.outer_middleware(hygiene)
+    dp.edited_message.outer_middleware(hygiene)
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
     dp.include_routers(*build_routers())
     return dp

@@ -279,8 +279,11 @@ class Settings(BaseSettings):
     onboarding: OnboardingSettings = OnboardingSettings()
     services: ServiceSettings = ServiceSettings()
     points: PointsSettings = PointsSettings()
-    # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
-    fsm_storage: str = "memory"
+    # Dialog state (a note being typed): "database" (survives a restart; one instance),
+    # a redis:// URL (several instances) or "memory" (lost on restart).
+    fsm_storage: str = "database"
+    # A dialog left half-way is forgotten after this many hours (database and Redis alike).
+    dialog_ttl_hours: float = 24
 
     @field_validator("timezone")
     @classmethod

@@ -30,6 +30,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import File, InputFile, Message, MessageId, Update, User
 
+from delivery.harmless import install as install_harmless
 from delivery.replies import (
     MessageFactory,
     bot_user,
@@ -328,9 +329,10 @@ def _return_types(returning: Any) -> set[Any]:
 
 
 def make_offline_bot(session: RecordingSession | None = None, token: str = "42:TEST") -> Bot:
-    """A Bot answering from a RecordingSession, with the project's HTML parse mode."""
-    return Bot(
+    """A Bot answering from a RecordingSession, with the project's HTML parse mode and the
+    same session middleware as the real bot (delivery.harmless)."""
+    return install_harmless(Bot(
         token,
         session=session if session is not None else RecordingSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    ))

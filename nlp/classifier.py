@@ -5,6 +5,12 @@ categories they name, in proportion to how specific the keywords are (longer = m
 and to a weight fitted during training. Keywords can only move labels the model knows: with
 a model trained on another label set, the taxonomy plays no part in choosing the category.
 Urgency and request kind come from the taxonomy's cue words alone.
+
+Address-like spans are removed first (nlp/address.py): a place name says where, not what.
+With an intent model (nlp/intent.py; the shipped one unless told otherwise) every prediction
+also says whether the message is a report, small talk (chat) or unclear (unsure). A chat
+message keeps the model's category but claims no keywords, and its confidence is scaled by
+how likely it is a report at all.
 """
 
 from __future__ import annotations
@@ -13,11 +19,25 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from .features import char_text, key_text
+from .address import strip_addresses
+from .explanation import Explanations, keywords_for
+from .features import char_text
+from .intent import (
+    CHAT,
+    DEFAULT_INTENT_DIR,
+    REPORT,
+    UNSURE,
+    IntentJudge,
+    IntentModel,
+    IntentResult,
+    address_only,
+    no_content,
+)
 from .model import TextModel
 from .prediction import Prediction
 from .rules import CueRules, Cues
@@ -26,23 +46,13 @@ from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_ta
 from .textnorm import normalize
 
 RECENT = 256  # texts whose prediction is remembered
+CHAT_REQUEST_KIND = "咨询"  # small talk asks at most for information; never a 投诉
+INTENT_SUBDIR = "intent"  # a model directory may carry its own intent model here
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
 MAX_CHARS = 500  # a report is a few sentences; beyond this only cost grows, not accuracy
-MAX_KEYWORDS = 6
-MODEL_TOKENS = 3
-TOP_FEATURES = 8  # features credited to words when explaining without keywords
-
-# Function words never shown as the reason for a decision.
-STOP_WORDS = frozenset(
-    "的 了 是 在 有 和 与 就 都 也 还 很 又 再 才 我 你 他 她 它 我们 你们 他们 大家 自己 这 那 这个 那个 "
-    "这里 那里 这边 那边 个 吗 呢 吧 啊 呀 哦 嘛 把 被 给 让 从 到 对 向 往 说 要 会 能 可以 能不能 不能 "
-    "没 没有 不 一 一个 上 下 里 人 有人 好 去 来 着 过 什么 怎么 为什么 还是 已经 现在 天天 每天 一直 "
-    "好几 好多 很多 太 真 全是 到处 一下 一些 时候 问题 事情 谢谢 请问 麻烦 0".split()
-)
-
 # Something worth classifying: a CJK character, or a run of two or more letters.
 _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[^\W\d_]{2,}")
 # A bare address ("幸福路18号", "5栋2单元", "1栋1单元101") says where, not what: nothing to classify.
@@ -64,8 +74,11 @@ class Classifier:
         segmenter: Segmenter | None = None,
         *,
         max_chars: int = MAX_CHARS,
+        intent: IntentModel | None = None,
     ) -> None:
+        """``intent=None``: no intent model, every message is a report (as before intents)."""
         self._model = model
+        self._intent = IntentJudge(intent) if intent is not None else None
         self._taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self._segmenter = segmenter if segmenter is not None else Segmenter()
         self._rules = CueRules(self._taxonomy)
@@ -80,9 +93,7 @@ class Classifier:
             self._fallback = FALLBACK_CATEGORY
         else:  # another label set: fall back on the label the model leans to with no evidence
             self._fallback = model.labels[int(np.argmax(model.bias))]
-        self._word_names: list[str] | None = None
-        self._explainable: np.ndarray | None = None
-        self._gram_text: dict[int, str] = {}
+        self._explanations = Explanations(self._model)
 
     @classmethod
     def load(
@@ -90,9 +101,26 @@ class Classifier:
         model_dir: Path | None = None,
         taxonomy: Taxonomy | None = None,
         segmenter: Segmenter | None = None,
+        *,
+        intent: bool = True,
     ) -> Classifier:
-        """Load a model directory (``None`` = the shipped model in nlp/model/)."""
-        return cls(TextModel.load(Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR), taxonomy, segmenter)
+        """Load a model directory (``None`` = the shipped model in nlp/model/).
+
+        With ``intent`` (the default) the intent model comes from the directory's ``intent/``
+        folder if it has one, else, for a model of governance categories (one that knows the
+        fallback category 其他), the shipped nlp/model/intent/; a model of another label set
+        gets none (every message a report). Raises ModelError.
+        """
+        directory = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        model = TextModel.load(directory)
+        intent_model = None
+        if intent:
+            own = directory / INTENT_SUBDIR
+            if own.is_dir():
+                intent_model = IntentModel.load(own)
+            elif FALLBACK_CATEGORY in model.labels:
+                intent_model = IntentModel.load(DEFAULT_INTENT_DIR)
+        return cls(model, taxonomy, segmenter, intent=intent_model)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -101,6 +129,10 @@ class Classifier:
     @property
     def model(self) -> TextModel:
         return self._model
+
+    @property
+    def intent_model(self) -> IntentModel | None:
+        return self._intent.model if self._intent is not None else None
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -113,7 +145,9 @@ class Classifier:
     def warm_up(self) -> Classifier:
         """Load jieba's dictionary now (blocking); call once at start-up, off the event loop."""
         self._segmenter.warm_up()
-        self._explainer()
+        self._explanations.prepare()
+        if self._intent is not None:
+            self._intent.warm_up()
         return self
 
     def classify(self, text: str) -> Prediction:
@@ -143,7 +177,8 @@ class Classifier:
                 out.append(self._classify_batch([text])[0])
             except Exception:
                 log.exception("classification failed; falling back to %s", self._fallback)
-                out.append(self._fallback_prediction(Cues({}, (), DEFAULT_REQUEST_KIND), 0.0))
+                pred = self._fallback_prediction(Cues({}, (), DEFAULT_REQUEST_KIND), 0.0)
+                out.append(replace(pred, intent=UNSURE, report_score=0.5) if self._intent is not None else pred)
         return out
 
     # -- internals -------------------------------------------------------------------------
@@ -155,11 +190,18 @@ class Classifier:
         kept: list[tuple[int, Cues, dict[str, list[str]]]] = []
         for i, text in enumerate(texts):
             raw = text if isinstance(text, str) else ("" if text is None else str(text))
-            norm = normalize(raw[: self._max_chars])
+            full = normalize(raw[: self._max_chars])
+            norm = strip_addresses(full)  # place names say where, not what
             cues = self._rules.scan(norm)
-            if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(norm)):
+            if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(full)):
                 # empty, emoji, punctuation, digits or a bare address
-                preds[i] = self._fallback_prediction(cues, 0.0)
+                pred = self._fallback_prediction(cues, 0.0)
+                if self._intent is not None:
+                    bare = no_content(full) if _CONTENT.search(full) is None else address_only(full)
+                    if cues.urgent_words:
+                        bare = IntentResult(REPORT, 1.0, cues.urgent_words)
+                    pred = self._with_intent(pred, bare)
+                preds[i] = pred
                 continue
             hits = {c: k for c, k in cues.categories.items() if c in self._rule_labels} if cues.categories else {}
             docs.append((self._segmenter.cut_normalized(norm), norm))
@@ -178,27 +220,51 @@ class Classifier:
         prob /= prob.sum(axis=1, keepdims=True)
         tops = np.argsort(-prob, axis=1, kind="stable")[:, :3].tolist()
         probs = prob.tolist()
+        intents = [self._intent.judge(*docs[k], kept[k][1]) for k in range(len(kept))] if self._intent is not None else None
         results: list[tuple[int, list[int], list[float]]] = []
         for k, (i, cues, hits) in enumerate(kept):
             if not seen[k] and not hits:  # nothing the model has seen before
                 preds[i] = self._fallback_prediction(cues, 1.0 / len(labels))
+                if intents is not None:
+                    preds[i] = self._with_intent(preds[i], intents[k])
             else:
                 results.append((k, tops[k], probs[k]))
         wanted = [k for k, order, _ in results if seen[k] and not kept[k][2].get(labels[order[0]])]
-        tokens = self._model_tokens(rows, ids, vals, {k: order[0] for k, order, _ in results}, wanted, docs)
+        tokens = self._explanations.model_tokens(rows, ids, vals, {k: order[0] for k, order, _ in results}, wanted, docs)
         for k, order, p in results:
             i, cues, hits = kept[k]
             category = labels[order[0]]
             preds[i] = Prediction(
                 category=category,
                 confidence=round(p[order[0]], 4),
-                keywords=self._explain(category, hits, tokens.get(k, [])),
+                keywords=keywords_for(category, hits, tokens.get(k, [])),
                 urgent=bool(cues.urgent_words),
                 urgent_words=cues.urgent_words,
                 request_kind=cues.request_kind,
                 suggestions=tuple((labels[j], round(p[j], 4)) for j in order),
             )
+            if intents is not None:
+                preds[i] = self._with_intent(preds[i], intents[k])  # type: ignore[arg-type]  # set just above
         return preds  # type: ignore[return-value]
+
+    def _with_intent(self, pred: Prediction, result: IntentResult) -> Prediction:
+        """The prediction with its intent. Chat makes no category claim: the category stays
+        the model's choice, but its confidence and suggestion scores are multiplied by the
+        report score (the chance it is a report of that category at all), it has no
+        keywords, and its request kind is 咨询 (谢谢帮忙 asks for no help: not 求助)."""
+        if result.intent != CHAT:
+            return replace(pred, intent=result.intent, report_score=result.report_score, intent_cues=result.cues)
+        s = result.report_score
+        return replace(
+            pred,
+            confidence=round(pred.confidence * s, 4),
+            keywords=(),
+            request_kind=CHAT_REQUEST_KIND,
+            suggestions=tuple((c, round(v * s, 4)) for c, v in pred.suggestions),
+            intent=CHAT,
+            report_score=s,
+            intent_cues=result.cues,
+        )
 
     def _score(
         self, docs: list[tuple[list[str], str]]
@@ -222,99 +288,6 @@ class Classifier:
             for r in present.tolist():
                 seen[r] = True
         return rows, ids, vals, scores, seen
-
-    @staticmethod
-    def _explain(category: str, hits: dict[str, list[str]], model_tokens: list[str]) -> tuple[str, ...]:
-        """The chosen category's keywords (or the model's strongest words for it), then the
-        keywords of the other categories that were also in the message."""
-        if not hits:
-            return tuple(model_tokens[:MAX_KEYWORDS])
-        words: list[str] = list(hits.get(category, ())) or list(model_tokens)
-        others = sorted(
-            ((c, kws) for c, kws in hits.items() if c != category),
-            key=lambda item: -CueRules.specificity(item[1]),
-        )
-        for _, kws in others:
-            words.extend(kws)
-        out: list[str] = []
-        for w in words:
-            if w not in out:
-                out.append(w)
-        return tuple(out[:MAX_KEYWORDS])
-
-    def _explainer(self) -> tuple[list[str], np.ndarray]:
-        """Word feature names, and which features may explain a decision: words, word
-        bigrams and character n-grams of two or more characters (single characters say
-        little). Built once, on first use or at warm-up."""
-        if self._word_names is None or self._explainable is None:
-            features = self._model.features
-            self._word_names = features.word_names
-            self._explainable = np.concatenate(
-                (np.ones(features.n_words, dtype=bool), features.char_keys >= np.uint64(1 << 21))
-            )
-        return self._word_names, self._explainable
-
-    def _model_tokens(
-        self,
-        rows: np.ndarray,
-        ids: np.ndarray,
-        vals: np.ndarray,
-        best: dict[int, int],
-        wanted: list[int],
-        docs: list[tuple[list[str], str]],
-    ) -> dict[int, list[str]]:
-        """Per wanted message, its words that pushed hardest toward the chosen label.
-
-        The strongest features (value x weight of the chosen label) are credited to the
-        message's tokens: a word to itself, a word bigram to both words, a character n-gram
-        to each token that contains it. Tokens are what residents wrote, so they read well.
-        """
-        if not wanted or not len(ids):
-            return {}
-        names, explainable = self._explainer()
-        n_words = len(names)
-        weights = self._model.weights
-        sel = explainable[ids]
-        if len(docs) == 1:  # the common single-message call: no per-row targets needed
-            r, j = rows[sel], ids[sel]
-            contrib = vals[sel] * weights[j, best[0]]
-        else:
-            want = np.zeros(len(docs), dtype=bool)
-            want[wanted] = True
-            sel &= want[rows]
-            r, j = rows[sel], ids[sel]
-            target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
-            contrib = vals[sel] * weights[j, target]
-        pos = contrib > 0
-        r, j, contrib = r[pos], j[pos], contrib[pos]
-        # By message, strongest first; rounding and the feature index make ties (features seen
-        # only together in training weigh the same) break alike in the single and batch paths.
-        order = np.lexsort((j, -np.round(contrib, 5), r))
-        credit: dict[int, dict[str, float]] = {}
-        taken: dict[int, int] = {}
-        for rr, jj, cc in zip(r[order].tolist(), j[order].tolist(), contrib[order].tolist()):
-            if taken.get(rr, 0) >= TOP_FEATURES:
-                continue
-            taken[rr] = taken.get(rr, 0) + 1
-            tokens = docs[rr][0]
-            scores = credit.setdefault(rr, {})
-            if jj < n_words:
-                parts = names[jj].split(" ")
-                for part in parts:
-                    if part in tokens:
-                        scores[part] = scores.get(part, 0.0) + cc / len(parts)
-            else:
-                gram = self._gram_text.get(jj)
-                if gram is None:
-                    gram = self._gram_text[jj] = key_text(int(self._model.features.char_keys[jj - n_words]))
-                for tok in tokens:
-                    if gram in tok:
-                        scores[tok] = scores.get(tok, 0.0) + cc
-        out: dict[int, list[str]] = {}
-        for rr, scores in credit.items():
-            ranked = sorted((v, t) for t, v in scores.items() if t not in STOP_WORDS and not t.isdigit())
-            out[rr] = [t for _, t in reversed(ranked[-MODEL_TOKENS:])]
-        return out
 
     def _fallback_prediction(self, cues: Cues, confidence: float) -> Prediction:
         return Prediction(

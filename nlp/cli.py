@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -81,6 +82,32 @@ def _print_report(report: dict[str, Any]) -> None:
         click.echo(f"{i + 1:>3} " + _pad(lb, width) + "".join(f"{v:>5}" for v in row))
 
 
+STDIN_BATCH = 64  # messages classified together when reading stdin (faster than one by one)
+
+
+def _show_many(clf: Any, texts: list[str], as_json: bool) -> None:
+    for text, pred in zip(texts, clf.classify_many(texts)):
+        _show(clf, text, pred, as_json)
+        if not as_json:
+            click.echo("")
+
+
+def _show(clf: Any, text: str, pred: Any, as_json: bool) -> None:
+    department = clf.taxonomy.department_for(pred.category)
+    if as_json:
+        click.echo(json.dumps({**pred.to_dict(), "department": department}, ensure_ascii=False))
+        return
+    cues = f" ({', '.join(pred.intent_cues)})" if pred.intent_cues else ""
+    click.echo(f"intent:       {pred.intent}{cues}, report score {pred.report_score:.2f}")
+    click.echo(f"category:     {pred.category} (confidence {pred.confidence:.2f})")
+    if department:
+        click.echo(f"department:   {department}")
+    click.echo(f"keywords:     {', '.join(pred.keywords) or '-'}")
+    click.echo(f"urgent:       {'yes (' + ', '.join(pred.urgent_words) + ')' if pred.urgent else 'no'}")
+    click.echo(f"request kind: {pred.request_kind}")
+    click.echo("suggestions:  " + ", ".join(f"{c} {s:.2f}" for c, s in pred.suggestions))
+
+
 def build_nlp_group() -> click.Group:
     @click.group("nlp", help="Segment and classify residents' messages; train and evaluate models.")
     def nlp() -> None:
@@ -137,22 +164,22 @@ def build_nlp_group() -> click.Group:
     @click.option("--model", "model", type=click.Path(exists=True, file_okay=False), default=None,
                   help="Model directory (default: the shipped model).")
     @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False), default=None)
-    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
+    @click.option("--json", "as_json", is_flag=True,
+                  help="Print one JSON object per message (one line each) and nothing else.")
     def classify_cmd(text: str, model: str | None, taxonomy: str | None, as_json: bool) -> None:
-        """Classify one message."""
+        """Classify one message; TEXT '-' reads one message per line from stdin (in order,
+        one answer per line, the model loaded once)."""
         clf = _classifier(model, taxonomy)
-        pred = clf.classify(text)
-        department = clf.taxonomy.department_for(pred.category)
-        if as_json:
-            click.echo(json.dumps({**pred.to_dict(), "department": department}, ensure_ascii=False))
+        if text != "-":
+            _show(clf, text, clf.classify(text), as_json)
             return
-        click.echo(f"category:     {pred.category} (confidence {pred.confidence:.2f})")
-        if department:
-            click.echo(f"department:   {department}")
-        click.echo(f"keywords:     {', '.join(pred.keywords) or '-'}")
-        click.echo(f"urgent:       {'yes (' + ', '.join(pred.urgent_words) + ')' if pred.urgent else 'no'}")
-        click.echo(f"request kind: {pred.request_kind}")
-        click.echo("suggestions:  " + ", ".join(f"{c} {s:.2f}" for c, s in pred.suggestions))
+        batch: list[str] = []
+        for line in sys.stdin:  # click's runner swaps sys.stdin too
+            batch.append(line.rstrip("\r\n"))
+            if len(batch) >= STDIN_BATCH:
+                _show_many(clf, batch, as_json)
+                batch = []
+        _show_many(clf, batch, as_json)
 
     return nlp
 

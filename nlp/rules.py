@@ -3,19 +3,24 @@
 Matching is on normalised text (see textnorm), by substring, with a dictionary keyed on the
 first character, so one pass over a message finds every cue of every kind. Where one match
 lies inside a longer one of the same kind ("吵" in "吵架"), only the longer counts: the longer
-word is the more specific.
+word is the more specific. Urgency also comes from the taxonomy's ``urgent_patterns``
+(regular expressions such as 困…人 or 人…晕倒), compiled once into one alternation.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .taxonomy import DEFAULT_REQUEST_KIND, Taxonomy
 from .textnorm import normalize
 
-# Negations right before an urgency word ("没有起火", "未见冒烟") cancel it.
-_NEGATIONS = ("没有", "没", "未", "无", "不是", "并非")
+# Negations right before an urgency word ("没有起火", "未见冒烟", "没有人被困") cancel it, and
+# so do words of prevention ("防止老人摔倒"): the message is not about it happening now.
+_NEGATIONS = ("没有", "没", "未", "无", "不是", "并非", "防止", "以防", "避免", "以免", "预防")
+# Words allowed between a negation and the urgency word: "没有(人)被困", "没(有人)晕倒".
+_NEGATION_FILLERS = ("有人", "人")
 # When two request kinds score the same, the one needing faster action wins.
 _KIND_PRIORITY = ("举报", "求助", "建议", "咨询", "投诉")
 
@@ -65,7 +70,11 @@ def maximal(found: list[Match]) -> list[Match]:
 
 
 def _negated(text: str, start: int) -> bool:
-    before = text[max(0, start - 2) : start]
+    before = text[max(0, start - 4) : start]
+    for filler in _NEGATION_FILLERS:
+        if before.endswith(filler):
+            before = before[: -len(filler)]
+            break
     return any(before.endswith(n) for n in _NEGATIONS)
 
 
@@ -76,6 +85,7 @@ class Cues:
     categories: dict[str, list[str]]  # category -> its distinct keywords found, longest first
     urgent_words: tuple[str, ...]
     request_kind: str
+    kind_cues: tuple[tuple[str, str], ...] = ()  # (request kind, cue word) found, in text order
 
 
 class CueRules:
@@ -95,15 +105,23 @@ class CueRules:
                 self._kind_of.setdefault(normalize(cue), []).append(kind)
         self._matcher = PhraseMatcher([*self._owners, *self._urgent, *self._kind_of])
         self._kind_order = {k: i for i, k in enumerate(_KIND_PRIORITY)}
+        patterns = list(taxonomy.urgent_patterns)  # written for normalised text; lower-casing would break \S
+        # One alternation, one pass; a zero-width lookahead lets matches overlap.
+        self._urgent_re = re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))") if patterns else None
 
     def scan(self, norm_text: str) -> Cues:
         found = self._matcher.find(norm_text)
-        if not found:
+        urgent = [m for m in found if m[2] in self._urgent]
+        if self._urgent_re is not None:
+            urgent.extend((m.start(1), m.end(1), m.group(1)) for m in self._urgent_re.finditer(norm_text) if m.group(1))
+        if not found and not urgent:
             return Cues({}, (), DEFAULT_REQUEST_KIND)
+        kinds = maximal([m for m in found if m[2] in self._kind_of])
         return Cues(
             self._categories(maximal([m for m in found if m[2] in self._owners])),
-            self._urgent_words(norm_text, maximal([m for m in found if m[2] in self._urgent])),
-            self._request_kind(maximal([m for m in found if m[2] in self._kind_of])),
+            self._urgent_words(norm_text, maximal(sorted(urgent))),
+            self._request_kind(kinds),
+            tuple((kind, cue) for _, _, cue in kinds for kind in self._kind_of[cue]),
         )
 
     def category_hits(self, norm_text: str) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Set
 
-from .classifier import STOP_WORDS
+from .explanation import STOP_WORDS
 from .segmenter import Segmenter
 
 

@@ -6,6 +6,7 @@ app's config with a mapping of the same shape (``Taxonomy.from_mapping``).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ class Taxonomy:
     categories: tuple[CategorySpec, ...]
     urgent_words: tuple[str, ...]
     request_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Regular expressions over normalised text for urgency that no fixed word captures
+    # ("电梯困了人", "老人摔倒了起不来"); the matched span is reported as the urgent word.
+    urgent_patterns: tuple[str, ...] = ()
 
     # A dict field makes the dataclass unhashable; identity hashing is enough for caches.
     __hash__ = object.__hash__
@@ -56,7 +60,8 @@ class Taxonomy:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Taxonomy:
-        """Build from the TOML's shape: ``urgent_words``, ``request_kinds``, ``category`` list."""
+        """Build from the TOML's shape: ``urgent_words``, ``urgent_patterns``, ``request_kinds``,
+        ``category`` list. Raises TaxonomyError on a wrong shape or an invalid pattern."""
         if not isinstance(data, Mapping):
             raise TaxonomyError("taxonomy must be a mapping")
         raw_categories = data.get("category", data.get("categories"))
@@ -82,10 +87,17 @@ class Taxonomy:
         if not isinstance(kinds_raw, Mapping):
             raise TaxonomyError("'request_kinds' must be a table of kind = [cue words]")
         kinds = {str(k).strip(): _words(v, f"request kind {k!r}") for k, v in kinds_raw.items()}
+        patterns = _words(data.get("urgent_patterns", ()), "urgent_patterns")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise TaxonomyError(f"urgent_patterns: {pattern!r} is not a valid regular expression: {exc}") from exc
         return cls(
             categories=tuple(categories),
             urgent_words=_words(data.get("urgent_words", ()), "urgent_words"),
             request_kinds=kinds,
+            urgent_patterns=patterns,
         )
 
 

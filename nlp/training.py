@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .address import strip_addresses
 from .classifier import MAX_CHARS, Classifier
 from .features import FeatureSpace
 from .model import TextModel
@@ -45,10 +46,10 @@ def _clean(rows: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
 
 
 def prepare(texts: Sequence[str], segmenter: Segmenter) -> list[tuple[list[str], str]]:
-    """(tokens, normalised text) per message, as the classifier sees them."""
+    """(tokens, normalised text without addresses) per message, as the classifier sees them."""
     docs = []
     for text in texts:
-        norm = normalize(text[:MAX_CHARS])
+        norm = strip_addresses(normalize(text[:MAX_CHARS]))
         docs.append((segmenter.cut_normalized(norm), norm))
     return docs
 

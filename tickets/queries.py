@@ -57,9 +57,16 @@ class TicketQueries:
         async with self.sf() as session:
             return [(u.id, u.name) for u in await Units(session).of_kind("community")]
 
-    async def grids(self, community_id: int) -> list[tuple[str, str]]:
+    async def grids(self, community_id: int) -> list[tuple[int, str]]:
+        """(grid id, name) of a community's grids, in the organisation's order."""
         async with self.sf() as session:
-            return [(g.code, g.name) for g in await Units(session).children(community_id, "grid")]
+            return [(g.id, g.name) for g in await Units(session).children(community_id, "grid")]
+
+    async def grid_code(self, grid_id: int) -> str | None:
+        """The code of an active grid, or None (a stale or forged button)."""
+        async with self.sf() as session:
+            unit = await Units(session).get(grid_id)
+            return unit.code if unit is not None and unit.kind == "grid" and unit.active else None
 
     async def has_organisation(self) -> bool:
         async with self.sf() as session:

@@ -175,6 +175,11 @@ class TicketService(Feedback):
         async with self.write_lock or nullcontext():
             await clear_blocked(self.sf, telegram_id)
 
+    def understand(self, text: str) -> Any:
+        """The classifier's reading of a message (intent, category, urgency), without acting
+        on it: the caller decides whether a chat message becomes a report. Memoised."""
+        return self.classifier.classify(text.strip())
+
     async def report(self, report: Report) -> Outcome:
         """Open a ticket (or find the one this very message opened before)."""
         now = self.clock()

@@ -5,13 +5,18 @@ import unicodedata
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from handlers.residents.conversation import (
+    answered_as_chat,
+    not_a_resident_report,
+    on_intent_choice,
+)
 from handlers.residents.submission import submit
 from handlers.services.order_offer import offer_order
-from handlers.shared.callbacks import CategoryCb
+from handlers.shared.callbacks import CategoryCb, IntentCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, category_label
@@ -26,12 +31,14 @@ from tickets.reports import Report
 def build_router() -> Router:
     router = Router(name="report")
     idle = StateFilter(None)
+    router.message.register(on_report_command, Command("report"))
     router.message.register(on_location, idle, F.location)
     router.message.register(on_report, idle, F.photo)
     router.message.register(on_unknown_command, idle, F.text.startswith("/"))
     router.message.register(on_report, idle, F.text)
     router.message.register(on_unsupported, idle)
     router.callback_query.register(on_category, CategoryCb.filter())
+    router.callback_query.register(on_intent_choice, IntentCb.filter())
     # Last: any button nobody recognised (old, forged or malformed data).
     router.callback_query.register(on_stale_button)
     return router
@@ -59,9 +66,24 @@ async def on_report(message: Message, deps: Deps, state: FSMContext, services: S
         text=text, name=message.from_user.full_name, photos=photos,
         latitude=location[0], longitude=location[1], grid_id=located[0], micro_grid_id=located[1],
     )
+    if await not_a_resident_report(message, deps, services):
+        return  # staff, departments and volunteers: free text is never a report
+    if not photos and location[0] is None and await answered_as_chat(message, deps, state, report):
+        return  # a greeting, a thank-you, an answer: no ticket
     if services is not None and await offer_order(message, report, deps, services, state):
         return  # 求助: the resident picks 点单 or 上报问题 first (handlers.services.order_offer)
     await submit(deps, state, report)
+
+
+async def on_report_command(message: Message, command: CommandObject, deps: Deps, state: FSMContext) -> None:
+    """/report TEXT: anyone, staff included, reports as a resident, with no intent guessing."""
+    text = (command.args or "").strip()
+    if not text or not meaningful(text):
+        await deps.notifier.send_message(message.chat.id, T.REPORT_USAGE)
+        return
+    await submit(deps, state, Report(
+        telegram_id=message.from_user.id, chat_id=message.chat.id, message_id=message.message_id,
+        text=text, name=message.from_user.full_name))
 
 
 async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgDeps | None = None) -> None:

@@ -8,18 +8,16 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
 )
 
 from handlers.residents.submission import submit_pending
-from handlers.shared.callbacks import CommunityCb, GridCb
+from handlers.shared.callbacks import CommunityCb, CommunityPageCb, GridCb
 from handlers.shared.delivery import locale_of
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, join, role_label, speaking
 from handlers.shared.orgdeps import OrgDeps
-from handlers.shared.pickers import ask_grid
+from handlers.shared.pickers import ask_grid, community_picker, grid_picker
 from handlers.views.service_cards import resident_keyboard
 from organisation.invites import InviteRefused, looks_like_invite
 from tickets.errors import NotFound
@@ -30,6 +28,7 @@ def build_router() -> Router:
     router.message.register(on_start, CommandStart())
     router.message.register(on_grid, Command("grid"))
     router.callback_query.register(on_community, CommunityCb.filter())
+    router.callback_query.register(on_community_page, CommunityPageCb.filter())
     router.callback_query.register(on_grid_pick, GridCb.filter())
     return router
 
@@ -98,19 +97,31 @@ async def on_grid(message: Message, deps: Deps) -> None:
 
 
 async def on_community(query: CallbackQuery, callback_data: CommunityCb, deps: Deps) -> None:
-    grids = await deps.queries.grids(callback_data.community_id)
+    markup = await grid_picker(deps, callback_data.community_id, callback_data.page)
     await query.answer()
-    if not grids:
+    if markup is None:
         await deps.notifier.send_message(query.from_user.id, T.BUTTON_EXPIRED)
         return
-    rows = [[InlineKeyboardButton(text=name, callback_data=GridCb(code=code).pack())] for code, name in grids]
-    await deps.notifier.send_message(query.from_user.id, T.PICK_GRID, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    if callback_data.page and query.message:  # turning a page: the same message, next grids
+        await query.message.edit_reply_markup(reply_markup=markup)
+        return
+    await deps.notifier.send_message(query.from_user.id, T.PICK_GRID, reply_markup=markup)
+
+
+async def on_community_page(query: CallbackQuery, callback_data: CommunityPageCb, deps: Deps) -> None:
+    markup = await community_picker(deps, callback_data.page)
+    await query.answer()
+    if markup is not None and query.message:
+        await query.message.edit_reply_markup(reply_markup=markup)
 
 
 async def on_grid_pick(query: CallbackQuery, callback_data: GridCb, deps: Deps, state: FSMContext) -> None:
     user = query.from_user
     try:
-        grid = await deps.service.join(user.id, callback_data.code, user.full_name)
+        code = await deps.queries.grid_code(callback_data.grid_id)
+        if code is None:
+            raise NotFound(callback_data.grid_id)
+        grid = await deps.service.join(user.id, code, user.full_name)
     except NotFound:
         await query.answer(T.BUTTON_EXPIRED, show_alert=True)
         return

@@ -27,10 +27,19 @@ class CategoryCb(CallbackData, prefix="ct"):
 
 class CommunityCb(CallbackData, prefix="jc"):
     community_id: int
+    page: int = 0  # of its grids: a community may have more than fit on one keyboard
+
+
+class CommunityPageCb(CallbackData, prefix="jp"):
+    page: int  # of the community list
 
 
 class GridCb(CallbackData, prefix="jg"):
-    code: str
+    grid_id: int  # an id, whatever the length of the grid's code (64 bytes in all)
+
+
+class IntentCb(CallbackData, prefix="in"):
+    choice: str  # yes (上报) | no (不用了); the text waits in the presser's dialog state
 
 
 class PrivacyCb(CallbackData, prefix="pv"):

@@ -100,3 +100,6 @@ HELP_SERVICES_CADRE = (
 PRIVATE_ONLY = "请私聊我：点我的头像，发消息给我。群里不处理反映，以免泄露个人信息。"
 # Text hygiene at the door
 NUL_REFUSED = "这条消息里有无法保存的字符，请重新输入（不要粘贴特殊字符）。"
+# Long pickers
+PAGE_PREV = "◀ 上一页"
+PAGE_NEXT = "下一页 ▶（{page}/{pages}）"

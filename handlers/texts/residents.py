@@ -107,3 +107,16 @@ LOCATION_OUTSIDE = (
 
 # Flood guard
 FLOOD = "您发送得太快了，请稍等 {seconds} 秒再试。"
+
+# A conversation, not a form: small talk gets an answer, not a ticket.
+CHAT_GREETING = (
+    "您好！我是社区网格助手。遇到楼道堆物、噪音、路灯坏了这类问题，直接告诉我是什么、在哪里，"
+    "我会转给您所在网格的网格员处理，并告诉您进展。/help 查看全部功能。"
+)
+CHAT_THANKS = "不客气！还有什么问题，随时告诉我。"
+CHAT_ACK = "好的。有新情况随时告诉我，我会转给网格员。"
+ASK_IF_REPORT = "要把这条作为问题上报吗？上报后会转给您所在网格的网格员处理。"
+BTN_REPORT_YES = "📮 上报"
+BTN_REPORT_NO = "不用了"
+REPORT_KEPT = "好的，这条不上报。需要时再点“上报”或重新描述问题即可。"
+REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼道堆满杂物，堵住了消防通道"

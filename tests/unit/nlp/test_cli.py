@@ -107,3 +107,38 @@ def test_one_label_only_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(build_nlp_group(), ["train", "--data", str(data), "--out", str(tmp_path / "m")])
     assert result.exit_code == 1
     assert "two labels" in result.output
+
+
+def test_classify_json_says_the_intent() -> None:
+    result = CliRunner().invoke(build_nlp_group(), ["classify", "--json", "谢谢"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"intent", "category", "confidence", "keywords", "urgent", "request_kind", "intent_cues"}
+    assert data["intent"] == "chat" and data["confidence"] < 0.1 and data["keywords"] == []
+    assert data["urgent"] is False and data["request_kind"] == "咨询"
+    text = CliRunner().invoke(build_nlp_group(), ["classify", "谢谢"])
+    assert "intent:       chat (谢谢)" in text.stdout
+
+
+def test_classify_stdin_answers_each_line_in_order_loading_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp import cli
+    from nlp.classifier import Classifier
+
+    loads: list[object] = []
+    real_load = Classifier.load.__func__  # type: ignore[attr-defined]
+
+    def counting_load(cls, *args, **kwargs):
+        loads.append(args)
+        return real_load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Classifier, "load", classmethod(counting_load))
+    monkeypatch.setattr(cli, "STDIN_BATCH", 2)  # several batches
+    lines = ["你好，在吗？", "电梯困人", "", "垃圾站路5号门口井盖丢了", "?", "楼道灯坏了"]
+    result = CliRunner().invoke(build_nlp_group(), ["classify", "--json", "-"], input="\n".join(lines) + "\r\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines) and len(loads) == 1
+    assert [o["intent"] for o in out] == ["chat", "report", "chat", "report", "chat", "report"]
+    assert out[1]["urgent"] is True
+    assert out[3]["category"] == "市政设施"
+    assert out[5]["category"] == "物业服务" and out[5]["request_kind"] == "投诉"

@@ -1,0 +1,126 @@
+"""Why the classifier decided as it did, in the resident's own words: the chosen category's
+keywords, else the words whose features pushed hardest toward it (nlp.classifier uses it)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .features import key_text
+from .model import TextModel
+from .rules import CueRules
+
+MAX_KEYWORDS = 6
+MODEL_TOKENS = 3
+TOP_FEATURES = 8  # features credited to words when explaining without keywords
+
+# Function words never shown as the reason for a decision.
+STOP_WORDS = frozenset(
+    "的 了 是 在 有 和 与 就 都 也 还 很 又 再 才 我 你 他 她 它 我们 你们 他们 大家 自己 这 那 这个 那个 "
+    "这里 那里 这边 那边 个 吗 呢 吧 啊 呀 哦 嘛 把 被 给 让 从 到 对 向 往 说 要 会 能 可以 能不能 不能 "
+    "没 没有 不 一 一个 上 下 里 人 有人 好 去 来 着 过 什么 怎么 为什么 还是 已经 现在 天天 每天 一直 "
+    "好几 好多 很多 太 真 全是 到处 一下 一些 时候 问题 事情 谢谢 请问 麻烦 0".split()
+)
+
+
+
+def keywords_for(category: str, hits: dict[str, list[str]], model_tokens: list[str]) -> tuple[str, ...]:
+    """The chosen category's keywords (or the model's strongest words for it), then the
+    keywords of the other categories that were also in the message."""
+    if not hits:
+        return tuple(model_tokens[:MAX_KEYWORDS])
+    words: list[str] = list(hits.get(category, ())) or list(model_tokens)
+    others = sorted(
+        ((c, kws) for c, kws in hits.items() if c != category),
+        key=lambda item: -CueRules.specificity(item[1]),
+    )
+    for _, kws in others:
+        words.extend(kws)
+    out: list[str] = []
+    for w in words:
+        if w not in out:
+            out.append(w)
+    return tuple(out[:MAX_KEYWORDS])
+
+
+class Explanations:
+    """Credits a linear model's strongest features to the message's tokens. The word names
+    and the mask of explainable features are built once, on first use or at warm-up."""
+
+    def __init__(self, model: TextModel) -> None:
+        self.model = model
+        self._word_names: list[str] | None = None
+        self._explainable: np.ndarray | None = None
+        self._gram_text: dict[int, str] = {}
+
+    def prepare(self) -> tuple[list[str], np.ndarray]:
+        """Word feature names, and which features may explain a decision: words, word
+        bigrams and character n-grams of two or more characters (single characters say
+        little). Built once, on first use or at warm-up."""
+        if self._word_names is None or self._explainable is None:
+            features = self.model.features
+            self._word_names = features.word_names
+            self._explainable = np.concatenate(
+                (np.ones(features.n_words, dtype=bool), features.char_keys >= np.uint64(1 << 21))
+            )
+        return self._word_names, self._explainable
+
+    def model_tokens(
+        self,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        vals: np.ndarray,
+        best: dict[int, int],
+        wanted: list[int],
+        docs: list[tuple[list[str], str]],
+    ) -> dict[int, list[str]]:
+        """Per wanted message, its words that pushed hardest toward the chosen label.
+
+        The strongest features (value x weight of the chosen label) are credited to the
+        message's tokens: a word to itself, a word bigram to both words, a character n-gram
+        to each token that contains it. Tokens are what residents wrote, so they read well.
+        """
+        if not wanted or not len(ids):
+            return {}
+        names, explainable = self.prepare()
+        n_words = len(names)
+        weights = self.model.weights
+        sel = explainable[ids]
+        if len(docs) == 1:  # the common single-message call: no per-row targets needed
+            r, j = rows[sel], ids[sel]
+            contrib = vals[sel] * weights[j, best[0]]
+        else:
+            want = np.zeros(len(docs), dtype=bool)
+            want[wanted] = True
+            sel &= want[rows]
+            r, j = rows[sel], ids[sel]
+            target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
+            contrib = vals[sel] * weights[j, target]
+        pos = contrib > 0
+        r, j, contrib = r[pos], j[pos], contrib[pos]
+        # By message, strongest first; rounding and the feature index make ties (features seen
+        # only together in training weigh the same) break alike in the single and batch paths.
+        order = np.lexsort((j, -np.round(contrib, 5), r))
+        credit: dict[int, dict[str, float]] = {}
+        taken: dict[int, int] = {}
+        for rr, jj, cc in zip(r[order].tolist(), j[order].tolist(), contrib[order].tolist()):
+            if taken.get(rr, 0) >= TOP_FEATURES:
+                continue
+            taken[rr] = taken.get(rr, 0) + 1
+            tokens = docs[rr][0]
+            scores = credit.setdefault(rr, {})
+            if jj < n_words:
+                parts = names[jj].split(" ")
+                for part in parts:
+                    if part in tokens:
+                        scores[part] = scores.get(part, 0.0) + cc / len(parts)
+            else:
+                gram = self._gram_text.get(jj)
+                if gram is None:
+                    gram = self._gram_text[jj] = key_text(int(self.model.features.char_keys[jj - n_words]))
+                for tok in tokens:
+                    if gram in tok:
+                        scores[tok] = scores.get(tok, 0.0) + cc
+        out: dict[int, list[str]] = {}
+        for rr, scores in credit.items():
+            ranked = sorted((v, t) for t, v in scores.items() if t not in STOP_WORDS and not t.isdigit())
+            out[rr] = [t for _, t in reversed(ranked[-MODEL_TOKENS:])]
+        return out
