@@ -25,7 +25,6 @@ from aiogram.methods import (
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
-    Response,
     TelegramMethod,
 )
 
@@ -55,7 +54,7 @@ class HarmlessRefusals(BaseRequestMiddleware):
         self.swallowed = 0  # how many, for tests and the log
 
     async def __call__(self, make_request: NextRequestMiddlewareType[Any], bot: Bot,
-                       method: TelegramMethod[Any]) -> Response[Any]:
+                       method: TelegramMethod[Any]) -> Any:
         try:
             return await make_request(bot, method)
         except TelegramBadRequest as exc:
@@ -63,7 +62,8 @@ class HarmlessRefusals(BaseRequestMiddleware):
                 raise
             self.swallowed += 1
             log.debug("%s: %s (harmless, ignored)", method.__api_method__, exc.message)
-            return Response[Any](ok=True, result=True)
+            # The chain carries the call's result (what make_request returns), not a Response.
+            return True
 
 
 def install(bot: Bot) -> Bot:
