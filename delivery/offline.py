@@ -328,11 +328,14 @@ def _return_types(returning: Any) -> set[Any]:
     return {origin or returning}
 
 
-def make_offline_bot(session: RecordingSession | None = None, token: str = "42:TEST") -> Bot:
+def make_offline_bot(session: RecordingSession | None = None, token: str = "42:TEST", *,
+                     harmless: bool = True) -> Bot:
     """A Bot answering from a RecordingSession, with the project's HTML parse mode and the
-    same session middleware as the real bot (delivery.harmless)."""
-    return install_harmless(Bot(
+    same session middleware as the real bot (delivery.harmless); harmless=False shows every
+    refusal as Telegram sends it, for tests of the session itself."""
+    bot = Bot(
         token,
         session=session if session is not None else RecordingSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    ))
+    )
+    return install_harmless(bot) if harmless else bot

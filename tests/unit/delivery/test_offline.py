@@ -307,7 +307,7 @@ async def test_reachability_blocking_and_deactivation(bot, session):
 
 async def test_lenient_session_keeps_only_the_stateless_rules():
     session = RecordingSession(strict=False)
-    bot = make_offline_bot(session)
+    bot = make_offline_bot(session, harmless=False)
     assert await bot.send_message(31337, "never wrote")
     assert await bot.answer_callback_query("whatever") is True
     await refused(bot.send_message(31337, "<x>"), TelegramBadRequest,
@@ -334,7 +334,7 @@ def pressing_dispatcher() -> Dispatcher:
 async def test_a_conversation_makes_its_people_reachable_and_times_their_presses():
     clock = tg.ManualClock(1000)
     session = RecordingSession(clock=clock)
-    bot = make_offline_bot(session)
+    bot = make_offline_bot(session, harmless=False)
     chat = Conversation(pressing_dispatcher(), bot, session)
     resident = Person(600001, "居民")
     await chat.say(resident, "路灯坏了")  # now the bot may answer
