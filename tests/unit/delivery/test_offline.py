@@ -42,7 +42,7 @@ async def session():
 
 @pytest.fixture
 async def bot(session):
-    bot = make_offline_bot(session)
+    bot = make_offline_bot(session, harmless=False)  # this file tests the refusals themselves
     yield bot
     await bot.session.close()
 
