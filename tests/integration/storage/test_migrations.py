@@ -6,6 +6,8 @@ import sqlite3
 
 from storage.migrate import upgrade
 
+HEAD = "0007_web_sessions"
+
 
 def version(path) -> str:
     with sqlite3.connect(path) as db:
@@ -25,8 +27,8 @@ def stamp(path, revision: str) -> None:
 def test_a_new_database_reaches_the_head_through_the_renumbered_chain(tmp_path):
     path = tmp_path / "new.sqlite3"
     upgrade(f"sqlite+aiosqlite:///{path}")
-    assert version(path) == "0006_services"
-    assert {"user_settings", "service_orders", "matters"} <= tables(path)
+    assert version(path) == HEAD
+    assert {"user_settings", "service_orders", "matters", "web_links", "web_sessions"} <= tables(path)
 
 
 def test_a_database_stamped_with_the_old_languages_id_gets_the_services_tables(tmp_path):
@@ -36,14 +38,15 @@ def test_a_database_stamped_with_the_old_languages_id_gets_the_services_tables(t
     assert "service_orders" not in tables(path)
     stamp(path, "0006")  # what the old chain wrote after the languages migration
     upgrade(url)
-    assert version(path) == "0006_services"
+    assert version(path) == HEAD
     assert "service_orders" in tables(path)
 
 
 def test_a_database_at_the_old_head_is_already_current(tmp_path):
     path = tmp_path / "head.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
+    upgrade(url, "0006_services")
     stamp(path, "0005")  # the old head: services, after languages
-    upgrade(url)  # nothing to create again: a second CREATE TABLE would raise
-    assert version(path) == "0006_services"
+    upgrade(url)  # nothing of the old head is created again: a second CREATE TABLE would raise
+    assert version(path) == HEAD
+    assert {"web_links", "web_sessions"} <= tables(path)
