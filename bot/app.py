@@ -5,6 +5,7 @@ Nothing here runs at import time; every test and command builds its own instance
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,6 +27,7 @@ from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.throttle import FloodGuard
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
+from organisation.signin import LoginLinks, SignIn
 
 log = logging.getLogger("gridbot")
 
@@ -58,6 +60,17 @@ def fsm_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def build_login_links(core: Core) -> LoginLinks | None:
+    """The command centre's login links (/web, `gridbot web login-link`); None when [web] is off."""
+    w = core.settings.web
+    if not w.enabled:
+        return None
+    signin = SignIn(core.session_factory, admins=core.settings.admins, clock=core.service.clock,
+                    link_ttl=timedelta(minutes=w.link_minutes), session_ttl=timedelta(hours=w.session_hours),
+                    write_lock=core.service.write_lock)
+    return LoginLinks(signin, w.base_url)
+
+
 def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | None = None) -> Dispatcher:
     deps = Deps(
         service=core.service,
@@ -76,5 +89,6 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds))
     dp.callback_query.outer_middleware(CallbackGuard())
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
+    dp["web_links"] = build_login_links(core)  # /web (None while the command centre is off)
     dp.include_routers(*build_routers())
     return dp

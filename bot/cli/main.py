@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import cadre, nlp, org, staff
+from bot.cli import cadre, nlp, org, staff, web
 from bot.cli.common import EXAMPLE_ORG, settings_from, setup_logging
 
 
@@ -74,3 +74,4 @@ main.add_command(staff.staff)
 main.add_command(cadre.export_group)
 main.add_command(cadre.bulletin_command)
 main.add_command(nlp.nlp_group(), "nlp")
+main.add_command(web.web_group)
