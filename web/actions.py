@@ -12,7 +12,7 @@ from handlers.shared.i18n import state_label
 from supervision.overdue import NobodyToRemind, RemindedRecently
 from tickets.errors import NotAllowed, NotFound, Stale, WorkflowError
 from web import texts
-from web.console import checked, console_of, redirect, visitor_of
+from web.console import FORM, checked, console_of, redirect, visitor_of
 from web.ticket import ticket_id
 
 
@@ -64,11 +64,14 @@ async def act(request: web.Request) -> web.StreamResponse:
     tid = ticket_id(request)
     if tid is None:
         raise web.HTTPNotFound()
+    telegram_id = visitor_of(request).actor.telegram_id
     try:
-        outcome = await _run(console, name, visitor_of(request).actor.telegram_id, tid, request["form"])
+        await console.service.detail(telegram_id, tid)
+    except NotFound:
+        raise web.HTTPNotFound() from None  # not theirs to see: the same answer as no ticket at all
+    try:
+        outcome = await _run(console, name, telegram_id, tid, request[FORM])
     except WorkflowError as exc:
-        if isinstance(exc, NotFound) and name != "merge":
-            raise web.HTTPNotFound() from None  # not theirs: the same answer as no ticket at all
         return redirect(f"/tickets/{tid}?" + urlencode({"error": refused(exc)}))
     if outcome is None:
         return redirect(f"/tickets/{tid}?" + urlencode({"error": texts.REFUSED["bad_input"]}))

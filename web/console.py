@@ -46,6 +46,8 @@ class Console:
 
 
 CONSOLE = web.AppKey("gridbot_console", Console)
+VISITOR = web.RequestKey("gridbot_visitor", Visitor)
+FORM = web.RequestKey("gridbot_form", object)
 
 
 def console_of(request: web.Request) -> Console:
@@ -53,7 +55,7 @@ def console_of(request: web.Request) -> Console:
 
 
 def visitor_of(request: web.Request) -> Visitor:
-    return request["visitor"]
+    return request[VISITOR]
 
 
 def harden(response: web.StreamResponse) -> web.StreamResponse:
@@ -85,7 +87,7 @@ def signed_in(handler: Handler) -> Handler:
             if request.path.endswith(".json") or request.headers.get("HX-Request"):
                 return harden(web.json_response({"error": "signed out"}, status=401))
             return message(request, texts.SIGNED_OUT, 401)
-        request["visitor"] = visitor
+        request[VISITOR] = visitor
         return harden(await handler(request))
 
     return gate
@@ -97,7 +99,7 @@ def checked(handler: Handler) -> Handler:
     @wraps(handler)
     async def gate(request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        request["form"] = form
+        request[FORM] = form
         token = str(form.get("csrf", ""))
         if not token or not hmac.compare_digest(token.encode(), visitor_of(request).csrf.encode()):
             return message(request, texts.CSRF_FAILED, 403)
@@ -108,7 +110,7 @@ def checked(handler: Handler) -> Handler:
 
 def page_context(request: web.Request, **more: Any) -> dict[str, Any]:
     console = console_of(request)
-    visitor = request.get("visitor")
+    visitor = request.get(VISITOR)
     return {"title": texts.TITLE, "visitor": visitor, "csrf": visitor.csrf if visitor else "",
             "name": visitor.actor.name if visitor else "", "refresh": console.refresh_seconds,
             "path": request.path, **more}
