@@ -64,6 +64,7 @@ def add_console_routes(app: web.Application, console: Console) -> None:
     env.globals["static"] = lambda name: str(app.router["console_static"].url_for(filename=name))
     r = app.router
     r.add_get("/", _to_map)
+    r.add_get("/favicon.ico", _no_icon)
     r.add_get("/login/{token}", auth.login_form)
     r.add_post("/login", auth.login)
     r.add_post("/logout", auth.logout)
@@ -78,6 +79,10 @@ def add_console_routes(app: web.Application, console: Console) -> None:
     r.add_get("/figures", statistics.figures_page)
     r.add_get("/figures/bulletin/{name}", statistics.bulletin_file)
     r.add_static("/static/", STATIC, append_version=True, name="console_static")
+
+
+async def _no_icon(_request: web.Request) -> web.StreamResponse:
+    return web.Response(status=204)
 
 
 async def _to_map(_request: web.Request) -> web.StreamResponse:

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("map-config").textContent);
-  var map = L.map("map", { zoomControl: true, attributionControl: !!cfg.tiles });
+  var map = L.map("map", { zoomControl: true, attributionControl: !!cfg.tiles, maxZoom: 19 });
   if (cfg.tiles) { L.tileLayer(cfg.tiles, { attribution: cfg.attribution || "", maxZoom: 19 }).addTo(map); }
   var grids = L.geoJSON(cfg.grids, {
     style: { color: "#1f5fa8", weight: 2, fillColor: "#5b8fd1", fillOpacity: 0.08 },

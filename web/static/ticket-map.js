@@ -4,7 +4,7 @@
   var el = document.getElementById("ticket-map");
   if (!el) { return; }
   var cfg = JSON.parse(document.getElementById("ticket-config").textContent);
-  var map = L.map(el, { zoomControl: false, attributionControl: !!cfg.tiles });
+  var map = L.map(el, { zoomControl: false, attributionControl: !!cfg.tiles, maxZoom: 19 });
   if (cfg.tiles) { L.tileLayer(cfg.tiles, { attribution: cfg.attribution || "", maxZoom: 19 }).addTo(map); }
   var bounds = null;
   if (cfg.grid) {
