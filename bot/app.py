@@ -31,6 +31,7 @@ from handlers.guards.private import PrivateOnly
 from handlers.guards.throttle import FloodGuard
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
+from organisation.signin import LoginLinks, SignIn
 
 log = logging.getLogger("gridbot")
 
@@ -71,6 +72,17 @@ def fsm_storage(core: Core) -> BaseStorage:
     return DatabaseDialogStorage(core.session_factory, ttl=ttl, clock=core.service.clock)
 
 
+def build_login_links(core: Core) -> LoginLinks | None:
+    """The command centre's login links (/web, `gridbot web login-link`); None when [web] is off."""
+    w = core.settings.web
+    if not w.enabled:
+        return None
+    signin = SignIn(core.session_factory, admins=core.settings.admins, clock=core.service.clock,
+                    link_ttl=timedelta(minutes=w.link_minutes), session_ttl=timedelta(hours=w.session_hours),
+                    write_lock=core.service.write_lock)
+    return LoginLinks(signin, w.base_url)
+
+
 def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | None = None) -> Dispatcher:
     deps = Deps(
         service=core.service,
@@ -94,5 +106,6 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     dp.message.outer_middleware(hygiene)
     dp.edited_message.outer_middleware(hygiene)
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
+    dp["web_links"] = build_login_links(core)  # /web (None while the command centre is off)
     dp.include_routers(*build_routers())
     return dp

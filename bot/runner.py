@@ -44,12 +44,22 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     scheduler = create_scheduler(core, notifier, settings)
     add_outbox_job(scheduler, dp["org"].outbox)  # hand-over notices queued by `gridbot org import` and staff commands
     add_service_jobs(scheduler, core, notifier, settings.scheduler.sweep_seconds)  # 五单: held notices, matters, points
+    web_runner = None
     try:
+        if settings.web.enabled:  # 指挥调度平台, on the same loop as the bot
+            from web.app import build_web_app, serve
+
+            web_app = build_web_app(core, notifier, settings, cadre=dp["deps"].cadre)
+            web_runner = await serve(web_app, settings.web.host, settings.web.port)
+            log.info("command centre on http://%s:%s (links: %s)", settings.web.host, settings.web.port,
+                     settings.web.base_url)
         # The command menu, in each language (handlers.residents.language.COMMANDS lists the commands).
         await publish_commands(bot, create_i18n(core.languages.default))
         scheduler.start()  # 督办: the reminder sweep and the digests
         await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
     finally:
+        if web_runner is not None:
+            await web_runner.cleanup()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await notifier.aclose()

@@ -257,6 +257,23 @@ class PointsSettings(BaseModel):
     wuse_points_target: int = Field(40, ge=1)
 
 
+class WebSettings(BaseModel):
+    """指挥调度平台: the cadres' web command centre, served by `gridbot run` (issue 15)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    # Where browsers reach it, for the login links /web sends (https: cookies are Secure).
+    base_url: str = "http://127.0.0.1:8080"
+    # Map tiles, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"; "" = none (grids on a blank map).
+    tile_url: str = ""
+    tile_attribution: str = ""
+    session_hours: float = Field(12.0, gt=0, le=24 * 7)
+    link_minutes: float = Field(5.0, gt=0, le=60)
+    # Ticket photos fetched through the Bot API are kept here.
+    cache_dir: Path = Path("data/web-cache")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GRIDBOT_", env_nested_delimiter="__", extra="ignore"
@@ -279,6 +296,7 @@ class Settings(BaseSettings):
     onboarding: OnboardingSettings = OnboardingSettings()
     services: ServiceSettings = ServiceSettings()
     points: PointsSettings = PointsSettings()
+    web: WebSettings = WebSettings()
     # Dialog state (a note being typed): "database" (survives a restart; one instance),
     # a redis:// URL (several instances) or "memory" (lost on restart).
     fsm_storage: str = "database"

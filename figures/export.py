@@ -5,11 +5,11 @@ name and phone are never exported.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -53,9 +53,11 @@ assert len(HEADINGS) == len(fields(ExportRow))
 
 
 async def export_rows(
-    session: AsyncSession, start: datetime, end: datetime, grid_ids: Iterable[int] | None = None
+    session: AsyncSession, start: datetime, end: datetime, grid_ids: Iterable[int] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[ExportRow]:
-    """Tickets reported in ``[start, end)``, oldest first, with their latest 回访 answer."""
+    """Tickets reported in ``[start, end)``, oldest first, with their latest 回访 answer.
+    ``where``: more conditions on Ticket (the command centre's list filters)."""
     grid, community, department = aliased(Unit), aliased(Unit), aliased(Unit)
     latest = (select(func.max(Rating.round)).where(Rating.ticket_id == Ticket.id)
               .correlate(Ticket).scalar_subquery())
@@ -67,7 +69,7 @@ async def export_rows(
         .outerjoin(Staff, Staff.id == Ticket.assignee_id)
         .outerjoin(department, department.id == Ticket.department_id)
         .outerjoin(Rating, and_(Rating.ticket_id == Ticket.id, Rating.round == latest))
-        .where(Ticket.created_at >= start, Ticket.created_at < end)
+        .where(Ticket.created_at >= start, Ticket.created_at < end, *where)
         .order_by(Ticket.id)
     )
     if grid_ids is not None:

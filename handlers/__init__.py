@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.admin import staff as admin
-from handlers.cadres import oversight, publishing
+from handlers.cadres import console, oversight, publishing
 from handlers.guards import errors
 from handlers.residents import (
     duplicates,
@@ -37,6 +37,7 @@ def build_routers() -> list[Router]:
         lookup.build_router(),
         # Cadre tools: commands before the staff dialog, like lookup's.
         oversight.build_router(),
+        console.build_router(),  # /web: the command centre's login link
         escalation.build_router(),
         corrections.build_router(),
         duplicates.build_router(),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import cadre, nlp, org, sla, staff
+from bot.cli import cadre, nlp, org, sla, staff, web
 from bot.cli.common import EXAMPLE_ORG, settings_from, setup_logging
 
 
@@ -75,3 +75,4 @@ main.add_command(cadre.export_group)
 main.add_command(cadre.bulletin_command)
 main.add_command(nlp.nlp_group(), "nlp")
 main.add_command(sla.sla_command)
+main.add_command(web.web_group)

@@ -107,3 +107,12 @@ BULLETIN_CAPTION = (
 )
 BULLETIN_BAND = "{name}{n}"
 BULLETIN_MONTH = "{year}年{month}月"
+
+# -- 指挥调度平台 (/web) -----------------------------------------------------------------------
+WEB_LINK = (
+    "🖥 <b>指挥调度平台</b>\n"
+    "点击下面的链接登录（{minutes} 分钟内有效，只能使用一次，请勿转发）：\n"
+    "{url}\n\n"
+    "登录后 {hours} 小时内有效，用完请点“退出”。"
+)
+WEB_DISABLED = "指挥调度平台尚未开启，请联系管理员（设置 [web] enabled = true）。"

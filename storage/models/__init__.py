@@ -34,9 +34,11 @@ from storage.models.tickets import (
     TicketEvent,
     TicketFollower,
 )
+from storage.models.web import WebLink, WebSession
 
 __all__ = [
     "NAMING", "AuditEntry", "Attachment", "Base", "DialogState", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
     "OutboxMessage", "PointEntry", "Rating", "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember",
     "ServiceOrder", "ServiceOrderEvent", "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting",
+    "WebLink", "WebSession",
 ]

@@ -1,0 +1,81 @@
+"""The ticket page's actions: 转派, 吹哨, 催办, 改类, 合并. Each calls the same workflow method
+as its chat button (which checks the policy again and records the event), then sends the
+same notices to the same people through handlers.shared.delivery, each in their language."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from handlers.shared.delivery import deliver
+from handlers.shared.i18n import state_label
+from supervision.overdue import NobodyToRemind, RemindedRecently
+from tickets.errors import NotAllowed, NotFound, Stale, WorkflowError
+from web import texts
+from web.console import FORM, checked, console_of, redirect, visitor_of
+from web.ticket import ticket_id
+
+
+def _number(form, key: str) -> int | None:
+    raw = str(form.get(key, ""))
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def refused(exc: WorkflowError) -> str:
+    if isinstance(exc, NobodyToRemind):
+        return texts.REFUSED["nobody"]
+    if isinstance(exc, RemindedRecently):
+        return texts.REFUSED["recently"]
+    if isinstance(exc, Stale):
+        return texts.REFUSED["stale"].format(state=state_label(exc.state))
+    if isinstance(exc, NotAllowed):
+        return texts.REFUSED["not_allowed"]
+    if isinstance(exc, NotFound):
+        return texts.REFUSED["not_found"]
+    return texts.REFUSED["not_allowed"]
+
+
+async def _run(console, name: str, telegram_id: int, tid: int, form):
+    if name == "reassign":
+        staff_id = _number(form, "staff_id")
+        return None if staff_id is None else await console.service.reassign(telegram_id, tid, staff_id)
+    if name == "escalate":
+        unit_id = _number(form, "unit_id")
+        return None if unit_id is None else await console.cadre.escalations.escalate(telegram_id, tid, unit_id)
+    if name == "remind":
+        return await console.cadre.supervision.remind(telegram_id, tid)
+    if name == "recategorize":
+        category = str(form.get("category", ""))
+        if category not in console.categories:
+            return None
+        return await console.service.choose_category(telegram_id, tid, category, console.categories)
+    if name == "merge":
+        into = _number(form, "into")
+        return None if into is None else await console.cadre.duplicates.merge(telegram_id, tid, into)
+    raise web.HTTPNotFound()
+
+
+@checked
+async def act(request: web.Request) -> web.StreamResponse:
+    console = console_of(request)
+    name = request.match_info["action"]
+    if name not in texts.ACTIONS:
+        raise web.HTTPNotFound()
+    tid = ticket_id(request)
+    if tid is None:
+        raise web.HTTPNotFound()
+    telegram_id = visitor_of(request).actor.telegram_id
+    try:
+        await console.service.detail(telegram_id, tid)
+    except NotFound:
+        raise web.HTTPNotFound() from None  # not theirs to see: the same answer as no ticket at all
+    try:
+        outcome = await _run(console, name, telegram_id, tid, request[FORM])
+    except WorkflowError as exc:
+        return redirect(f"/tickets/{tid}?" + urlencode({"error": refused(exc)}))
+    if outcome is None:
+        return redirect(f"/tickets/{tid}?" + urlencode({"error": texts.REFUSED["bad_input"]}))
+    # Stored first (the workflow committed), then told: in each recipient's own language.
+    with console.i18n.context():
+        await deliver(console.deps, outcome.notices)
+    return redirect(f"/tickets/{tid}?done={name}")
