@@ -201,3 +201,39 @@ def parse_html(text: str) -> tuple[str, tuple[Entity, ...]]:
     if open_tags:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
     return "".join(out), tuple(sorted(entities, key=lambda e: (e.offset, -e.length)))
+
+
+MESSAGE_LIMIT = 4096  # Telegram's limit on a message's visible text, in UTF-16 code units
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A long text as messages Telegram accepts, cut at line boundaries.
+
+    Measured on the raw text in UTF-16 code units, which is never less than what Telegram
+    counts (tags and entities are invisible), so every part fits. A single line longer than
+    the limit is cut inside the line. Shape: one part for a text that fits; never an empty
+    part.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while utf16_len(line) > limit:  # a line alone too long: cut it
+            cut = limit
+            while utf16_len(line[:cut]) > limit:
+                cut -= 1
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if current and utf16_len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [p for p in parts if p.strip()]

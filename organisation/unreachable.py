@@ -1,5 +1,8 @@
-"""People who blocked the bot (Telegram answers 403): flag them once, and say so to
-whoever supervises them, since their reminders can no longer reach them."""
+"""People the bot cannot reach: they blocked it or deleted their account (403), or never
+opened it ("chat not found", the usual case right after an org import). Flag them once;
+hand a staff member's open tickets to the backup (else back to the cadre) so no resident
+waits on someone who will never see the card; and say so, once, to whoever supervises
+them. Writing to the bot again clears the flag."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,10 +11,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from organisation.handover import hand_over
 from storage.models import Resident, Staff, Unit
 from storage.repositories import StaffRepo, Units
 from tickets import routing
 from tickets.policy import Role
+
+UNREACHABLE_REASON = "无法通过机器人联系（未开通、已屏蔽或已注销）"
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,11 @@ async def flag_blocked(
         notices: list[BlockedNotice] = []
         seen: set[tuple[int, int]] = set()
         for row in flagged:
+            staff = await session.get(Staff, row.id)
+            if staff is not None:
+                # The hand-over's notices go through the outbox, in this transaction.
+                await hand_over(session, staff, now, UNREACHABLE_REASON,
+                                old_unit_kind=(await session.get(Unit, row.unit_id)).kind)
             unit = await session.get(Unit, row.unit_id)
             for boss in await _supervisors_of(session, Role(row.role), row.unit_id):
                 if boss.telegram_id == chat_id or (boss.telegram_id, row.id) in seen:

@@ -22,9 +22,10 @@ def _takes(staff: Staff, category: str) -> bool:
 
 
 def pick(members: Sequence[Staff], category: str) -> Route:
-    """The grid's primary member who takes this category, else any member; a backup beside."""
-    # Staff marked for this category first, then primaries before backups, then by id.
-    ranked = sorted(members, key=lambda s: (not _takes(s, category), s.is_backup, s.id))
+    """The grid's primary member who takes this category, else any member; a backup beside.
+    Someone the bot cannot reach (blocked_at set) comes last: the card would never arrive."""
+    # Reachable first, then staff marked for this category, then primaries before backups, then by id.
+    ranked = sorted(members, key=lambda s: (s.blocked_at is not None, not _takes(s, category), s.is_backup, s.id))
     assignee = ranked[0] if ranked else None
     backup = next((s for s in ranked[1:] if s.is_backup), None)
     return Route(assignee=assignee, backup=backup)

@@ -97,7 +97,7 @@ def staff_list(ctx: click.Context, unit: str | None, everyone: bool, as_json: bo
         click.echo(json.dumps([{**r.__dict__, "role": r.role.value} for r in rows], ensure_ascii=False, indent=2))
         return
     for r in rows:
-        flags = ("" if r.active else "  [inactive]") + ("  [blocked the bot]" if r.blocked else "")
+        flags = ("" if r.active else "  [inactive]") + ("  [unreachable: never opened, blocked or deleted the bot]" if r.blocked else "")
         click.echo(f"#{r.staff_id:<5} {r.name}  {r.role.value}{' (backup)' if r.is_backup else ''}  "
                    f"@ {r.unit_code} {r.unit_name}  tg {r.telegram_id}{flags}")
 

@@ -70,8 +70,8 @@ TOTAL_ROW_NAME = "合计"
 NO_RATE = "—"
 
 BLOCKED_STAFF = (
-    "⚠️ {role}{name}（{unit}）已屏蔽本机器人，收不到新工单和督办提醒。"
-    "请联系本人重新打开与机器人的对话并发送 /start。"
+    "⚠️ {role}{name}（{unit}）无法通过机器人联系（未开通、已屏蔽或已注销），收不到新工单和督办提醒；"
+    "其手上未办结的工单已转给备岗（没有备岗的退回社区）。请联系本人打开与机器人的对话并发送 /start。"
 )
 
 # Staff writing outside a dialog: never a report.

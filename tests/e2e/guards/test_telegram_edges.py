@@ -132,3 +132,37 @@ async def test_a_community_of_120_grids_and_long_codes_gets_a_paged_picker(chat,
     await chat.press(RESIDENT, "大网格013")
     async with core.session_factory() as s:
         assert (await s.execute(select(Ticket))).first() is None
+
+
+async def test_a_grid_member_who_never_opened_the_bot_is_flagged_and_their_ticket_handed_on(core):
+    from bot.jobs.outbox import OutboxSender
+    from bot.scheduler import blocked_hook
+    from storage.models import Staff
+    from tests.conftest import BACKUP, CADRE
+
+    session = RecordingSession(reachable=[i for i in STAFF_IDS if i != MEMBER.id])
+    bot = make_offline_bot(session)
+    notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000)
+    notifier.on_blocked = blocked_hook(core, notifier, clock=core.service.clock)
+    chat = Conversation(create_dispatcher(core, notifier), bot, session, clock=core.service.clock)
+    try:
+        await chat.say(RESIDENT, "/start WT01")
+        out = await chat.say(RESIDENT, REPORT)
+        assert [r for r in out if r.chat_id == MEMBER.id and r.error and "chat not found" in r.error]
+        async with core.session_factory() as s:
+            member = (await s.execute(select(Staff).where(Staff.telegram_id == MEMBER.id))).scalars().first()
+            assert member.blocked_at is not None
+        ticket = await load(core)
+        async with core.session_factory() as s:
+            assert (await s.get(Staff, ticket.assignee_id)).telegram_id == BACKUP.id
+        told = [t for t in chat.texts_to(CADRE, session.requests) if "无法通过机器人联系" in t]
+        assert len(told) == 1, "the cadre is told once"
+        sender = OutboxSender(core.session_factory, notifier, core.tz, clock=core.service.clock)
+        assert await sender.deliver_once() >= 1
+        assert any("工单 #1" in t for t in chat.texts_to(BACKUP, session.requests)), "the backup got the card"
+        out = await chat.say(RESIDENT, "5号楼门口路灯坏了好几天了，晚上很黑")
+        assert not [r for r in out if r.chat_id == MEMBER.id], "new tickets go to someone who can be reached"
+        assert any("新工单" in t for t in chat.texts_to(BACKUP, out))
+    finally:
+        await notifier.aclose()
+        await bot.session.close()
