@@ -107,6 +107,10 @@ class ReminderJobs:
                 full = max(report.tickets, report.retried) >= self.settings.scheduler.batch
                 if not full or time.monotonic() - started > self.settings.scheduler.sweep_seconds:
                     return
+        except asyncio.CancelledError:
+            # Shutting down mid-run: what was not sent is still due, and the next start
+            # (or sweep) takes it up. Not an error worth a traceback.
+            log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("reminder sweep failed")
 
@@ -128,6 +132,10 @@ class ReminderJobs:
         try:
             report = await self.digest_once(kind, fired_at)
             log.info("digest %s: %s", kind, report)
+        except asyncio.CancelledError:
+            # Shutting down mid-run: what was not sent is still due, and the next start
+            # (or sweep) takes it up. Not an error worth a traceback.
+            log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; one digest failing must not stop the others
             log.exception("digest %s failed", kind)
 

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import Callable
@@ -93,6 +94,10 @@ class CalendarNotice:
         try:
             for report in await self.run_once():
                 log.info("calendar notice: %s", report)
+        except asyncio.CancelledError:
+            # Shutting down mid-run: what was not sent is still due, and the next start
+            # (or sweep) takes it up. Not an error worth a traceback.
+            log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; the scheduler and the bot go on
             log.exception("the calendar notice failed")
 

@@ -79,6 +79,10 @@ class BulletinJob:
     async def job(self, fired_at: datetime | None = None) -> None:
         try:
             log.info("bulletin: %s", await self.run_once(fired_at))
+        except asyncio.CancelledError:
+            # Shutting down mid-run: what was not sent is still due, and the next start
+            # (or sweep) takes it up. Not an error worth a traceback.
+            log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; the scheduler and the bot go on
             log.exception("the monthly bulletin failed")
 

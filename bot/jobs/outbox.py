@@ -6,6 +6,7 @@ at once. A failed send stays queued for the next sweep; a blocked chat is final.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -81,6 +82,10 @@ class OutboxSender:
             n = await self.deliver_once()
             if n:
                 log.info("outbox: %d notice(s) delivered", n)
+        except asyncio.CancelledError:
+            # Shutting down mid-run: what was not sent is still due, and the next start
+            # (or sweep) takes it up. Not an error worth a traceback.
+            log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("outbox delivery failed")
 

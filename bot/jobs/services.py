@@ -8,6 +8,7 @@ nothing twice. Each step catches and logs its own failure: one must not stop the
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,7 +86,11 @@ class ServiceJobs:
         return report
 
     async def job(self) -> None:
-        report = await self.run_once()
+        try:
+            report = await self.run_once()
+        except asyncio.CancelledError:
+            log.info("service sweep interrupted by shutdown")  # the next start takes it up
+            return
         if report.broadcasts or report.matters_closed or report.points_awarded:
             log.info("service sweep: %s", report)
 

@@ -12,7 +12,12 @@ from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
-from handlers.views.render import reassign_buttons, task_buttons
+from handlers.views.render import (
+    reassign_buttons,
+    task_buttons,
+    task_card,
+    with_reporter,
+)
 from tickets.errors import WorkflowError
 from tickets.lifecycle import Action
 
@@ -37,9 +42,15 @@ def build_router() -> Router:
     return router
 
 
-async def _refresh_buttons(query: CallbackQuery, outcome) -> None:
+def card_of(view, deps: Deps) -> str:
+    """The handler's card as it reads now: current state, deadlines and reporter."""
+    return with_reporter(task_card(view, deps.tz), view, True)
+
+
+async def _refresh_card(query: CallbackQuery, outcome, deps: Deps) -> None:
+    """Cards do not lie: after a press the card shows the ticket's state, not "新工单"."""
     if query.message:
-        await query.message.edit_reply_markup(reply_markup=task_buttons(outcome.ticket))
+        await query.message.edit_text(card_of(outcome.ticket, deps), reply_markup=task_buttons(outcome.ticket))
 
 
 async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
@@ -49,7 +60,7 @@ async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -
         await query.answer(refusal(exc), show_alert=True)
         return
     await query.answer(T.ACCEPTED_OK.format(id=outcome.ticket.id))
-    await _refresh_buttons(query, outcome)
+    await _refresh_card(query, outcome, deps)
     await deliver(deps, outcome.notices)
 
 
@@ -66,7 +77,7 @@ async def on_ask_note(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
         else (StaffInput.return_reason, T.ASK_RETURN_REASON)
     )
     await state.set_state(target)
-    await state.update_data(ticket_id=view.id)
+    await state.update_data(ticket_id=view.id, card_id=query.message.message_id if query.message else None)
     await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id))
 
 
@@ -82,7 +93,8 @@ async def on_resolve_note(message: Message, deps: Deps, state: FSMContext) -> No
     note = await _note(message, deps)
     if note is None:
         return
-    ticket_id = (await state.get_data())["ticket_id"]
+    data = await state.get_data()
+    ticket_id = data["ticket_id"]
     await state.clear()
     photos = (message.photo[-1].file_id,) if message.photo else ()
     try:
@@ -92,13 +104,15 @@ async def on_resolve_note(message: Message, deps: Deps, state: FSMContext) -> No
         return
     await deps.notifier.send_message(message.chat.id, T.RESOLVED_OK.format(id=ticket_id))
     await deliver(deps, outcome.notices)
+    await _edit_card(message.chat.id, data.get("card_id"), outcome, deps)
 
 
 async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> None:
     reason = await _note(message, deps)
     if reason is None:
         return
-    ticket_id = (await state.get_data())["ticket_id"]
+    data = await state.get_data()
+    ticket_id = data["ticket_id"]
     await state.clear()
     try:
         outcome = await deps.service.return_(message.from_user.id, ticket_id, reason)
@@ -107,6 +121,14 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
         return
     await deps.notifier.send_message(message.chat.id, T.RETURNED_OK.format(id=ticket_id))
     await deliver(deps, outcome.notices)
+    await _edit_card(message.chat.id, data.get("card_id"), outcome, deps)
+
+
+async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps) -> None:
+    """The card the dialog started from, brought up to date (best effort: it may be gone)."""
+    if card_id:
+        await deps.notifier.edit_message_text(chat_id, card_id, card_of(outcome.ticket, deps),
+                                              reply_markup=task_buttons(outcome.ticket))
 
 
 async def on_bad_input(message: Message, deps: Deps) -> None:
