@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from figures.kpi import Counts, figures, total
+from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, figures, total
 from organisation.jurisdiction import jurisdiction, require_cadre
 from supervision.digests import Period
 from tickets.actors import load_actor
@@ -26,6 +26,7 @@ class StatsReport:
     communities: tuple[tuple[str, Counts], ...]
     categories: tuple[tuple[str, Counts], ...]
     total: Counts
+    min_samples: int = DEFAULT_MIN_SAMPLES  # below: 样本不足 (docs/kpi.md)
 
 
 async def unit_figures(
@@ -39,8 +40,9 @@ async def unit_figures(
 
 class CadreStats:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, admins=(),
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], min_samples: int = DEFAULT_MIN_SAMPLES) -> None:
         self.sf = session_factory
+        self.min_samples = min_samples
         self.admins = frozenset(admins)
         self.clock = clock
 
@@ -71,4 +73,5 @@ class CadreStats:
             communities=tuple(sorted(communities.items())),
             categories=tuple(sorted(by_category.items(), key=lambda kv: (-kv[1].created, kv[0]))),
             total=total(by_grid.values()),
+            min_samples=self.min_samples,
         )
