@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, figures, total
-from organisation.jurisdiction import jurisdiction, require_cadre
+from organisation.jurisdiction import Jurisdiction, jurisdiction, require_cadre
 from supervision.digests import Period
 from tickets.actors import load_actor
 from tickets.errors import NotFound
@@ -52,26 +52,33 @@ class CadreStats:
             actor = await load_actor(session, telegram_id, admins=self.admins)
             require_cadre(actor, "stats")
             where = await jurisdiction(session, actor)
-            if unit.strip():
-                chosen = where.find(unit)
-                if chosen is None:
-                    raise NotFound(unit)
-                grids, scope = where.grids_under(chosen.id), chosen.name
-            else:
-                grids, scope = where.grids, "、".join(u.name for u in where.roots)
-            ids = sorted(grids)
-            by_grid, by_category = await unit_figures(session, ids, period, self.clock())
-        communities: dict[str, Counts] = {}
-        for grid_id, counts in by_grid.items():
-            community = where.community_of(grid_id)
-            name = community.name if community else "—"
-            communities[name] = communities.get(name, Counts()) + counts
-        return StatsReport(
-            scope=scope,
-            period=period,
-            grids=tuple((grids[g].name, by_grid[g]) for g in ids),
-            communities=tuple(sorted(communities.items())),
-            categories=tuple(sorted(by_category.items(), key=lambda kv: (-kv[1].created, kv[0]))),
-            total=total(by_grid.values()),
-            min_samples=self.min_samples,
-        )
+            return await stats_report(session, where, period, self.clock(), unit, self.min_samples)
+
+
+async def stats_report(session: AsyncSession, where: Jurisdiction, period: Period, now: datetime, unit: str = "",
+                       min_samples: int = DEFAULT_MIN_SAMPLES) -> StatsReport:
+    """/stats for the units of a jurisdiction (a cadre's, or everything for the command line);
+    raises NotFound for a unit outside it."""
+    if unit.strip():
+        chosen = where.find(unit)
+        if chosen is None:
+            raise NotFound(unit)
+        grids, scope = where.grids_under(chosen.id), chosen.name
+    else:
+        grids, scope = where.grids, "、".join(u.name for u in where.roots)
+    ids = sorted(grids)
+    by_grid, by_category = await unit_figures(session, ids, period, now)
+    communities: dict[str, Counts] = {}
+    for grid_id, counts in by_grid.items():
+        community = where.community_of(grid_id)
+        name = community.name if community else "—"
+        communities[name] = communities.get(name, Counts()) + counts
+    return StatsReport(
+        scope=scope,
+        period=period,
+        grids=tuple((grids[g].name, by_grid[g]) for g in ids),
+        communities=tuple(sorted(communities.items())),
+        categories=tuple(sorted(by_category.items(), key=lambda kv: (-kv[1].created, kv[0]))),
+        total=total(by_grid.values()),
+        min_samples=min_samples,
+    )

@@ -203,3 +203,35 @@ def test_periods_cover_whole_local_days():
     for bad in ("2026-02-30 2026-03-01", "2026-11-02 2026-11-01", "2026-11-01", "2025-01-01 2026-06-01"):
         with pytest.raises(PeriodError):
             parse_period(bad, now, TZ)
+
+
+async def test_cli_stats_prints_the_figures_of_slash_stats(session_factory, grids, tmp_path, monkeypatch):
+    import json
+    from dataclasses import asdict
+
+    from bot.cli.stats import as_text
+
+    url = session_factory.kw["bind"].url.render_as_string(hide_password=False)
+    monkeypatch.setenv("GRIDBOT_DATABASE__URL", url)
+    monkeypatch.setattr("tickets.reports.utcnow", lambda: NOW)  # the CLI's clock: the hand-made month's
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["stats", *args], catch_exceptions=False)
+
+    result = await asyncio.to_thread(run, "--from", "2026-11-01", "--to", "2026-11-30", "--unit", "XF-WT", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["scope"] == "梧桐社区" and out["min_samples"] == 5
+    assert out["grids"]["梧桐一网格（1-6号楼）"]["counts"] == asdict(G1)
+    assert out["total"]["kpis"]["及时签收率"] == pytest.approx((G1 + G2).rate("及时签收率"))
+    assert out["grids"]["梧桐一网格（1-6号楼）"]["samples_enough"] is False
+    # The text is the chat's /stats, without HTML: same report, same rendering.
+    chat = await stats(session_factory).report(CADRE, NOVEMBER)
+    result = await asyncio.to_thread(run, "--from", "2026-11-01", "--to", "2026-11-30", "--unit", "XF-WT")
+    assert result.output.strip() == as_text(chat, TZ).strip()
+    assert "<b>" not in result.output and "样本不足" in result.output
+    result = await asyncio.to_thread(run, "--unit", "NOPE")
+    assert result.exit_code != 0 and "no unit" in result.output
+    result = await asyncio.to_thread(run, "--from", "2026-11-01")
+    assert result.exit_code != 0
