@@ -20,8 +20,8 @@ Step = tuple[int, int, int]
 CATEGORIES = ("市容环境", "噪音扰民", "消防安全")
 
 # What may happen next, by state: the workflow's own actions plus the 回访 answers.
-_RATE_YES, _RATE_NO, _SATISFIED, _BASICALLY, _DISSATISFIED, _DEPT_ACCEPT = (
-    "rate_yes", "rate_no", "satisfied", "basically", "dissatisfied", "dept_accept")
+_RATE_YES, _RATE_NO, _SATISFIED, _BASICALLY, _DISSATISFIED, _DEPT_ACCEPT, _HANDOVER = (
+    "rate_yes", "rate_no", "satisfied", "basically", "dissatisfied", "dept_accept", "handover")
 
 
 @dataclass
@@ -38,6 +38,8 @@ def _options(h: History) -> list[str]:
            if state in _SOURCES[a]]
     if state in OPEN_STATES or state == State.RESOLVED:
         out.append(Action.RECATEGORIZE.value)
+    if state in _SOURCES[Action.REASSIGN] and state != State.NEW:
+        out.append(_HANDOVER)  # organisation.handover: a member leaves, the deadlines stay
     if state == State.ESCALATED and h.row["department_accepted_at"] is None:
         out.append(_DEPT_ACCEPT)
     if state == State.RESOLVED:
@@ -102,6 +104,9 @@ def _do(h: History, what: str, at: datetime, window: int) -> None:
         row.update(dispatched_at=at, accepted_at=None, accept_deadline=accept_by, resolve_deadline=resolve_by)
         _event(h, at, Action.REASSIGN, State.DISPATCHED,
                {"to_staff": 1, **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by)})
+    elif what == _HANDOVER:
+        row.update(dispatched_at=at, accepted_at=None)
+        _event(h, at, Action.REASSIGN, State.DISPATCHED, {"handover": True, "to_staff": 2})
     elif what == Action.ESCALATE:
         row.update(escalated_at=at, department_accepted_at=None, resolve_deadline=resolve_by)
         _event(h, at, Action.ESCALATE, State.ESCALATED, window_data(resolve_deadline=resolve_by))
