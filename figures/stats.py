@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, figures, total
+from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, figures, split, total
 from organisation.jurisdiction import Jurisdiction, jurisdiction, require_cadre
 from supervision.digests import Period
 from tickets.actors import load_actor
@@ -33,8 +33,7 @@ async def unit_figures(
     session: AsyncSession, grid_ids: list[int], period: Period, now: datetime
 ) -> tuple[dict[int, Counts], dict[str, Counts]]:
     """(counts per grid id, counts per category) for these grids; every grid has a row."""
-    by_grid = await figures(session, period.start, period.end, now, grid_ids=grid_ids)
-    by_category = await figures(session, period.start, period.end, now, by="category", grid_ids=grid_ids)
+    by_grid, by_category = split(await figures(session, period.start, period.end, now, by="both", grid_ids=grid_ids))
     return {g: by_grid.get(g, Counts()) for g in grid_ids}, {str(k): v for k, v in by_category.items()}
 
 
