@@ -38,6 +38,7 @@ COMMUNITIES, GRIDS_EACH = 20, 10
 CATEGORIES = ("市容环境", "消防安全", "噪音扰民", "停车交通", "物业服务", "市政设施", "违法建设",
               "矛盾纠纷", "社会治安", "民生服务", "园林绿化", "其他")
 STREET_CADRE, COMMUNITY_CADRE = 800001, 810001
+GOAL, BASELINE = 2.0, 2.14  # seconds: the whole street bulletin; last measured before issue 12
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"  # how storage.types.UTCDateTime stores times in SQLite
 
@@ -178,6 +179,11 @@ def main() -> None:
     with sqlite3.connect(path) as db:
         counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("tickets", "ticket_events", "ratings")}
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    print(f"goal: the full bulletin under {GOAL:g} s; baseline: {BASELINE:g} s before issue 12 (same machine class)")
+    with sqlite3.connect(path) as db:  # this machine's speed, to read the figures below against
+        started = time.perf_counter()
+        db.execute("SELECT count(*), sum(length(action)) FROM ticket_events").fetchone()
+        print(f"calibration: a full scan of ticket_events takes {time.perf_counter() - started:.3f} s here")
     asyncio.run(measure(path, args.runs))
 
 

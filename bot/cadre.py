@@ -40,7 +40,7 @@ class Bundle:
 def scoring(settings: Settings) -> Scoring:
     c = settings.cadre
     return Scoring(dict(c.score_weights), tuple(Band(b.name, b.label, b.min, b.color) for b in c.bands),
-                   c.overdue_penalty, c.overdue_penalty_cap)
+                   c.overdue_penalty, c.overdue_penalty_cap, c.min_samples)
 
 
 def render_bundle(data: BulletinData, tz: ZoneInfo) -> Bundle:
@@ -128,6 +128,7 @@ def build_cadre_tools(core) -> CadreTools:
         escalations=Escalations(service, lambda start, urgent: core.sla.department_deadlines(core.calendar, start, urgent),
                                 core.taxonomy.department_for),
         duplicates=Duplicates(service, segmenter, days=c.duplicate_days, threshold=c.duplicate_threshold),
-        stats=CadreStats(core.session_factory, admins=settings.admins, clock=service.clock),
+        stats=CadreStats(core.session_factory, admins=settings.admins, clock=service.clock,
+                         min_samples=settings.cadre.min_samples),
         reports=build_reports(settings, core.session_factory, clock=service.clock),
     )

@@ -27,6 +27,7 @@ def score_rules(core: Core) -> ScoreRules:
         bands=tuple(Band(b.name, b.label, b.min, b.color) for b in cadre.bands),
         overdue_penalty=cadre.overdue_penalty, overdue_penalty_cap=cadre.overdue_penalty_cap,
         points_share=points.wuse_points_share, points_target=points.wuse_points_target,
+        min_samples=cadre.min_samples,
     )
 
 

@@ -184,6 +184,9 @@ class CadreSettings(BaseModel):
     score_weights: dict[str, float] = {"及时签收率": 20, "按期办结率": 30, "解决率": 20, "满意率": 20, "重办率": 10}
     overdue_penalty: float = Field(2.0, ge=0)
     overdue_penalty_cap: float = Field(20.0, ge=0)
+    # Fewer judged tickets than this in the month (docs/kpi.md, 样本): a grid or grid member
+    # shows 样本不足, no score and no band, in /stats, the bulletin and /wuse.
+    min_samples: int = Field(5, ge=1)
     # 五色: a grid's band is the first (highest min) its score reaches.
     bands: list[BandSettings] = [
         BandSettings(name="红", label="优秀", min=90, color="#c0392b"),

@@ -98,9 +98,12 @@ def tickets_csv(rows: Sequence[ExportRow], tz: ZoneInfo) -> bytes:
 
 
 RATE_HEADINGS = tuple(k.name for k in KPIS)
-COUNT_FIELDS = (("新增", "created"), ("派单", "dispatched"), ("应办结", "due"), ("按期办结", "resolved_on_time"),
-                ("办结", "resolutions"), ("重办", "reopens"), ("退回", "returns"), ("回访", "rated"),
-                ("在办", "open_now"), (OVERDUE, "overdue_now"))
+# docs/kpi.md defines each count.
+COUNT_FIELDS = (("新增", "created"), ("派单", "dispatched"), ("评判", "judged"), ("应签收", "accept_judged"),
+                ("及时签收", "accepted_on_time"), ("应办结", "due"), ("按期办结", "resolved_on_time"),
+                ("办结", "resolved"), ("重办", "reopens"), ("退回", "returns"), ("撤销", "cancelled"),
+                ("合并", "merged"), ("回访", "rated"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
+SHORT = "样本不足"
 
 
 def _figures(c: Counts) -> list[Any]:
@@ -118,7 +121,8 @@ def bulletin_xlsx(data: BulletinData, tz: ZoneInfo) -> bytes:
     rows: list[Sequence[Any]] = [("名次", "网格", "社区", "得分", "五色", "等级", *RATE_HEADINGS, *counts)]
     for rank, g in enumerate(data.grids, 1):
         rows.append((rank if g.score is not None else None, g.name, g.community, g.score,
-                     g.band.name if g.band else "", g.band.label if g.band else "", *_figures(g.counts)))
+                     g.band.name if g.band else (SHORT if g.short else ""), g.band.label if g.band else "",
+                     *_figures(g.counts)))
     rows.append(("", "合计", "", None, "", "", *_figures(data.total)))
     _sheet_rows(ws, rows, {1: 24, 2: 14}, range(6, 6 + len(RATE_HEADINGS)))
     ws = wb.create_sheet("类别")
@@ -128,6 +132,8 @@ def bulletin_xlsx(data: BulletinData, tz: ZoneInfo) -> bytes:
     start = data.period.start.astimezone(tz)
     notes = [("一月一通报", f"{data.unit_name} {start.year}年{start.month}月"),
              ("得分", "各项指标加权平均（重办率按 1-重办率 计），每件超期工单扣分，满分100"),
+             (SHORT, f"评判工单少于 {data.min_samples} 件的网格不评分、不评色"),
+             ("口径", "各指标的分子、分母、时限与所属时段见 docs/kpi.md（指标口径）"),
              *((f"{b.name}（{b.label}）", f"得分 ≥ {b.min:g}") for b in data.bands)]
     _sheet_rows(ws, [("项目", "说明"), *notes], {0: 14, 1: 60})
     return _save(wb)

@@ -5,7 +5,8 @@ score = (1 - points_share) x KPI score + points_share x points score, where
   counted as 1 - rate; a KPI with nothing to divide by drops out), times 100, less a
   penalty per ticket overdue now (capped);
 * points score: the month's 积分 as a share of points_target (capped at 100).
-A month with no KPI to judge by has no score (shown as "—"), whatever the points.
+A month with fewer judged tickets than min_samples (docs/kpi.md) has no score and no band
+(样本不足, or 本月无工单 when the grid handled none), whatever the points.
 
 The weights, the overdue penalty and the bands are the cadre tools' own ([cadre] in the
 settings), so a district has one set of 五色 bands for grids and grid members alike.
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from figures.kpi import Counts, figures
+from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, figures
 from organisation.tree import load_chains
 from service_orders.base import Workflow
 from service_orders.points import month_points
@@ -47,6 +48,7 @@ class ScoreRules:
     overdue_penalty_cap: float = 20.0
     points_share: float = 0.2
     points_target: int = 40
+    min_samples: int = DEFAULT_MIN_SAMPLES
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,13 @@ class WuseRow:
     points: int = 0
     score: float | None = None
     band: Band | None = None
+    handled: int = 0  # tickets of the grid dispatched in the month (吹哨'd later included)
+    judged: int = 0  # of the month's tickets, those a KPI judged (docs/kpi.md); < min_samples: 样本不足
 
 
 def kpi_score(counts: Counts, rules: ScoreRules) -> float | None:
+    if not counts.enough(rules.min_samples):
+        return None  # 样本不足
     total = weight = 0.0
     for name, w in rules.weights.items():
         rate = counts.rate(name)
@@ -119,7 +125,7 @@ async def month_rows(
         score = blend(kpi, p, rules)
         rows.append(WuseRow(staff.id, staff.telegram_id, staff.name, grid.id, grid.name,
                             community.id if community else None, community.name if community else "",
-                            c.kpis(), kpi, p, score, band_of(score, rules.bands)))
+                            c.kpis(), kpi, p, score, band_of(score, rules.bands), c.dispatched, c.judged))
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.community_name, r.grid_name))
     return rows
 

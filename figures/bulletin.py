@@ -2,7 +2,8 @@
 
 A grid's score (0-100) is the weighted mean of its KPIs (重办率 counts as 1 - rate; a KPI
 with nothing to divide by drops out and the others carry its weight), less points for each
-ticket overdue now, capped. No KPI at all (a quiet month): no score, no band, ranked last.
+ticket overdue now, capped. Fewer judged tickets than min_samples (样本不足, a quiet month
+included): no score, no band, ranked last.
 Weights, penalty and bands come from config (bot.settings.CadreSettings).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from figures.kpi import Counts, total
+from figures.kpi import DEFAULT_MIN_SAMPLES, Counts, total
 from figures.stats import unit_figures
 from organisation.jurisdiction import CADRE_ROLES, Jurisdiction
 from storage.models import Staff, Unit
@@ -37,8 +38,12 @@ class Scoring:
     bands: tuple[Band, ...]  # any order; the highest band a score reaches wins
     overdue_penalty: float = 2.0
     overdue_cap: float = 20.0
+    min_samples: int = DEFAULT_MIN_SAMPLES
 
     def score(self, counts: Counts) -> float | None:
+        """None for a grid with too few judged tickets (样本不足) or no KPI at all."""
+        if not counts.enough(self.min_samples):
+            return None
         parts = []
         for name, weight in self.weights.items():
             rate = counts.rate(name)
@@ -66,6 +71,7 @@ class GridRow:
     counts: Counts
     score: float | None
     band: Band | None
+    short: bool = False  # 样本不足: some tickets, but fewer judged than Scoring.min_samples
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,12 @@ class BulletinData:
     categories: tuple[tuple[str, Counts], ...]  # most reported first
     total: Counts
     bands: tuple[Band, ...] = field(default=())  # highest first, for legends
+    min_samples: int = DEFAULT_MIN_SAMPLES
+
+    @property
+    def short(self) -> tuple[GridRow, ...]:
+        """Grids with tickets but too few judged to score (样本不足)."""
+        return tuple(g for g in self.grids if g.short)
 
 
 async def gather(
@@ -91,11 +103,11 @@ async def gather(
         score = scoring.score(counts)
         community = where.community_of(grid_id)
         rows.append(GridRow(grid_id, grids[grid_id].name, community.name if community else "", counts, score,
-                            scoring.band(score)))
+                            scoring.band(score), counts != Counts() and not counts.enough(scoring.min_samples)))
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
     categories = sorted(by_category.items(), key=lambda kv: (-kv[1].created, kv[0]))
     return BulletinData(unit.id, unit.name, period, tuple(rows), tuple(categories), total(by_grid.values()),
-                        tuple(sorted(scoring.bands, key=lambda b: -b.min)))
+                        tuple(sorted(scoring.bands, key=lambda b: -b.min)), scoring.min_samples)
 
 
 async def cadre_units(session: AsyncSession) -> list[tuple[Unit, tuple[int, ...]]]:

@@ -1,35 +1,14 @@
-"""考核指标: the KPIs cadres are judged by, defined here once, computed in SQL.
+"""考核指标: the KPIs cadres are judged by, computed in SQL.
+
+Every definition (numerator, denominator, which deadline counts, which period a ticket
+belongs to) is written once, for cadres, in docs/kpi.md; figures.replay computes the same
+figures by replaying ticket_events in plain Python, and tests/integration/figures/
+test_kpi_replay.py checks the two agree on random ticket histories.
 
 Counts come from GROUP BY queries (no ticket is loaded into Python) per grid or per
-category for a period ``[start, end)``; communities and streets are sums of their grids'
-counts (every count is additive). The same SQL runs on SQLite and PostgreSQL.
-
-The KPIs (``KPIS`` below, by the names users use):
-
-* 及时签收率 = accepted_on_time / dispatched
-  dispatched: tickets dispatched in the period (their latest dispatch: 转派 and 重办
-  dispatch again); accepted_on_time: those of them accepted at or before their
-  acceptance deadline.
-* 按期办结率 = resolved_on_time / due
-  due: tickets (not cancelled or merged) whose original resolution deadline (the one set
-  at the first dispatch) fell in the period, up to now; resolved_on_time: those of them
-  resolved at or before it (a ticket reopened and not yet resolved again is not).
-* 解决率 = solved / rated
-  rated: 回访 answers given in the period (a ticket rated in two rounds counts twice);
-  solved: those answering 已解决.
-* 满意率 = (satisfied + basically) / satisfaction_rated
-  satisfaction_rated: 回访 answers in the period with a satisfaction answer (满意, 基本满意
-  or 不满意; an answer of 未解决 asks no satisfaction and is not counted).
-* 满意率（仅满意） = satisfied / satisfaction_rated
-* 重办率 = reopens / resolutions
-  resolutions: 办结 events in the period; reopens: 重办 events in the period.
-* 超期 = overdue_now: open tickets whose resolution deadline has passed, at ``now``
-  (whatever the period). 签收超期 (accept_overdue_now) counts those still waiting for
-  签收 past the acceptance deadline.
-
+category for a period ``[start, end)`` at ``now``; communities and streets are sums of
+their grids' counts (every count is additive). The same SQL runs on SQLite and PostgreSQL.
 A rate with nothing to divide by is None (shown as "—"), never 0 or 100%.
-Official formulas differ from city to city; the raw times stay on the tickets so a city
-can compute its own.
 """
 from __future__ import annotations
 
@@ -38,7 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from organisation.tree import OrgChains, load_chains
@@ -54,28 +33,36 @@ class Kpi:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("及时签收率", ("accepted_on_time",), "dispatched"),
+    Kpi("及时签收率", ("accepted_on_time",), "accept_judged"),
     Kpi("按期办结率", ("resolved_on_time",), "due"),
     Kpi("解决率", ("solved",), "rated"),
     Kpi("满意率", ("satisfied", "basically"), "satisfaction_rated"),
     Kpi("满意率（仅满意）", ("satisfied",), "satisfaction_rated"),
-    Kpi("重办率", ("reopens",), "resolutions"),
+    Kpi("重办率", ("reopened_tickets",), "resolved_tickets"),
 )
 OVERDUE = "超期"
+DEFAULT_MIN_SAMPLES = 5
 
 
 @dataclass(frozen=True)
 class Counts:
-    """Raw counts for one group (grid, unit or category); see the module docstring."""
+    """Raw counts for one group (grid, unit or category); docs/kpi.md defines each."""
 
-    created: int = 0  # 新增: reported in the period
-    dispatched: int = 0
+    created: int = 0            # 新增: reported in the period
+    dispatched: int = 0         # 派单/经手: latest dispatch in the period
+    accept_judged: int = 0      # of those, 签收'd or past the acceptance deadline now
     accepted_on_time: int = 0
-    due: int = 0
+    due: int = 0                # first 办结 deadline in the period, resolved or passed now
     resolved_on_time: int = 0
-    resolutions: int = 0
-    reopens: int = 0
-    returns: int = 0  # 退回 events in the period
+    judged: int = 0             # tickets in either denominator above: the sample
+    resolved: int = 0           # 办结: tickets whose standing 办结 fell in the period
+    resolved_tickets: int = 0   # tickets with a 办结 event in the period
+    reopened_tickets: int = 0   # of those, 重办 after it
+    cancelled: int = 0          # 撤销: reported in the period, now 已撤销
+    merged: int = 0             # 合并: reported in the period, now 已合并
+    resolutions: int = 0        # 办结 events in the period (digests)
+    reopens: int = 0            # 重办 events in the period
+    returns: int = 0            # 退回 events in the period
     rated: int = 0
     solved: int = 0
     satisfaction_rated: int = 0
@@ -101,6 +88,10 @@ class Counts:
         out[OVERDUE] = self.overdue_now
         return out
 
+    def enough(self, min_samples: int) -> bool:
+        """Enough judged tickets to score and colour (below: 样本不足)."""
+        return self.judged >= min_samples
+
 
 _BY_NAME = {k.name: k for k in KPIS}
 _ACCEPT_WAITING = (State.DISPATCHED, State.REOPENED)
@@ -108,7 +99,7 @@ _NOT_COUNTED = (State.CANCELLED, State.MERGED)
 _EVENT_FIELDS = {Action.RESOLVE.value: "resolutions", Action.REOPEN.value: "reopens", Action.RETURN.value: "returns"}
 
 Key = int | str
-By = Literal["grid", "category"]
+By = Literal["grid", "category", "both"]
 
 
 def _count(condition) -> object:
@@ -126,9 +117,33 @@ def _touched(start: datetime, end: datetime, now: datetime):
     return union(
         select(Ticket.id).where(_within(Ticket.created_at, start, end)),
         select(Ticket.id).where(_within(Ticket.dispatched_at, start, end)),
-        select(Ticket.id).where(_within(Ticket.original_resolve_deadline, start, min(end, now))),
+        select(Ticket.id).where(_within(Ticket.original_resolve_deadline, start, end)),
         select(Ticket.id).where(Ticket.state.in_(OPEN_STATES)),
     )
+
+
+def _ticket_conditions(start: datetime, end: datetime, now: datetime) -> dict[str, object]:
+    """Each ticket-column count of docs/kpi.md as a SQL condition, by Counts field."""
+    counted = Ticket.state.not_in(_NOT_COUNTED)
+    accept_judged = and_(_within(Ticket.dispatched_at, start, end), counted,
+                         or_(Ticket.accepted_at.is_not(None), Ticket.accept_deadline < now))
+    due = and_(_within(Ticket.original_resolve_deadline, start, end), counted,
+               or_(Ticket.resolved_at.is_not(None), Ticket.original_resolve_deadline < now))
+    open_ = Ticket.state.in_(OPEN_STATES)
+    return {
+        "created": _within(Ticket.created_at, start, end),
+        "dispatched": _within(Ticket.dispatched_at, start, end),
+        "accept_judged": accept_judged,
+        "accepted_on_time": and_(accept_judged, Ticket.accepted_at <= Ticket.accept_deadline),
+        "due": due,
+        "resolved_on_time": and_(due, Ticket.resolved_at <= Ticket.original_resolve_deadline),
+        "judged": or_(accept_judged, due),
+        "cancelled": and_(_within(Ticket.created_at, start, end), Ticket.state == State.CANCELLED),
+        "merged": and_(_within(Ticket.created_at, start, end), Ticket.state == State.MERGED),
+        "open_now": open_,
+        "overdue_now": and_(open_, Ticket.resolve_deadline < now),
+        "accept_overdue_now": and_(Ticket.state.in_(_ACCEPT_WAITING), Ticket.accept_deadline < now),
+    }
 
 
 async def figures(
@@ -140,56 +155,63 @@ async def figures(
     by: By = "grid",
     grid_ids: Iterable[int] | None = None,
 ) -> dict[Key, Counts]:
-    """Counts per grid id (or per category) for the period ``[start, end)``."""
-    key = Ticket.grid_id if by == "grid" else Ticket.category
+    """Counts per grid id, per category, or per (grid id, category) ("both": one pass for
+    callers that want both, see ``split``) for the period ``[start, end)`` at ``now``."""
+    keys = {"grid": (Ticket.grid_id,), "category": (Ticket.category,),
+            "both": (Ticket.grid_id, Ticket.category)}[by]
     grids = None if grid_ids is None else list(grid_ids)
-    due = and_(_within(Ticket.original_resolve_deadline, start, min(end, now)),
-               Ticket.state.not_in(_NOT_COUNTED))
-    open_ = Ticket.state.in_(OPEN_STATES)
-    q = select(
-        key,
-        _count(_within(Ticket.created_at, start, end)),
-        _count(_within(Ticket.dispatched_at, start, end)),
-        _count(and_(_within(Ticket.dispatched_at, start, end), Ticket.accepted_at.is_not(None),
-                    Ticket.accepted_at <= Ticket.accept_deadline)),
-        _count(due),
-        _count(and_(due, Ticket.resolved_at.is_not(None), Ticket.resolved_at <= Ticket.original_resolve_deadline)),
-        _count(open_),
-        _count(and_(open_, Ticket.resolve_deadline < now)),
-        _count(and_(Ticket.state.in_(_ACCEPT_WAITING), Ticket.accept_deadline < now)),
-    ).where(Ticket.id.in_(_touched(start, end, now))).group_by(key)
-    if grids is not None:
-        q = q.where(Ticket.grid_id.in_(grids))
+
+    def mine(q):
+        return q if grids is None else q.where(Ticket.grid_id.in_(grids))
+
     rows: dict[Key, dict[str, int]] = {}
-    names = ("created", "dispatched", "accepted_on_time", "due", "resolved_on_time",
-             "open_now", "overdue_now", "accept_overdue_now")
-    for k, *values in await session.execute(q):
-        rows.setdefault(k, {}).update(zip(names, map(int, values)))
 
-    q = (
-        select(key, func.count(Rating.id), _count(Rating.solved.is_(True)), _count(Rating.satisfaction.is_not(None)),
-               _count(Rating.satisfaction == "satisfied"), _count(Rating.satisfaction == "basically"))
-        .join(Ticket, Ticket.id == Rating.ticket_id)
-        .where(_within(Rating.at, start, end))
-        .group_by(key)
-    )
-    if grids is not None:
-        q = q.where(Ticket.grid_id.in_(grids))
-    for k, *values in await session.execute(q):
-        rows.setdefault(k, {}).update(zip(("rated", "solved", "satisfaction_rated", "satisfied", "basically"),
-                                          map(int, values)))
+    def put(found: Iterable, names: Iterable[str]) -> None:
+        names = tuple(names)
+        for row in found:
+            k = tuple(row[:len(keys)]) if by == "both" else row[0]
+            rows.setdefault(k, {}).update(zip(names, map(int, row[len(keys):])))
 
-    q = (
-        select(key, TicketEvent.action, func.count(TicketEvent.id))
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(_within(TicketEvent.at, start, end), TicketEvent.action.in_(_EVENT_FIELDS))
-        .group_by(key, TicketEvent.action)
-    )
-    if grids is not None:
-        q = q.where(Ticket.grid_id.in_(grids))
-    for k, action, n in await session.execute(q):
-        rows.setdefault(k, {})[_EVENT_FIELDS[action]] = int(n)
+    conditions = _ticket_conditions(start, end, now)
+    q = select(*keys, *(_count(c) for c in conditions.values()))
+    put(await session.execute(mine(q.where(Ticket.id.in_(_touched(start, end, now))).group_by(*keys))), conditions)
+
+    q = (select(*keys, func.count(Rating.id), _count(Rating.solved.is_(True)),
+                _count(Rating.satisfaction.is_not(None)), _count(Rating.satisfaction == "satisfied"),
+                _count(Rating.satisfaction == "basically"))
+         .join(Ticket, Ticket.id == Rating.ticket_id).where(_within(Rating.at, start, end)).group_by(*keys))
+    put(await session.execute(mine(q)), ("rated", "solved", "satisfaction_rated", "satisfied", "basically"))
+
+    # The period's events, per ticket: 办结, 重办 and 退回 counts, and the first 办结.
+    # 重办率: only 重办 leads from 办结 to another 办结 (tickets.lifecycle), so "reopened after
+    # its first 办结 in the period" is "its standing 办结 is not that one" (cleared, or a later
+    # one): no second look at the events. figures.replay counts the 重办 events themselves;
+    # the property test holds the two together.
+    action = TicketEvent.action
+    per_ticket = (
+        select(TicketEvent.ticket_id.label("tid"),
+               func.min(case((action == Action.RESOLVE.value, TicketEvent.at))).label("first"),
+               *(_count(action == a).label(a) for a in _EVENT_FIELDS))
+        .where(_within(TicketEvent.at, start, end), action.in_(_EVENT_FIELDS))
+        .group_by(TicketEvent.ticket_id).subquery())
+    resolved_here = per_ticket.c.first.is_not(None)
+    q = (select(*keys, _count(resolved_here),
+                _count(and_(resolved_here, or_(Ticket.resolved_at.is_(None), Ticket.resolved_at != per_ticket.c.first))),
+                _count(_within(Ticket.resolved_at, start, end)),  # 办结: its event is one of these
+                *(func.sum(per_ticket.c[a]) for a in _EVENT_FIELDS))
+         .select_from(per_ticket).join(Ticket, Ticket.id == per_ticket.c.tid).group_by(*keys))
+    put(await session.execute(mine(q)), ("resolved_tickets", "reopened_tickets", "resolved", *_EVENT_FIELDS.values()))
     return {k: Counts(**v) for k, v in rows.items()}
+
+
+def split(by_both: Mapping[tuple[int, str], Counts]) -> tuple[dict[int, Counts], dict[str, Counts]]:
+    """(counts per grid, counts per category) from figures(by="both")."""
+    grids: dict[int, Counts] = {}
+    categories: dict[str, Counts] = {}
+    for (grid, category), c in by_both.items():
+        grids[grid] = grids.get(grid, Counts()) + c
+        categories[category] = categories.get(category, Counts()) + c
+    return grids, categories
 
 
 def roll_up(by_grid: Mapping[int, Counts], chains: OrgChains, kind: str) -> dict[int, Counts]:

@@ -20,7 +20,7 @@ from storage.models import Staff, Unit
 from storage.repositories import StaffRepo, Tickets
 from supervision.ladder import review_at
 from tickets.errors import NotAllowed, Stale
-from tickets.lifecycle import Action, State, TransitionError, target_of
+from tickets.lifecycle import Action, State, TransitionError, target_of, window_data
 from tickets.policy import Role, handles_as_department
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
 
@@ -90,7 +90,8 @@ class Escalations:
                 {"department_id": department.unit_id, "escalated_at": now, "department_accepted_at": None,
                  "resolve_deadline": resolve_by, "escalation_level": 0,
                  "next_check_at": review_at(State.ESCALATED, now)},
-                data={"department_id": department.unit_id, "department": department.name},
+                data={"department_id": department.unit_id, "department": department.name,
+                      **window_data(resolve_deadline=resolve_by)},
             )
             view = await build_view(session, ticket, svc.units)
             contacts = await StaffRepo(session).in_unit(department.unit_id, Role.DEPARTMENT)

@@ -14,7 +14,7 @@ from storage.models import Rating, Ticket
 from storage.repositories import Tickets
 from supervision.reminders import review_at
 from tickets.errors import NotFound, Stale
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import Action, State, window_data
 from tickets.policy import Actor
 from tickets.views import Notice, NoticeKind, Outcome, build_view
 
@@ -72,7 +72,7 @@ class Feedback:
             {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "dispatched_at": now,
              "accepted_at": None, "accept_deadline": accept_by, "resolve_deadline": resolve_by,
              "escalation_level": 0, "next_check_at": review_at(State.REOPENED, now)},
-            note=why,
+            note=why, data=window_data(accept_deadline=accept_by, resolve_deadline=resolve_by),
         )
         view = await build_view(session, ticket, self.units)
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]

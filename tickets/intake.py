@@ -22,7 +22,7 @@ from storage.models import Attachment, Resident, Staff, Ticket, TicketEvent
 from supervision.reminders import review_at
 from tickets import routing
 from tickets.errors import NotRegistered
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import Action, State, window_data
 from tickets.policy import Role
 from tickets.reports import Deadlines, Report
 from tickets.views import Outcome, build_view
@@ -192,6 +192,8 @@ def _opening_event(item: _Item, ticket: Ticket, resident: Resident) -> TicketEve
         ticket_id=ticket.id, at=item.now, actor_kind="resident", actor_telegram_id=item.report.telegram_id,
         actor_name="" if ticket.anonymous else resident.name, action=Action.OPEN.value, from_state=None, to_state=ticket.state,
         data={"category": ticket.category, "keywords": ticket.keywords,
-              "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent},
+              "confidence": round(ticket.confidence, 3), "urgent": ticket.urgent,
+              **window_data(accept_deadline=ticket.accept_deadline, resolve_deadline=ticket.resolve_deadline,
+                            original_resolve_deadline=ticket.original_resolve_deadline)},
     )
 

@@ -129,3 +129,10 @@ def target_of(action: Action, state: State) -> State:
 
 def allowed_actions(state: State) -> list[Action]:
     return [action for action, t in TRANSITIONS.items() if state in t.sources]
+
+
+def window_data(**deadlines) -> dict[str, str]:
+    """The deadlines an event sets (accept_deadline, resolve_deadline,
+    original_resolve_deadline), for its ``data``: a replay of the events (figures.replay)
+    judges 签收 and 办结 by them without reading the ticket row."""
+    return {name: at.isoformat() for name, at in deadlines.items() if at is not None}

@@ -23,7 +23,7 @@ from tickets.actors import load_actor
 from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
 from tickets.feedback import Feedback
 from tickets.intake import Intake
-from tickets.lifecycle import Action, State, TransitionError, target_of
+from tickets.lifecycle import Action, State, TransitionError, target_of, window_data
 from tickets.policy import Actor, can, can_view
 from tickets.ratelimit import SlidingWindow
 from tickets.reports import Classifier, Deadlines, Report, utcnow
@@ -223,7 +223,9 @@ class TicketService(Feedback):
             if not await Tickets(session).move(ticket, ticket.state, values):
                 raise Stale(ticket_id, State(ticket.state))
             await self._event(session, ticket_id, actor, Action.RECATEGORIZE, now, None, None,
-                              data={"from": before, "to": category})
+                              data={"from": before, "to": category,
+                                    **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by,
+                                                  original_resolve_deadline=resolve_by)})
             view = await build_view(session, ticket, self.units)
             notices = []
             if view.assignee_telegram_id and view.assignee_telegram_id != telegram_id:
@@ -305,7 +307,8 @@ class TicketService(Feedback):
                 {"assignee_id": target.id, "dispatched_at": now, "accepted_at": None,
                  "accept_deadline": accept_by, "resolve_deadline": resolve_by, "escalation_level": 0,
                  "next_check_at": review_at(State.DISPATCHED, now)},
-                data={"to_staff": target.id, "to_name": target.name},
+                data={"to_staff": target.id, "to_name": target.name,
+                      **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by)},
             )
             view = await build_view(session, ticket, self.units)
             notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),

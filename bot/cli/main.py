@@ -1,5 +1,5 @@
 """The `gridbot` command line: the root group, `run`, `demo` and `db`; the other groups
-come from their own modules (org, staff, cadre, nlp)."""
+come from their own modules (org, staff, cadre, stats, nlp)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import cadre, nlp, org, sla, staff, web
+from bot.cli import cadre, nlp, org, sla, staff, stats, web
 from bot.cli.common import EXAMPLE_ORG, settings_from, setup_logging
 
 
@@ -73,6 +73,7 @@ main.add_command(org.org)
 main.add_command(staff.staff)
 main.add_command(cadre.export_group)
 main.add_command(cadre.bulletin_command)
+main.add_command(stats.stats_command)
 main.add_command(nlp.nlp_group(), "nlp")
 main.add_command(sla.sla_command)
 main.add_command(web.web_group)

@@ -53,7 +53,12 @@ async def on_points(message: Message, deps: Deps, services: ServiceDeps) -> None
 
 
 def wuse_line(r: WuseRow) -> str:
-    band = f"{r.band.name}·{escape(r.band.label)}" if r.band else T.WUSE_NO_BAND
+    if r.band:
+        band = f"{r.band.name}·{escape(r.band.label)}"
+    elif r.handled or r.judged:
+        band = T.WUSE_SHORT.format(judged=r.judged, handled=r.handled)
+    else:
+        band = T.WUSE_NO_BAND
     k = r.kpis
     return T.WUSE_LINE.format(
         mark=BAND_MARKS.get(r.band.name, "▪️") if r.band else "▫️", name=escape(r.name), grid=escape(r.grid_name),

@@ -55,6 +55,7 @@ STATS_ROW = (
     "{name}（新增 {created}）\n"
     "　签收 {accept}｜按期 {on_time}｜解决 {solved}｜满意 {satisfied}（满意 {satisfied_only}）｜重办 {reopened}｜超期 {overdue}"
 )
+STATS_SHORT = "　样本不足：评判 {judged} 件，少于 {min} 件，不评分"
 STATS_FOOTNOTE = (
     "签收=及时签收率，按期=按期办结率，解决=解决率，满意=满意率（括号内只计“满意”），重办=重办率；"
     "超期为此刻超期未办结的件数。“—”表示没有可计算的工单。"
@@ -106,6 +107,7 @@ BULLETIN_CAPTION = (
     "五色：{bands}"
 )
 BULLETIN_BAND = "{name}{n}"
+BULLETIN_SHORT = "样本不足（评判少于 {min} 件，不评分）：{names}"
 BULLETIN_MONTH = "{year}年{month}月"
 
 # -- 指挥调度平台 (/web) -----------------------------------------------------------------------

@@ -169,6 +169,7 @@ WUSE_HEADER = "<b>五色考核 · {month}</b>（网格员，得分 = 工单指�
 WUSE_LINE = "{mark} {name}　{grid}　{score}　{band}\n　及时签收 {accept}　按期办结 {on_time}　满意 {satisfied}　超期 {overdue}　积分 {points}"
 WUSE_NO_SCORE = "—"
 WUSE_NO_BAND = "本月无工单，暂不评定"
+WUSE_SHORT = "样本不足（评判 {judged} 件，经手 {handled} 件），暂不评定"
 WUSE_NONE = "没有可考核的网格员。"
 WUSE_NOT_ALLOWED = "五色考核只对社区、街道干部开放。"
 WUSE_BAD_MONTH = "用法：/wuse [月份]，例如 /wuse 或 /wuse 2026-11"

@@ -67,20 +67,24 @@ def overdue_card(item: OverdueItem, actions: Collection[Action], now, tz: ZoneIn
 
 # -- /stats ----------------------------------------------------------------------------
 
-def stats_row(name: str, c: Counts) -> str:
-    return T.STATS_ROW.format(
+def stats_row(name: str, c: Counts, min_samples: int = 0) -> str:
+    row = T.STATS_ROW.format(
         name=escape(name), created=c.created, accept=percent(c.rate("及时签收率")),
         on_time=percent(c.rate("按期办结率")), solved=percent(c.rate("解决率")),
         satisfied=percent(c.rate("满意率")), satisfied_only=percent(c.rate("满意率（仅满意）")),
         reopened=percent(c.rate("重办率")), overdue=c.overdue_now)
+    if min_samples and c != Counts() and not c.enough(min_samples):
+        row += "\n" + T.STATS_SHORT.format(judged=c.judged, min=min_samples)
+    return row
 
 
 def stats_messages(report: StatsReport, tz: ZoneInfo) -> list[str]:
     lines = [T.STATS_HEADER.format(scope=escape(report.scope), period=describe(report.period, tz)), "",
              T.STATS_SECTION_TOTAL, stats_row(T.TOTAL_ROW_NAME, report.total)]
+    least = report.min_samples
     if len(report.communities) > 1:
-        lines += ["", T.STATS_SECTION_COMMUNITIES, *(stats_row(n, c) for n, c in report.communities)]
-    lines += ["", T.STATS_SECTION_GRIDS, *(stats_row(n, c) for n, c in report.grids)]
+        lines += ["", T.STATS_SECTION_COMMUNITIES, *(stats_row(n, c, least) for n, c in report.communities)]
+    lines += ["", T.STATS_SECTION_GRIDS, *(stats_row(n, c, least) for n, c in report.grids)]
     if report.categories:
         lines += ["", T.STATS_SECTION_CATEGORIES,
                   *(stats_row(category_label(n), c) for n, c in report.categories)]
@@ -129,9 +133,12 @@ def bulletin_caption(data: BulletinData, tz: ZoneInfo) -> str:
         if g.band is not None:
             counts[g.band.name] = counts.get(g.band.name, 0) + 1
     bands = join(T.BULLETIN_BAND.format(name=escape(n), n=k) for n, k in counts.items())
-    return T.BULLETIN_CAPTION.format(
+    caption = T.BULLETIN_CAPTION.format(
         unit=escape(data.unit_name), month=T.BULLETIN_MONTH.format(year=start.year, month=start.month),
-        created=data.total.created, resolutions=data.total.resolutions, overdue=data.total.overdue_now, bands=bands)
+        created=data.total.created, resolutions=data.total.resolved, overdue=data.total.overdue_now, bands=bands)
+    if data.short:
+        caption += "\n" + T.BULLETIN_SHORT.format(min=data.min_samples, names=join(escape(g.name) for g in data.short))
+    return caption
 
 
 # -- notices --------------------------------------------------------------------------------

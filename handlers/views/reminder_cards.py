@@ -108,7 +108,7 @@ def _day(at: datetime, tz: ZoneInfo) -> str:
 def _figures_row(name: str, c: Counts, kind: str) -> str:
     if kind == "half_month":
         return T.HALF_MONTH_ROW.format(
-            name=escape(name), created=c.created, dispatched=c.dispatched, resolutions=c.resolutions,
+            name=escape(name), created=c.created, dispatched=c.dispatched, resolutions=c.resolved,
             returns=c.returns, reopens=c.reopens, open_now=c.open_now, overdue_now=c.overdue_now)
     return T.MONTHLY_ROW.format(
         name=escape(name), accept=percent(c.rate("及时签收率")), on_time=percent(c.rate("按期办结率")),

@@ -218,7 +218,10 @@ async def test_grid_members_earn_points_for_tickets_closed_on_time_and_get_a_col
     out = await chat.say(CADRE, "/wuse")
     text = chat.texts_to(CADRE, out)[0]
     assert "五色考核" in text and "孙网格" in text and "周网格" in text and "王网格" not in text
-    assert "🔴" in text or "🟠" in text  # every KPI of the month at 100%, points 2 of 40
+    # One ticket is below cadre.min_samples (5): 样本不足, not a colour; 周网格 handled none.
+    assert "孙网格　梧桐一网格（1-6号楼）　—　样本不足（评判 1 件，经手 1 件）" in text
+    assert "🔴" not in text and "本月无工单" in text
+    # (With cadre.min_samples = 1 the same month is 红: tests/integration/figures/test_issue12.py.)
     out = await chat.say(RESIDENT, "/wuse")
     assert "只对社区、街道干部" in chat.texts_to(RESIDENT, out)[0]
     out = await chat.say(CADRE, "/wuse 十三月")

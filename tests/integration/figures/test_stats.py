@@ -62,20 +62,25 @@ async def test_stats_for_a_street_a_named_unit_and_refusals(session_factory, gri
 
 
 async def test_bulletin_scores_and_bands_worked_out_by_hand(session_factory, grids):
+    # Every grid here has fewer than 5 judged tickets: by default all show 样本不足.
     (data,) = await reports(session_factory).bulletin_data(STREET_CADRE, NOVEMBER)
+    assert all(g.score is None and g.band is None for g in data.grids)
+    assert {g.name[:5] for g in data.short} == {"梧桐一网格", "梧桐二网格", "枫林一网格"}
+    (data,) = await reports(session_factory, cadre={"min_samples": 1}).bulletin_data(STREET_CADRE, NOVEMBER)
     rows = {g.name[:5]: g for g in data.grids}
-    # WT01: (20·1/3 + 30·1/2 + 20·3/4 + 20·2/3 + 10·(1 - 2/3)) / 100 = 53.33, less 2 for its overdue ticket.
-    assert rows["梧桐一网格"].score == pytest.approx(51.3)
+    # WT01: (20·1/3 + 30·1/2 + 20·3/4 + 20·2/3 + 10·(1 - 1/3)) / 100 = 56.67, less 2 for its overdue ticket.
+    assert rows["梧桐一网格"].score == pytest.approx(54.7)
     # WT02: 及时签收率 has nothing to divide by: (30·1/2 + 20·1 + 20·1 + 10·1) / 80 = 81.25, less 2.
     assert rows["梧桐二网格"].score == pytest.approx(79.2, abs=0.06)
-    # FL01: only 及时签收率 1/2. WT03, FL02, FL03: a quiet month, no score.
-    assert rows["枫林一网格"].score == 50.0
-    assert [g.name[:5] for g in data.grids[:3]] == ["梧桐二网格", "梧桐一网格", "枫林一网格"]
-    assert [(g.band.name if g.band else None) for g in data.grids] == ["黄", "灰", "灰", None, None, None]
+    # FL01: only 及时签收率 1/1 (the cancelled ticket is not judged). WT03, FL02, FL03: quiet, no score.
+    assert rows["枫林一网格"].score == 100.0
+    assert [g.name[:5] for g in data.grids[:3]] == ["枫林一网格", "梧桐二网格", "梧桐一网格"]
+    assert [(g.band.name if g.band else None) for g in data.grids] == ["红", "黄", "灰", None, None, None]
     assert data.total == G1 + G2 + G3
     # Bands come from config.
     bands = [{"name": "绿", "label": "好", "min": 50, "color": "#00aa00"}, {"name": "红", "label": "差", "min": 0}]
-    (data,) = await reports(session_factory, cadre={"bands": bands}).bulletin_data(STREET_CADRE, NOVEMBER)
+    (data,) = await reports(session_factory, cadre={"bands": bands, "min_samples": 1}).bulletin_data(
+        STREET_CADRE, NOVEMBER)
     assert [(g.band.name if g.band else None) for g in data.grids][:3] == ["绿", "绿", "绿"]
 
 
@@ -121,14 +126,18 @@ async def test_bulletin_charts_draw_every_label_in_a_font_that_has_its_glyphs(se
 
 
 async def test_bulletin_workbook_has_the_ranking_and_categories(session_factory, grids):
-    (bundle,) = await reports(session_factory).bulletin(STREET_CADRE, NOVEMBER)
+    (bundle,) = await reports(session_factory, cadre={"min_samples": 1}).bulletin(STREET_CADRE, NOVEMBER)
     name, body = bundle.files[-1]
     assert name == "bulletin-2026-11.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(body))
     ranking = list(wb["网格排名"].iter_rows(values_only=True))
     assert ranking[0][:6] == ("名次", "网格", "社区", "得分", "五色", "等级")
-    assert ranking[1][:6] == (1, "梧桐二网格（7-12号楼）", "梧桐社区", pytest.approx(79.2, abs=0.06), "黄", "合格")
-    assert ranking[1][6] is None and ranking[1][7] == pytest.approx(0.5)  # 及时签收率 —, 按期办结率 50%
+    assert ranking[1][:6] == (1, "枫林一网格（枫林苑A区）", "枫林社区", 100, "红", "优秀")
+    assert ranking[2][:6] == (2, "梧桐二网格（7-12号楼）", "梧桐社区", pytest.approx(79.2, abs=0.06), "黄", "合格")
+    assert ranking[2][6] is None and ranking[2][7] == pytest.approx(0.5)  # 及时签收率 —, 按期办结率 50%
+    (bundle,) = await reports(session_factory).bulletin(STREET_CADRE, NOVEMBER)
+    short = list(openpyxl.load_workbook(io.BytesIO(bundle.files[-1][1]))["网格排名"].iter_rows(values_only=True))
+    assert {row[1][:5] for row in short if row[4] == "样本不足"} == {"梧桐一网格", "梧桐二网格", "枫林一网格"}
     assert ranking[-1][1] == "合计"
     categories = {row[0]: row for row in wb["类别"].iter_rows(min_row=2, values_only=True)}
     assert set(categories) == {"市容环境", "噪音扰民", "停车交通"}
@@ -194,3 +203,35 @@ def test_periods_cover_whole_local_days():
     for bad in ("2026-02-30 2026-03-01", "2026-11-02 2026-11-01", "2026-11-01", "2025-01-01 2026-06-01"):
         with pytest.raises(PeriodError):
             parse_period(bad, now, TZ)
+
+
+async def test_cli_stats_prints_the_figures_of_slash_stats(session_factory, grids, tmp_path, monkeypatch):
+    import json
+    from dataclasses import asdict
+
+    from bot.cli.stats import as_text
+
+    url = session_factory.kw["bind"].url.render_as_string(hide_password=False)
+    monkeypatch.setenv("GRIDBOT_DATABASE__URL", url)
+    monkeypatch.setattr("tickets.reports.utcnow", lambda: NOW)  # the CLI's clock: the hand-made month's
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["stats", *args], catch_exceptions=False)
+
+    result = await asyncio.to_thread(run, "--from", "2026-11-01", "--to", "2026-11-30", "--unit", "XF-WT", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["scope"] == "梧桐社区" and out["min_samples"] == 5
+    assert out["grids"]["梧桐一网格（1-6号楼）"]["counts"] == asdict(G1)
+    assert out["total"]["kpis"]["及时签收率"] == pytest.approx((G1 + G2).rate("及时签收率"))
+    assert out["grids"]["梧桐一网格（1-6号楼）"]["samples_enough"] is False
+    # The text is the chat's /stats, without HTML: same report, same rendering.
+    chat = await stats(session_factory).report(CADRE, NOVEMBER)
+    result = await asyncio.to_thread(run, "--from", "2026-11-01", "--to", "2026-11-30", "--unit", "XF-WT")
+    assert result.output.strip() == as_text(chat, TZ).strip()
+    assert "<b>" not in result.output and "样本不足" in result.output
+    result = await asyncio.to_thread(run, "--unit", "NOPE")
+    assert result.exit_code != 0 and "no unit" in result.output
+    result = await asyncio.to_thread(run, "--from", "2026-11-01")
+    assert result.exit_code != 0

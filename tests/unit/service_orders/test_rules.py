@@ -66,14 +66,18 @@ RULES = ScoreRules({"及时签收率": 20, "按期办结率": 30, "满意率": 2
 
 
 def test_five_colour_score():
-    perfect = Counts(dispatched=4, accepted_on_time=4, due=4, resolved_on_time=4, satisfaction_rated=2,
-                     satisfied=2, resolutions=4, reopens=0)
+    perfect = Counts(dispatched=5, accept_judged=5, accepted_on_time=5, due=4, resolved_on_time=4, judged=5,
+                     satisfaction_rated=2, satisfied=2, resolved_tickets=4, reopened_tickets=0)
     assert kpi_score(perfect, RULES) == 100
     assert blend(100, 40, RULES) == 100 and blend(100, 0, RULES) == 80
     assert band_of(blend(100, 40, RULES), BANDS).name == "红"
-    late = Counts(dispatched=4, accepted_on_time=2, due=4, resolved_on_time=2, resolutions=4, reopens=2,
-                  overdue_now=3)
+    late = Counts(dispatched=4, accept_judged=4, accepted_on_time=2, due=4, resolved_on_time=2, judged=6,
+                  resolved_tickets=4, reopened_tickets=2, overdue_now=3)
     # (20*0.5 + 30*0.5 + 10*0.5) / 60 = 50, less 3 overdue x 2.
     assert kpi_score(late, RULES) == pytest.approx(44)
     assert band_of(blend(44, 0, RULES), BANDS).name == "灰"
     assert kpi_score(Counts(), RULES) is None and blend(None, 40, RULES) is None and band_of(None, BANDS) is None
+    # 样本不足: one perfect ticket is no score at the default min_samples (5).
+    one = Counts(dispatched=1, accept_judged=1, accepted_on_time=1, due=1, resolved_on_time=1, judged=1)
+    assert kpi_score(one, RULES) is None
+    assert kpi_score(one, ScoreRules(RULES.weights, BANDS, min_samples=1)) == 100

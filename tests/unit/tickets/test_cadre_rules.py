@@ -82,12 +82,14 @@ BANDS = (Band("红", "优秀", 90, "#c00"), Band("黄", "合格", 70, "#ff0"), B
 
 
 def test_scores_weigh_available_kpis_invert_reopens_and_take_off_for_overdue():
-    scoring = Scoring({"及时签收率": 50, "重办率": 50}, BANDS, overdue_penalty=5, overdue_cap=8)
+    scoring = Scoring({"及时签收率": 50, "重办率": 50}, BANDS, overdue_penalty=5, overdue_cap=8, min_samples=2)
     assert scoring.score(Counts()) is None and scoring.band(None) is None
-    perfect = Counts(dispatched=2, accepted_on_time=2, resolutions=4, reopens=0)
+    perfect = Counts(accept_judged=2, accepted_on_time=2, judged=2, resolved_tickets=4, reopened_tickets=0)
     assert scoring.score(perfect) == 100.0 and scoring.band(100.0).name == "红"
-    half = Counts(dispatched=2, accepted_on_time=1, resolutions=4, reopens=2, overdue_now=3)
+    half = Counts(accept_judged=2, accepted_on_time=1, judged=2, resolved_tickets=4, reopened_tickets=2,
+                  overdue_now=3)
     assert scoring.score(half) == 50 - 8  # penalty capped
-    only_accept = Counts(dispatched=4, accepted_on_time=3)
+    assert scoring.score(Counts(accept_judged=1, accepted_on_time=1, judged=1)) is None  # 样本不足
+    only_accept = Counts(accept_judged=4, accepted_on_time=3, judged=4)
     assert scoring.score(only_accept) == 75.0 and scoring.band(75.0).name == "黄"
     assert scoring.band(89.99).name == "黄" and scoring.band(0).name == "灰"
