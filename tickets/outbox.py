@@ -131,6 +131,14 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
                poll_id: str | None = None) -> None:
     """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the claim is
     released and the next sweep tries again."""
+    async with session_factory() as session, session.begin():
+        await mark_in(session, message_id, outcome, now, final=final, telegram_message_id=telegram_message_id,
+                      poll_id=poll_id)
+
+
+async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: datetime, *, final: bool,
+                  telegram_message_id: int | None = None, poll_id: str | None = None) -> None:
+    """`mark`, in the caller's transaction (with what the send changes, like a poll's id)."""
     values: dict[str, Any] = {"outcome": outcome, "sent_at": now if final else None}
     if not final:
         values["claimed_at"] = None
@@ -138,11 +146,10 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
         values["message_id"] = telegram_message_id
     if poll_id is not None:
         values["poll_id"] = poll_id
-    async with session_factory() as session, session.begin():
-        await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-            .execution_options(synchronize_session=False)
-        )
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def rows(session: AsyncSession, ids: Sequence[int]) -> Sequence[OutboxMessage]:
