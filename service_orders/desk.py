@@ -19,6 +19,7 @@ from service_orders.views import (
     Broadcast,
     OrderNotice,
     OrderNoticeKind,
+    OrderOutcome,
     OrderView,
     build_order_view,
     community_members,

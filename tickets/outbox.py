@@ -129,8 +129,8 @@ async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime
 async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: int, outcome: str,
                now: datetime, *, final: bool, telegram_message_id: int | None = None,
                poll_id: str | None = None) -> None:
-    """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the claim is
-    released and the next sweep tries again."""
+    """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the row keeps
+    its claim and a sweep tries again once the lease is over (a back-off, up to max_attempts)."""
     async with session_factory() as session, session.begin():
         await mark_in(session, message_id, outcome, now, final=final, telegram_message_id=telegram_message_id,
                       poll_id=poll_id)
@@ -140,8 +140,6 @@ async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: dat
                   telegram_message_id: int | None = None, poll_id: str | None = None) -> None:
     """`mark`, in the caller's transaction (with what the send changes, like a poll's id)."""
     values: dict[str, Any] = {"outcome": outcome, "sent_at": now if final else None}
-    if not final:
-        values["claimed_at"] = None
     if telegram_message_id is not None:
         values["message_id"] = telegram_message_id
     if poll_id is not None:
