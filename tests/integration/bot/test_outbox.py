@@ -55,7 +55,7 @@ def cards(session, chat_id: int) -> list[str]:
 
 
 async def test_a_card_never_sent_after_the_commit_is_sent_by_the_sweep_once(core, wire):
-    session, deps, sender = wire
+    session, _deps, sender = wire
     outcome = await report(core)  # committed; the process dies before the handler sends anything
     (card,) = outcome.notices
     assert card.outbox_id is not None and card.chat_id == MEMBER.id
@@ -101,7 +101,7 @@ async def test_a_card_cancelled_mid_send_arrives_at_most_twice_and_the_others_on
 
 
 async def test_a_replayed_command_queues_nothing_twice(core, wire):
-    session, deps, sender = wire
+    _session, _deps, _sender = wire
     first = await report(core, message_id=7)
     again = await report(core, message_id=7)  # Telegram delivered the update twice
     assert again.duplicate and again.notices == [] and again.ticket.id == first.ticket.id
