@@ -42,7 +42,7 @@ class Gridbot:
         await started(self.api, self.proc)
 
     async def kill_mid_send(self, hold) -> None:
-        await asyncio.wait_for(hold.arrived.wait(), 30)
+        await asyncio.wait_for(hold.arrived.wait(), 90)  # a loaded machine is slow to restart
         self.proc.kill()  # SIGKILL: no clean-up, no answer read
         await self.proc.wait()
         hold.release()
