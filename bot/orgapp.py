@@ -26,6 +26,7 @@ def build_org_deps(core: Core, notifier: Notifier) -> OrgDeps:
                           invite_ttl=timedelta(hours=settings.onboarding.invite_ttl_hours)),
         privacy=Privacy(core.session_factory, lock=lock, clock=clock),
         gridmap=GridMap(core.session_factory, max_distance_m=settings.onboarding.nearest_grid_m),
-        outbox=OutboxSender(core.session_factory, notifier, core.tz, clock=clock, languages=core.languages),
+        outbox=OutboxSender(core.session_factory, notifier, core.tz, clock=clock, languages=core.languages,
+                            lease=timedelta(seconds=settings.scheduler.outbox_lease_seconds), write_lock=lock),
         bot_username=settings.telegram.username,
     )

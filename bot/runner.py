@@ -42,7 +42,8 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
     dp = create_dispatcher(core, notifier)
     notifier.on_blocked = blocked_hook(core, notifier)
     scheduler = create_scheduler(core, notifier, settings)
-    add_outbox_job(scheduler, dp["org"].outbox)  # hand-over notices queued by `gridbot org import` and staff commands
+    # The outbox: what a crash, a failed send or `gridbot org import` left unsent (tickets.outbox).
+    add_outbox_job(scheduler, dp["org"].outbox, settings.scheduler.outbox_seconds)
     add_service_jobs(scheduler, core, notifier, settings.scheduler.sweep_seconds)  # 五单: held notices, matters, points
     web_runner = None
     try:

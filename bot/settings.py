@@ -126,6 +126,11 @@ class SchedulerSettings(BaseModel):
     lease_minutes: int = Field(15, ge=1)
     # Sends of one reminder before it is given up.
     max_attempts: int = Field(5, ge=1)
+    # The outbox (tickets.outbox): how often its sweep sends what a crash or a failed send
+    # left behind, and how long a message claimed by a sender that died waits before it is
+    # sent again (it may then arrive twice: keep it longer than a slow send).
+    outbox_seconds: float = Field(5.0, gt=0, le=300)
+    outbox_lease_seconds: float = Field(60.0, gt=0, le=3600)
     # After a restart, a digest whose time passed less than this long ago still goes out.
     catch_up_minutes: int = Field(120, ge=0)
     # Steps: {step, window ("accept"|"resolve"), at ("80%", "100%", "+1wd"), to [...], level}.

@@ -102,8 +102,8 @@ async def _reassign(session: AsyncSession, ticket: Ticket, leaver: Staff, to: St
         note, {"handover": True, "from_staff": leaver.id, "to_staff": to.id, "to_name": to.name},
     )
     if moved:
-        outbox.queue(session, to.telegram_id, NoticeKind.NEW_TASK, ticket.id, now, None, SYSTEM_NAME)
-        outbox.queue(session, await _resident_chat(session, ticket), NoticeKind.REASSIGNED_RESIDENT, ticket.id, now)
+        outbox.queue(session, to.telegram_id, NoticeKind.NEW_TASK, ticket.id, now, None, SYSTEM_NAME, version=ticket.version)
+        outbox.queue(session, await _resident_chat(session, ticket), NoticeKind.REASSIGNED_RESIDENT, ticket.id, now, version=ticket.version)
         return HandedOver(ticket.id, leaver.name, to.name)
     return None
 
@@ -117,7 +117,7 @@ async def _return(session: AsyncSession, ticket: Ticket, leaver: Staff, now: dat
     )
     if moved:
         for cadre in await routing.supervisors(session, ticket.grid_id):
-            outbox.queue(session, cadre.telegram_id, NoticeKind.RETURNED, ticket.id, now, note, SYSTEM_NAME)
-        outbox.queue(session, await _resident_chat(session, ticket), NoticeKind.RETURNED_RESIDENT, ticket.id, now)
+            outbox.queue(session, cadre.telegram_id, NoticeKind.RETURNED, ticket.id, now, note, SYSTEM_NAME, version=ticket.version)
+        outbox.queue(session, await _resident_chat(session, ticket), NoticeKind.RETURNED_RESIDENT, ticket.id, now, version=ticket.version)
         return HandedOver(ticket.id, leaver.name, None)
     return None

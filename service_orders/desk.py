@@ -4,7 +4,7 @@ members' notice held through quiet hours), and who is told."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,12 +19,14 @@ from service_orders.views import (
     Broadcast,
     OrderNotice,
     OrderNoticeKind,
+    OrderOutcome,
     OrderView,
     build_order_view,
     community_members,
     reviewers,
 )
 from storage.models import ServiceOrder, ServiceOrderEvent
+from tickets import outbox
 from tickets.views import UnitCache
 
 # When quiet hours hold the members' notice: its release time, or None to send now.
@@ -116,6 +118,26 @@ class OrderDesk(Workflow):
                             note: str | None = None, actor: str | None = None, skip: int | None = None) -> list[OrderNotice]:
         return [OrderNotice(chat_id, kind, view, note, actor)
                 for chat_id in await reviewers(session, view.community_id) if chat_id != skip]
+
+    async def _queued(self, session: AsyncSession, order: ServiceOrder, outcome: OrderOutcome) -> OrderOutcome:
+        """The outcome's notices and members' notice into the outbox, in the command's
+        transaction, keyed by order, kind, version and chat: a replay queues nothing twice."""
+        now, v = self.clock(), order.version
+        keyed = [(f"order:{n.order.id}:{n.kind.value}:v{v}:chat:{n.chat_id}", n) for n in outcome.notices if n.chat_id]
+        b = outcome.broadcast
+        to_members = [(f"order:{b.order.id}:new:v{v}:chat:{c}", c) for c in b.chat_ids if c] if b else []
+        ids = await outbox.put(session, [
+            *(outbox.Row(k, n.chat_id, f"order.{n.kind.value}", order_id=n.order.id, note=n.note,
+                         actor_name=n.actor_name or "", points=n.points) for k, n in keyed),
+            *(outbox.Row(k, c, "order.new", order_id=b.order.id) for k, c in to_members),
+        ], now)
+        seen: set[str] = set()
+        outcome.notices = [replace(n, outbox_id=ids[k]) for k, n in keyed
+                           if k in ids and not (k in seen or seen.add(k))]
+        if b is not None:
+            fresh = [(k, c) for k, c in dict(to_members).items() if k in ids]
+            outcome.broadcast = replace(b, chat_ids=tuple(c for _, c in fresh), outbox_ids=tuple(ids[k] for k, _ in fresh))
+        return outcome
 
     @staticmethod
     def _to_resident(view: OrderView, kind: OrderNoticeKind, note: str | None = None,

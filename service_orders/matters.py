@@ -27,6 +27,7 @@ from service_orders.base import Workflow, sane_id
 from service_orders.errors import MatterRefused
 from storage.models import Matter, MatterPoll, MatterVote, Resident, Unit
 from storage.repositories import Units
+from tickets import outbox
 from tickets.policy import Role
 
 QUESTION_MAX, OPTION_MAX, OPTIONS_MIN, OPTIONS_MAX = 300, 100, 2, 10
@@ -45,6 +46,18 @@ class MatterView:
     hours: float
     created_by: int
     closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PollJob:
+    """One resident's poll, queued in the outbox (tickets.outbox) with the opening."""
+
+    chat_id: int
+    outbox_id: int
+
+
+def poll_key(matter_id: int, chat_id: int) -> str:
+    return f"matter:{matter_id}:poll:chat:{chat_id}"
 
 
 @dataclass(frozen=True)
@@ -137,15 +150,40 @@ class Matters(Workflow):
             raise MatterRefused("stale")
         await session.refresh(m)
 
-    async def open(self, telegram_id: int, matter_id: int) -> tuple[MatterView, list[int]]:
-        """draft → open; returns the residents to send the poll to (those not sent one yet)."""
+    async def open(self, telegram_id: int, matter_id: int) -> tuple[MatterView, list[PollJob]]:
+        """draft → open; the residents' polls are queued in the outbox with it (one per
+        resident and matter, ever): returns them, for the caller to send at once."""
         now = self.clock()
         async with self._tx() as session:
             m = await self._mine(session, telegram_id, matter_id)
             await self._cas(session, m, "draft", {"state": "open", "opened_at": now,
                                                   "closes_at": now + timedelta(hours=m.hours)})
             sent = set((await session.execute(select(MatterPoll.chat_id).where(MatterPoll.matter_id == m.id))).scalars())
-            return await self._view(session, m), [r for r in await self._residents(session, m) if r not in sent]
+            chats = [r for r in await self._residents(session, m) if r not in sent]
+            ids = await outbox.put(session, (outbox.Row(poll_key(m.id, c), c, "matter.poll", matter_id=m.id)
+                                             for c in chats), now)
+            jobs = [PollJob(c, ids[poll_key(m.id, c)]) for c in chats if poll_key(m.id, c) in ids]
+            return await self._view(session, m), jobs
+
+    async def poll_sent(self, matter_id: int, chat_id: int, poll_id: str, message_id: int | None,
+                        outbox_id: int | None = None) -> None:
+        """A poll went out: its id is stored (so answers find the matter) and its outbox row
+        marked sent, in one transaction."""
+        now = self.clock()
+        async with self._tx() as session:
+            session.add(MatterPoll(matter_id=matter_id, chat_id=chat_id, poll_id=poll_id, message_id=message_id,
+                                   sent_at=now))
+            if outbox_id is not None:
+                await outbox.mark_in(session, outbox_id, "sent", now, final=True,
+                                     telegram_message_id=message_id, poll_id=poll_id)
+
+    async def poll_question(self, matter_id: int) -> tuple[str, tuple[str, ...]] | None:
+        """What a queued poll asks, while the matter is open (None: closed, nothing to send)."""
+        async with self.sf() as session:
+            m = await session.get(Matter, matter_id)
+            if m is None or m.state != "open" or (m.closes_at and m.closes_at <= self.clock()):
+                return None
+            return m.question, tuple(m.options)
 
     async def cancel(self, telegram_id: int, matter_id: int) -> MatterView:
         async with self._tx() as session:

@@ -126,14 +126,14 @@ class OrderService(OrderDesk):
                               "needed_on": needed_on.isoformat() if needed_on else None})
             if not auto:
                 view = await self._view(session, order)
-                return OrderOutcome(view, await self._to_reviewers(session, view, K.REVIEW, skip=telegram_id))
+                return await self._queued(session, order, OrderOutcome(view, await self._to_reviewers(session, view, K.REVIEW, skip=telegram_id)))
             # 议单 by rule: the category is approved in config.
             await self._move(session, order, OrderAction.APPROVE, None, now,
                              {"reviewed_at": now, **self._publish_values(now)}, note="auto")
             view = await self._view(session, order)
-            return OrderOutcome(view, await self._to_reviewers(session, view, K.AUTO_PUBLISHED),
+            return await self._queued(session, order, OrderOutcome(view, await self._to_reviewers(session, view, K.AUTO_PUBLISHED),
                                 await self._broadcast(session, order, view),
-                                held_until=None if order.announced_at else order.announce_at)
+                                held_until=None if order.announced_at else order.announce_at))
 
     async def cancel(self, telegram_id: int, order_id: int) -> OrderOutcome:
         now = self.clock()
@@ -175,7 +175,7 @@ class OrderService(OrderDesk):
             view = await self._view(session, order)
             notices = self._to_resident(view, K.TAKEN, actor=member.name)
             notices.append(self._notice(telegram_id, K.TAKEN_DETAIL, view))
-            return OrderOutcome(view, notices)
+            return await self._queued(session, order, OrderOutcome(view, notices))
 
     @staticmethod
     def _notice(chat_id: int, kind: K, view: OrderView, note: str | None = None, points: int = 0) -> OrderNotice:
@@ -214,7 +214,7 @@ class OrderService(OrderDesk):
             view = await self._view(session, order)
             notices = self._to_resident(view, K.DONE, note, member.name)
             notices += await self._to_reviewers(session, view, K.DONE_REVIEWER, note, member.name, skip=telegram_id)
-            return OrderOutcome(view, notices, points=self.rules.order_done if got else 0)
+            return await self._queued(session, order, OrderOutcome(view, notices, points=self.rules.order_done if got else 0))
 
     async def abandon(self, telegram_id: int, order_id: int) -> OrderOutcome:
         """放弃 after 接单: back to 待接单 for the others, and a deduction."""
@@ -234,9 +234,9 @@ class OrderService(OrderDesk):
             view = await self._view(session, order)
             notices = self._to_resident(view, K.ABANDONED)
             notices += await self._to_reviewers(session, view, K.ABANDONED_REVIEWER, None, member.name, skip=telegram_id)
-            return OrderOutcome(view, notices, await self._broadcast(session, order, view, exclude=[telegram_id]),
+            return await self._queued(session, order, OrderOutcome(view, notices, await self._broadcast(session, order, view, exclude=[telegram_id]),
                                 held_until=None if order.announced_at else order.announce_at,
-                                points=self.rules.abandoned if got else 0)
+                                points=self.rules.abandoned if got else 0))
 
     # -- 评单 ----------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class OrderService(OrderDesk):
                 notices = await self._to_reviewers(session, view, K.RETURNED, value)
                 if member is not None:
                     notices.append(self._notice(member.telegram_id, K.RATED, view, value))
-                return OrderOutcome(view, notices)
+                return await self._queued(session, order, OrderOutcome(view, notices))
             await self._move(session, order, OrderAction.RATE, person, now,
                              {"rating": value, "rated_at": now, "closed_at": now}, data={"rating": value})
             bonus = 0
@@ -269,7 +269,7 @@ class OrderService(OrderDesk):
                 bonus = self.rules.satisfied_bonus if got else 0
             view = await self._view(session, order)
             notices = [self._notice(member.telegram_id, K.RATED, view, value, bonus)] if member else []
-            return OrderOutcome(view, notices)
+            return await self._queued(session, order, OrderOutcome(view, notices))
 
     # -- looking up -----------------------------------------------------------------------
 

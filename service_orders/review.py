@@ -52,8 +52,8 @@ class ReviewService(OrderDesk):
             await self._move(session, order, OrderAction.APPROVE, person, now,
                              {"reviewed_at": now, "taker_id": None, "taken_at": None, **self._publish_values(now)})
             view = await self._view(session, order)
-            return OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view),
-                                held_until=None if order.announced_at else order.announce_at)
+            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view),
+                                held_until=None if order.announced_at else order.announce_at))
 
     async def decline(self, telegram_id: int, order_id: int, reason: str) -> OrderOutcome:
         reason = reason.strip()
@@ -65,7 +65,7 @@ class ReviewService(OrderDesk):
             await self._move(session, order, OrderAction.DECLINE, person, now,
                              {"reviewed_at": now, "decline_reason": reason, "closed_at": now}, note=reason)
             view = await self._view(session, order)
-            return OrderOutcome(view, self._to_resident(view, K.DECLINED, reason))
+            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.DECLINED, reason)))
 
     async def merge_options(self, telegram_id: int, order_id: int) -> tuple[OrderView, list[OrderView]]:
         async with self.sf() as session:
@@ -92,7 +92,7 @@ class ReviewService(OrderDesk):
                              {"reviewed_at": now, "merged_into_id": into.id, "closed_at": now},
                              data={"into": into.id})
             view = await self._view(session, order)
-            return OrderOutcome(view, self._to_resident(view, K.MERGED, str(into.id)))
+            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.MERGED, str(into.id))))
 
     async def convert(self, telegram_id: int, order_id: int) -> OrderOutcome:
         """转工单: the request is really a problem to fix (a broken lamp, not a favour).
@@ -123,8 +123,8 @@ class ReviewService(OrderDesk):
                              {"reviewed_at": now, "ticket_id": ticket_id, "closed_at": now},
                              data={"ticket_id": ticket_id})
             view = await self._view(session, order)
-            return OrderOutcome(view, self._to_resident(view, K.CONVERTED, str(ticket_id)),
-                                ticket_outcome=ticket_outcome)
+            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.CONVERTED, str(ticket_id)),
+                                ticket_outcome=ticket_outcome))
 
     async def release_held(self, now: datetime) -> list[Broadcast]:
         """Members' notices that waited for quiet hours to end. Each order is claimed by a
@@ -149,6 +149,7 @@ class ReviewService(OrderDesk):
                 self._event(session, order.id, None, OrderAction.ANNOUNCE, now, None, None)
                 view = await self._view(session, order)
                 broadcast = await self._broadcast(session, order, view)
+                broadcast = (await self._queued(session, order, OrderOutcome(view, broadcast=broadcast))).broadcast
                 if broadcast is not None:
                     out.append(broadcast)
         return out

@@ -72,6 +72,7 @@ class OrderNotice:
     note: str | None = None
     actor_name: str | None = None
     points: int = 0
+    outbox_id: int | None = None  # its outbox row (tickets.outbox); None: not queued
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Broadcast:
 
     order: OrderView
     chat_ids: tuple[int, ...]
+    outbox_ids: tuple[int, ...] = ()  # one outbox row per chat (tickets.outbox), when queued
 
 
 @dataclass

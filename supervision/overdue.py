@@ -15,6 +15,7 @@ from organisation.jurisdiction import jurisdiction, require_cadre
 from storage.models import Ticket, TicketEvent
 from storage.repositories import StaffRepo
 from supervision.ladder import ACCEPT_STATES
+from tickets import outbox
 from tickets.errors import Stale, WorkflowError
 from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES, Action, State
 from tickets.policy import Role
@@ -113,5 +114,9 @@ class Supervision:
             if last is not None and now - last < REMIND_GAP:
                 raise RemindedRecently(ticket_id, last)
             await svc._event(session, ticket_id, actor, Action.REMIND, now, None, None, data={"to": chats})
-        return Outcome(view, [Notice(chat, NoticeKind.REMINDED, view, None, actor.name) for chat in chats])
+            # 催办 leaves the ticket's version as it was: the time tells two of them apart.
+            notices = await outbox.queue_notices(
+                session, [Notice(chat, NoticeKind.REMINDED, view, None, actor.name) for chat in chats], now,
+                tag=f":at:{now.timestamp():.0f}")
+        return Outcome(view, notices)
 

@@ -20,9 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nlp.similarity import cosine, word_set
 from storage.models import Resident, Ticket, TicketFollower
 from storage.repositories import Residents
+from tickets import outbox
 from tickets.errors import NotAllowed, NotRegistered, Stale
 from tickets.lifecycle import OPEN_STATES, Action, State
-from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
+from tickets.views import (
+    Notice,
+    NoticeKind,
+    Outcome,
+    TicketView,
+    build_view,
+)
 
 if TYPE_CHECKING:
     from nlp.segmenter import Segmenter
@@ -172,23 +179,5 @@ class Duplicates:
             notices = [Notice(sview.resident_telegram_id, NoticeKind.MERGED_RESIDENT, sview, into)]
             if sview.assignee_telegram_id and sview.assignee_telegram_id not in (tview.assignee_telegram_id, telegram_id):
                 notices.append(Notice(sview.assignee_telegram_id, NoticeKind.MERGED_ASSIGNEE, sview, into, actor.name))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(tview, notices)
-
-
-
-# What the reporter is told, followers are told too (their 回访 buttons included).
-RESIDENT_NOTICES = frozenset({
-    NoticeKind.ACCEPTED, NoticeKind.RESOLVED, NoticeKind.RETURNED_RESIDENT, NoticeKind.REASSIGNED_RESIDENT,
-    NoticeKind.REOPENED_RESIDENT, NoticeKind.ESCALATED_RESIDENT, NoticeKind.DEPARTMENT_ACCEPTED,
-    NoticeKind.MERGED_RESIDENT,
-})
-
-
-def to_followers(notices) -> list[Notice]:
-    """The notices, each one for the reporter followed by a copy for every follower."""
-    out: list[Notice] = []
-    for n in notices:
-        out.append(n)
-        if n.kind in RESIDENT_NOTICES and n.chat_id == n.ticket.resident_telegram_id:
-            out.extend(replace(n, chat_id=f) for f in n.ticket.follower_telegram_ids if f != n.chat_id)
-    return out

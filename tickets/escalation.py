@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Staff, Unit
 from storage.repositories import StaffRepo, Tickets
 from supervision.ladder import review_at
+from tickets import outbox
 from tickets.errors import NotAllowed, Stale
 from tickets.lifecycle import Action, State, TransitionError, target_of, window_data
 from tickets.policy import Role, handles_as_department
@@ -99,6 +100,7 @@ class Escalations:
             notices.append(Notice(view.resident_telegram_id, NoticeKind.ESCALATED_RESIDENT, view))
             if view.assignee_telegram_id and view.assignee_telegram_id != telegram_id:
                 notices.append(Notice(view.assignee_telegram_id, NoticeKind.ESCALATED_MEMBER, view, None, actor.name))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
 
     async def accept(self, telegram_id: int, ticket_id: int) -> Outcome:
@@ -121,5 +123,6 @@ class Escalations:
             await svc._event(session, ticket_id, actor, Action.ACCEPT, now, State.ESCALATED, State.ESCALATED,
                              data={"department_id": view.department_id, "department": view.department_name})
             view = await build_view(session, ticket, svc.units)
-        return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.DEPARTMENT_ACCEPTED, view, None,
-                                     view.department_name)])
+            notices = await outbox.queue_notices(session, [Notice(
+                view.resident_telegram_id, NoticeKind.DEPARTMENT_ACCEPTED, view, None, view.department_name)], now)
+        return Outcome(view, notices)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Rating, Ticket
 from storage.repositories import Tickets
 from supervision.reminders import review_at
+from tickets import outbox
 from tickets.errors import NotFound, Stale
 from tickets.lifecycle import Action, State, window_data
 from tickets.policy import Actor
@@ -62,6 +63,7 @@ class Feedback:
             notices = []
             if view.assignee_telegram_id:
                 notices.append(Notice(view.assignee_telegram_id, NoticeKind.CLOSED, view, label))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
 
     async def _reopen(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime, why: str) -> Outcome:
@@ -78,4 +80,4 @@ class Feedback:
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
         if view.assignee_telegram_id:
             notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
-        return Outcome(view, notices)
+        return Outcome(view, await outbox.queue_notices(session, notices, now))

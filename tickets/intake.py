@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment, Resident, Staff, Ticket, TicketEvent
 from supervision.reminders import review_at
-from tickets import routing
+from tickets import outbox, routing
 from tickets.errors import NotRegistered
 from tickets.lifecycle import Action, State, window_data
 from tickets.policy import Role
@@ -119,7 +119,7 @@ class Intake:
                 session.add(_opening_event(item, ticket, resident))
             for item, ticket, attachments, resident, route in opened:
                 view = await build_view(session, ticket, svc.units, attachments, known=(resident, route.assignee))
-                notices = await svc._dispatch_notices(session, view)
+                notices = await outbox.queue_notices(session, await svc._dispatch_notices(session, view), item.now)
                 outcomes[id(item)] = Outcome(view, notices, suggestions=svc.suggestions(item.prediction))
             duplicates = [i for i in batch if not i.future.done() and id(i) not in outcomes]
             for item in duplicates:

@@ -1,33 +1,111 @@
-"""Ticket notices written where nothing can be sent (an import from the command line):
-the running bot claims them, sends them and marks them, as the reminder sweep does.
+"""The outbox: every message the workflow decides to send, written in the same transaction
+as the change that causes it, so a crash between the commit and the send loses nothing.
 
-A row is claimed (claimed_at, attempts) in one statement before it is sent, so two bots,
-or a bot and a retry, never send it twice; one claimed but never marked is retried after
-the lease, up to `max_attempts`.
+* Who queues: the workflow (tickets, service orders, 联手说事, hand-overs) calls `put` (or
+  `queue_notices` for ticket notices) inside its transaction. Each row has a unique `key`
+  saying what it is for and for whom ("ticket:12:accepted:v3:chat:720101"): replaying the
+  same command queues nothing twice (INSERT … ON CONFLICT DO NOTHING).
+* Who sends: the handler that ran the command sends exactly the rows it queued, right
+  after the commit (they are queued already claimed by it, so nobody else races it), and
+  marks each one sent as soon as Telegram answers, with the message's id. The sweep
+  (bot.jobs.outbox) sends whatever is left: rows never claimed (queued where nothing can
+  send, like `gridbot org import`), rows whose send failed, and rows whose claim is older
+  than the lease (the process died mid-send). Only that one in-flight message can arrive
+  twice.
+* Rows are plain data (chat, kind, ticket/order/matter id, note): rendering happens at
+  send time, in handlers.views, in the reader's language.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import OutboxMessage
-from tickets.views import NoticeKind
+from tickets.views import Notice, NoticeKind, to_followers
+
+LEASE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One message to queue: what it is (`kind`), about what, for whom, and its key."""
+
+    key: str
+    chat_id: int
+    kind: str
+    ticket_id: int | None = None
+    order_id: int | None = None
+    matter_id: int | None = None
+    note: str | None = None
+    actor_name: str = ""
+    points: int = 0
+
+
+def ticket_key(ticket_id: int, kind: str, version: int, chat_id: int) -> str:
+    return f"ticket:{ticket_id}:{kind}:v{version}:chat:{chat_id}"
+
+
+async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, claimed: bool = True) -> dict[str, int]:
+    """Queue rows in the caller's transaction; a key already queued is skipped. Returns
+    {key: id} of the rows queued now. `claimed`: the caller sends them itself right after
+    the commit (the sweep leaves them alone for the lease); False for a process that
+    cannot send."""
+    unique: dict[str, Row] = {}
+    for r in rows:
+        if r.chat_id:  # 0/None: nobody to tell (a resident who deleted their data)
+            unique.setdefault(r.key, r)
+    if not unique:
+        return {}
+    values = [{"key": r.key, "created_at": now, "chat_id": r.chat_id, "kind": r.kind, "ticket_id": r.ticket_id,
+               "order_id": r.order_id, "matter_id": r.matter_id, "note": r.note,
+               "actor_name": (r.actor_name or "")[:200], "points": r.points,
+               "attempts": 1 if claimed else 0, "claimed_at": now if claimed else None}
+              for r in unique.values()]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxMessage.id, OutboxMessage.key))
+    return {key: id_ for id_, key in (await session.execute(stmt)).all()}
+
+
+async def queue_notices(session: AsyncSession, notices: Iterable[Notice], now: datetime,
+                        tag: str = "") -> list[Notice]:
+    """Ticket notices (and their copies for the ticket's followers) into the outbox; returns
+    those queued now, each carrying its row's id. One queued before (a replay) is left out.
+    `tag`: tells apart notices of a command that leaves the ticket's version as it was (催办)."""
+    expanded = [n for n in to_followers(notices) if n.chat_id]
+    keyed = [(ticket_key(n.ticket.id, n.kind.value, n.ticket.version, n.chat_id) + tag, n) for n in expanded]
+    ids = await put(session, (Row(k, n.chat_id, n.kind.value, ticket_id=n.ticket.id, note=n.note,
+                                  actor_name=n.actor_name or "") for k, n in keyed), now)
+    out, seen = [], set()
+    for k, n in keyed:
+        if k in ids and k not in seen:
+            seen.add(k)
+            out.append(replace(n, outbox_id=ids[k]))
+    return out
 
 
 def queue(session: AsyncSession, chat_id: int | None, kind: NoticeKind, ticket_id: int, now: datetime,
-          note: str | None = None, actor_name: str = "") -> None:
+          note: str | None = None, actor_name: str = "", *, version: int | None = None) -> None:
+    """A ticket notice from a process that cannot send (a hand-over from the command line):
+    left unclaimed for the running bot's sweep."""
     if not chat_id:
-        return  # nobody to tell (a resident who deleted their data)
-    session.add(OutboxMessage(created_at=now, chat_id=chat_id, kind=kind.value, ticket_id=ticket_id,
-                              note=note, actor_name=actor_name[:200], attempts=0))
+        return
+    key = ticket_key(ticket_id, kind.value, version, chat_id) if version is not None else None
+    session.add(OutboxMessage(key=key, created_at=now, chat_id=chat_id, kind=kind.value, ticket_id=ticket_id,
+                              note=note, actor_name=actor_name[:200], attempts=0, points=0))
 
 
 async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime, *,
-                lease: timedelta = timedelta(minutes=5), batch: int = 100,
+                lease: timedelta = LEASE, batch: int = 100,
                 max_attempts: int = 5) -> Sequence[OutboxMessage]:
+    """Rows due for the sweep, claimed in one statement (two senders never take the same)."""
     async with session_factory() as session, session.begin():
         # One statement: on SQLite a read before the write could lose the writer's race.
         due = (
@@ -49,14 +127,32 @@ async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime
 
 
 async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: int, outcome: str,
-               now: datetime, *, final: bool) -> None:
-    """`final`: sent, or not worth trying again (blocked); otherwise left for a retry."""
+               now: datetime, *, final: bool, telegram_message_id: int | None = None,
+               poll_id: str | None = None) -> None:
+    """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the row keeps
+    its claim and a sweep tries again once the lease is over (a back-off, up to max_attempts)."""
     async with session_factory() as session, session.begin():
-        await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id)
-            .values(outcome=outcome, sent_at=now if final else None)
-            .execution_options(synchronize_session=False)
-        )
+        await mark_in(session, message_id, outcome, now, final=final, telegram_message_id=telegram_message_id,
+                      poll_id=poll_id)
+
+
+async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: datetime, *, final: bool,
+                  telegram_message_id: int | None = None, poll_id: str | None = None) -> None:
+    """`mark`, in the caller's transaction (with what the send changes, like a poll's id)."""
+    values: dict[str, Any] = {"outcome": outcome, "sent_at": now if final else None}
+    if telegram_message_id is not None:
+        values["message_id"] = telegram_message_id
+    if poll_id is not None:
+        values["poll_id"] = poll_id
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def rows(session: AsyncSession, ids: Sequence[int]) -> Sequence[OutboxMessage]:
+    q = select(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).order_by(OutboxMessage.id)
+    return (await session.execute(q)).scalars().all()
 
 
 async def pending(session: AsyncSession) -> Sequence[OutboxMessage]:

@@ -18,7 +18,7 @@ from organisation.unreachable import clear_blocked
 from storage.models import Attachment, Resident, Ticket, TicketEvent
 from storage.repositories import Residents, Tickets, Units
 from supervision.reminders import review_at
-from tickets import routing
+from tickets import outbox, routing
 from tickets.actors import load_actor
 from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
 from tickets.feedback import Feedback
@@ -230,6 +230,7 @@ class TicketService(Feedback):
             notices = []
             if view.assignee_telegram_id and view.assignee_telegram_id != telegram_id:
                 notices.append(Notice(view.assignee_telegram_id, NoticeKind.CATEGORY_CHANGED, view, before))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
 
     # -- grid members -----------------------------------------------------------
@@ -258,7 +259,9 @@ class TicketService(Feedback):
                 values["first_contact_at"] = now
             await self._move(session, ticket, Action.ACCEPT, actor, now, values)
             view = await build_view(session, ticket, self.units)
-        return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.ACCEPTED, view, None, actor.name)])
+            notices = await outbox.queue_notices(
+                session, [Notice(view.resident_telegram_id, NoticeKind.ACCEPTED, view, None, actor.name)], now)
+        return Outcome(view, notices)
 
     async def resolve(self, telegram_id: int, ticket_id: int, note: str, photos: tuple[str, ...] = ()) -> Outcome:
         now = self.clock()
@@ -273,7 +276,9 @@ class TicketService(Feedback):
                     Attachment(ticket_id=ticket_id, kind="photo", file_id=file_id, stage="resolution", created_at=now)
                 )
             view = await build_view(session, ticket, self.units)
-        return Outcome(view, [Notice(view.resident_telegram_id, NoticeKind.RESOLVED, view, note, actor.name)])
+            notices = await outbox.queue_notices(
+                session, [Notice(view.resident_telegram_id, NoticeKind.RESOLVED, view, note, actor.name)], now)
+        return Outcome(view, notices)
 
     async def return_(self, telegram_id: int, ticket_id: int, reason: str) -> Outcome:
         now = self.clock()
@@ -287,6 +292,7 @@ class TicketService(Feedback):
             view = await build_view(session, ticket, self.units)
             notices = await self._supervisor_notices(session, view, NoticeKind.RETURNED, reason, actor)
             notices.append(Notice(view.resident_telegram_id, NoticeKind.RETURNED_RESIDENT, view))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
 
     async def reassign(self, telegram_id: int, ticket_id: int, staff_id: int) -> Outcome:
@@ -315,6 +321,7 @@ class TicketService(Feedback):
                        Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
             if previous and previous != target.telegram_id:
                 notices.append(Notice(previous, NoticeKind.TAKEN_AWAY, view, None, actor.name))
+            notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
 
     async def reassign_options(self, telegram_id: int, ticket_id: int) -> tuple[TicketView, list[tuple[int, str]]]:

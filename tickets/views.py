@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -60,6 +60,8 @@ class TicketView:
     # Residents who follow it (they reported the same thing): told what the reporter is told.
     follower_ids: tuple[int, ...] = ()
     follower_telegram_ids: tuple[int, ...] = field(default=(), repr=False)
+    # The ticket's version after the change: part of an outbox key (tickets.outbox).
+    version: int = 0
 
     @property
     def scope(self) -> TicketScope:
@@ -106,6 +108,26 @@ class Notice:
     ticket: TicketView
     note: str | None = None
     actor_name: str | None = None
+    # The outbox row it was queued as (tickets.outbox); None: not queued, sent directly.
+    outbox_id: int | None = None
+
+
+# What the reporter is told, followers are told too (their 回访 buttons included).
+RESIDENT_NOTICES = frozenset({
+    NoticeKind.ACCEPTED, NoticeKind.RESOLVED, NoticeKind.RETURNED_RESIDENT, NoticeKind.REASSIGNED_RESIDENT,
+    NoticeKind.REOPENED_RESIDENT, NoticeKind.ESCALATED_RESIDENT, NoticeKind.DEPARTMENT_ACCEPTED,
+    NoticeKind.MERGED_RESIDENT,
+})
+
+
+def to_followers(notices: Iterable[Notice]) -> list[Notice]:
+    """The notices, each one for the reporter followed by a copy for every follower."""
+    out: list[Notice] = []
+    for n in notices:
+        out.append(n)
+        if n.kind in RESIDENT_NOTICES and n.chat_id == n.ticket.resident_telegram_id:
+            out.extend(replace(n, chat_id=f) for f in n.ticket.follower_telegram_ids if f != n.chat_id)
+    return out
 
 
 @dataclass
@@ -213,4 +235,5 @@ async def build_view(
         merged_into_id=ticket.merged_into_id,
         follower_ids=tuple(f.resident_id for f in followers),
         follower_telegram_ids=tuple(f.telegram_id for f in followers),
+        version=ticket.version or 0,
     )

@@ -1,8 +1,12 @@
-"""Delivers the outbox (tickets.outbox): notices queued where nothing could be sent, such as
-the hand-over of open tickets during `gridbot org import` or `gridbot staff deactivate`.
+"""The outbox sweep (tickets.outbox): sends what nobody sent yet.
 
-The running bot sweeps it every `interval` seconds; an admin's action in chat sweeps it
-at once. A failed send stays queued for the next sweep; a blocked chat is final.
+Every message the workflow decides is queued in the transaction of its change, and the
+handler that ran the command sends it at once. This sweep, every few seconds, sends the
+rest: notices queued where nothing can send (`gridbot org import`, `gridbot staff
+deactivate`), sends that failed, and sends a crash interrupted (their claim is older than
+the lease). It renders each row at send time from the current state of its ticket, order
+or matter, in the reader's language: a card that is no longer true is not sent (obsolete).
+A failed send stays queued for the next sweep; a blocked chat is final.
 """
 from __future__ import annotations
 
@@ -16,23 +20,36 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from delivery.notifier import Delivery, Notifier
+from delivery.notifier import Notifier
+from handlers.shared.delivery import send
 from handlers.shared.i18n import create_i18n, speaking
+from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
 from handlers.views.render import Rendered
+from handlers.views.service_cards import new_order_notice, order_notice
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
-from storage.models import OutboxMessage, Ticket
+from service_orders.matters import Matters, PollJob
+from service_orders.states import OrderState
+from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
+from storage.models import OutboxMessage, ServiceOrder, Ticket
 from tickets import outbox
 from tickets.reports import utcnow
-from tickets.views import Notice, NoticeKind, build_view
+from tickets.views import Notice, NoticeKind, UnitCache, build_view
 
 log = logging.getLogger(__name__)
+
+POLL = "matter.poll"
+NEW_ORDER = "order.new"
+ORDER = "order."
+# Cards for whoever holds the ticket: obsolete once it was handed to someone else.
+TO_ASSIGNEE = frozenset({NoticeKind.NEW_TASK, NoticeKind.REOPENED})
 
 
 class OutboxSender:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], notifier: Notifier, tz: ZoneInfo,
-                 clock: Callable[[], datetime] = utcnow, lease: timedelta = timedelta(minutes=5),
-                 max_attempts: int = 5, languages: LanguagePrefs | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, lease: timedelta = outbox.LEASE,
+                 max_attempts: int = 5, languages: LanguagePrefs | None = None,
+                 write_lock: asyncio.Lock | None = None) -> None:
         self.sf = session_factory
         self.notifier = notifier
         self.tz = tz
@@ -42,46 +59,87 @@ class OutboxSender:
         # Notices go out in each recipient's language, from a job with no update of its own.
         self.languages = languages
         self.i18n = create_i18n(languages.default if languages else DEFAULT_LOCALE)
+        self.units = UnitCache()
+        self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
+        self._lock = asyncio.Lock()
 
     async def deliver_once(self, now: datetime | None = None) -> int:
         """Sends what is due; returns how many were delivered."""
-        now = now or self.clock()
-        sent = 0
-        for message in await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts):
-            rendered = await self._render(message)
-            if rendered is None:
-                await outbox.mark(self.sf, message.id, "obsolete", now, final=True)
-                continue
-            delivery = await self._send(message.chat_id, rendered)
-            outcome = "sent" if delivery.ok else ("blocked" if delivery.blocked else "failed")
-            await outbox.mark(self.sf, message.id, outcome, now, final=delivery.ok or delivery.blocked)
-            sent += delivery.ok
-        return sent
+        async with self._lock:  # the job and an admin's command never sweep at once
+            now = now or self.clock()
+            sent = 0
+            polls: dict[int, list[PollJob]] = {}
+            for message in await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts):
+                if message.kind == POLL:
+                    polls.setdefault(message.matter_id, []).append(PollJob(message.chat_id, message.id))
+                    continue
+                rendered = await self._render(message)
+                if rendered is None:
+                    await outbox.mark(self.sf, message.id, "obsolete", now, final=True)
+                    continue
+                delivery = await send(self, message.chat_id, rendered)
+                outcome = "sent" if delivery.ok else ("blocked" if delivery.blocked else "failed")
+                await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked,
+                                  telegram_message_id=delivery.message_id)
+                sent += delivery.ok
+            for matter_id, jobs in polls.items():
+                sent += await self._polls(matter_id, jobs, now)
+            return sent
+
+    async def _polls(self, matter_id: int, jobs: list[PollJob], now: datetime) -> int:
+        asked = await self.matters.poll_question(matter_id)
+        if asked is None:  # closed meanwhile: a late poll would only confuse
+            for job in jobs:
+                await outbox.mark(self.sf, job.outbox_id, "obsolete", now, final=True)
+            return 0
+        return await send_poll_rows(self, self.matters, matter_id, asked[0], asked[1], jobs)
+
+    async def _locale(self, chat_id: int) -> str:
+        locale = (await self.languages.of([chat_id])).get(chat_id) if self.languages else None
+        return locale or self.i18n.default_locale
 
     async def _render(self, message: OutboxMessage) -> Rendered | None:
+        if message.kind.startswith(ORDER):
+            return await self._render_order(message)
         try:
             kind = NoticeKind(message.kind)
         except ValueError:
             return None
         async with self.sf() as session:
-            ticket = await session.get(Ticket, message.ticket_id)
+            ticket = await session.get(Ticket, message.ticket_id) if message.ticket_id else None
             if ticket is None:
                 return None
-            view = await build_view(session, ticket)
-        locale = (await self.languages.of([message.chat_id])).get(message.chat_id) if self.languages else None
-        with speaking(locale or self.i18n.default_locale, self.i18n):
+            view = await build_view(session, ticket, self.units)
+        if kind in TO_ASSIGNEE and message.chat_id != view.assignee_telegram_id:
+            return None  # handed to someone else meanwhile: a 签收 card they cannot use
+        with speaking(await self._locale(message.chat_id), self.i18n):
             return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
 
-    async def _send(self, chat_id: int, r: Rendered) -> Delivery:
-        for photo in r.photos:
-            await self.notifier.send_photo(chat_id, photo)
-        return await self.notifier.send_message(chat_id, r.text, reply_markup=r.markup)
+    async def _render_order(self, message: OutboxMessage) -> Rendered | None:
+        async with self.sf() as session:
+            order = await session.get(ServiceOrder, message.order_id) if message.order_id else None
+            if order is None:
+                return None
+            view = await build_order_view(session, order, self.units)
+        with speaking(await self._locale(message.chat_id), self.i18n):
+            if message.kind == NEW_ORDER:
+                if view.state != OrderState.PUBLISHED:
+                    return None  # taken (or withdrawn) meanwhile: nothing to offer
+                card = new_order_notice(view)
+            else:
+                try:
+                    kind = OrderNoticeKind(message.kind.removeprefix(ORDER))
+                except ValueError:
+                    return None
+                card = order_notice(OrderNotice(message.chat_id, kind, view, message.note, message.actor_name or None,
+                                                message.points or 0), self.tz)
+        return Rendered(card.text, card.markup)
 
     async def job(self) -> None:
         try:
             n = await self.deliver_once()
             if n:
-                log.info("outbox: %d notice(s) delivered", n)
+                log.info("outbox: %d message(s) delivered", n)
         except asyncio.CancelledError:
             # Shutting down mid-run: what was not sent is still due, and the next start
             # (or sweep) takes it up. Not an error worth a traceback.
@@ -90,6 +148,7 @@ class OutboxSender:
             log.exception("outbox delivery failed")
 
 
-def add_outbox_job(scheduler: BaseScheduler, sender: OutboxSender, seconds: int = 30) -> None:
+def add_outbox_job(scheduler: BaseScheduler, sender: OutboxSender, seconds: float = 5) -> None:
     scheduler.add_job(sender.job, IntervalTrigger(seconds=seconds), id="outbox", name="outbox",
-                      misfire_grace_time=seconds, coalesce=True, max_instances=1)
+                      misfire_grace_time=max(int(seconds), 1), coalesce=True, max_instances=1)
+

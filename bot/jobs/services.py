@@ -38,6 +38,7 @@ class Outlet:
     tz: ZoneInfo
     languages: Any = None  # organisation.languages.LanguagePrefs
     i18n: Any = None
+    service: Any = None  # tickets.service.TicketService: the outbox's session factory and clock
 
 
 @dataclass
@@ -54,7 +55,7 @@ class ServiceJobs:
         self.services = build_service_deps(core)
         languages = getattr(core, "languages", None)
         i18n = create_i18n(languages.default) if languages is not None else None
-        self.outlet = Outlet(notifier, core.tz, languages, i18n)
+        self.outlet = Outlet(notifier, core.tz, languages, i18n, getattr(core, "service", None))
         self.clock = clock
 
     async def run_once(self, now: datetime | None = None) -> ServiceSweep:

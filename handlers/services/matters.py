@@ -8,13 +8,12 @@ from html import escape
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.methods import SendPoll
 from aiogram.types import CallbackQuery, Message, PollAnswer
 
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.service_callbacks import MatterCb
-from handlers.shared.service_delivery import send_to_many
+from handlers.shared.service_delivery import send_poll_rows, send_to_many
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.service_cards import Card, kb, matter_refusal
 from service_orders.errors import MatterRefused
@@ -91,22 +90,10 @@ async def on_button(query: CallbackQuery, callback_data: MatterCb, deps: Deps, s
     if callback_data.action == "drop":
         await deps.notifier.send_message(user_id, T.MATTER_DROPPED)
     elif callback_data.action == "send":
-        sent = await send_polls(deps, services, view.id, view.question, view.options, chat_ids)
+        sent = await send_poll_rows(deps, services.matters, view.id, view.question, view.options, chat_ids)
         await deps.notifier.send_message(user_id, T.MATTER_SENT.format(id=view.id, n=sent))
     else:
         await publish(deps, tally, user_id)
-
-
-async def send_polls(deps: Deps, services: ServiceDeps, matter_id: int, question: str, options,
-                     chat_ids: list[int]) -> int:
-    """One non-anonymous poll per resident, concurrently (the notifier paces them); each
-    poll's id is stored so that answers find their matter."""
-    methods = [SendPoll(chat_id=c, question=question, options=list(options), is_anonymous=False) for c in chat_ids]
-    deliveries = await deps.notifier.send_many(methods)
-    sent = [(c, d.result.poll.id, d.message_id) for c, d in zip(chat_ids, deliveries)
-            if d.ok and getattr(d.result, "poll", None) is not None]
-    await services.matters.record_polls(matter_id, sent)
-    return len(sent)
 
 
 def result_card(t: Tally) -> Card:

@@ -2,11 +2,13 @@
 community (the notifier paces both to Telegram's limits), each in its reader's language."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from aiogram.methods import SendMessage
+from aiogram.methods import SendMessage, SendPoll
 
-from handlers.shared.delivery import recipient_locales
+from handlers.shared.delivery import recipient_locales, settle
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import speaking
 from handlers.views.service_cards import Card, new_order_notice, order_notice
@@ -19,12 +21,17 @@ async def deliver_orders(deps: Deps, notices: Iterable[OrderNotice]) -> None:
     for n in notices:
         with speaking(locales.get(n.chat_id)):
             card = order_notice(n, deps.tz)
-        await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup)
+        d = await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup)
+        if n.outbox_id is not None:  # queued by the workflow: marked sent (or left to the sweep)
+            await settle(deps.service.sf, n.outbox_id, d, deps.service.clock())
 
 
-async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card]) -> int:
+async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card],
+                       outbox_ids: Sequence[int] = (), session_factory: Any = None, clock: Any = None) -> int:
     """The same card (rendered once per language) to many chats at once; how many arrived.
-    `deps`: anything with notifier, languages and tz (the scheduler passes its own)."""
+    `deps`: anything with notifier, languages and tz (the scheduler passes its own).
+    `outbox_ids` (one per chat): the rows queued for them, each marked as its send ends."""
+    rows = dict(zip(chat_ids, outbox_ids, strict=False))
     chat_ids = [c for c in dict.fromkeys(chat_ids) if c]
     if not chat_ids:
         return 0
@@ -39,11 +46,39 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
                 cards[locale] = render()
         card = cards[locale]
         methods.append(SendMessage(chat_id=chat_id, text=card.text, reply_markup=card.markup))
-    return sum(d.ok for d in await deps.notifier.send_many(methods))
+
+    async def one(method: SendMessage) -> bool:
+        d = await deps.notifier.deliver(method)
+        if session_factory is not None and method.chat_id in rows:
+            await settle(session_factory, rows[method.chat_id], d, clock())
+        return d.ok
+
+    return sum(await asyncio.gather(*(one(m) for m in methods)))
+
+
+async def send_poll_rows(deps: Any, matters: Any, matter_id: int, question: str, options: Sequence[str],
+                         jobs: Sequence[Any]) -> int:
+    """联手说事: one non-anonymous poll per queued outbox row (matters.PollJob: chat_id,
+    outbox_id), concurrently (the notifier paces them). Each poll's id is stored and its
+    row marked sent the moment Telegram answers, so a crash halfway leaves exactly the
+    unsent ones for the outbox sweep. `deps`: anything with a notifier."""
+    async def one(job: Any) -> bool:
+        d = await deps.notifier.deliver(SendPoll(chat_id=job.chat_id, question=question, options=list(options),
+                                                 is_anonymous=False))
+        poll = getattr(d.result, "poll", None)
+        if d.ok and poll is not None:
+            await matters.poll_sent(matter_id, job.chat_id, poll.id, d.message_id, job.outbox_id)
+            return True
+        await settle(matters.sf, job.outbox_id, d, matters.clock())
+        return False
+
+    return sum(await asyncio.gather(*(one(j) for j in jobs)))
 
 
 async def broadcast(deps: Deps, b: Broadcast | None) -> int:
     """The new-order notice to the community's members, each with a 接单 button."""
     if b is None:
         return 0
-    return await send_to_many(deps, b.chat_ids, lambda: new_order_notice(b.order))
+    service = getattr(deps, "service", None)  # the workflow: its session factory and clock
+    return await send_to_many(deps, b.chat_ids, lambda: new_order_notice(b.order), b.outbox_ids,
+                              service.sf if service else None, service.clock if service else None)

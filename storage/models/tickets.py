@@ -134,23 +134,33 @@ class Rating(Base):
 
 
 class OutboxMessage(Base):
-    """A ticket notice written by a process that cannot send (an import from the command
-    line): the running bot delivers it. Claimed, sent, marked, like reminders."""
+    """One message the workflow decided to send, written in the transaction of the change
+    that caused it (tickets.outbox): a ticket's notice, a service order's notice, a
+    联手说事 poll. The handler that ran the command sends it at once; the sweep sends what
+    a crash left behind. `key` (what it is for, and for whom) makes queueing idempotent;
+    `message_id`/`poll_id` record what Telegram answered, for later edits and answers."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "claimed_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "claimed_at"),
+                      UniqueConstraint("key", name="uq_outbox_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(200))  # NULL only on rows from before 0008
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(24))  # a tickets.views.NoticeKind
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    kind: Mapped[str] = mapped_column(String(40))  # a NoticeKind; "order.<kind>"; "order.new"; "matter.poll"
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    order_id: Mapped[int | None] = mapped_column(Integer)
+    matter_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     actor_name: Mapped[str] = mapped_column(String(200), default="")
+    points: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(12))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    poll_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class TicketFollower(Base):
