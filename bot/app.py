@@ -29,6 +29,7 @@ from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.hygiene import TextHygiene
 from handlers.guards.private import PrivateOnly
 from handlers.guards.throttle import FloodGuard
+from handlers.residents.albums import AlbumCollector
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
 from organisation.signin import LoginLinks, SignIn
@@ -105,6 +106,7 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     hygiene = TextHygiene()  # NFC, no control characters, NUL refused: before any handler
     dp.message.outer_middleware(hygiene)
     dp.edited_message.outer_middleware(hygiene)
+    dp["albums"] = AlbumCollector()  # an album's photos become one report
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
     dp["web_links"] = build_login_links(core)  # /web (None while the command centre is off)
     dp.include_routers(*build_routers())

@@ -57,6 +57,8 @@ class Action(StrEnum):
     MERGE = "merge"            # 合并 into another ticket about the same thing
     REMIND = "remind"          # 催办: a cadre prods whoever handles it
     FOLLOW = "follow"          # a resident follows a ticket instead of reporting it again
+    EDIT = "edit"              # the reporter edited the report before anyone accepted it
+    NOTE = "note"              # the reporter added to it (an edit after 签收)
 
     @property
     def label(self) -> str:
@@ -73,6 +75,8 @@ ACTION_LABELS = {
     Action.CLOSE: "关闭",
     Action.REOPEN: "重办",
     Action.CANCEL: "撤销",
+    Action.EDIT: "修改",
+    Action.NOTE: "补充",
     Action.RECATEGORIZE: "改类",
     Action.RATE: "评价",
     Action.MERGE: "合并",

@@ -175,6 +175,31 @@ class TicketService(Feedback):
         async with self.write_lock or nullcontext():
             await clear_blocked(self.sf, telegram_id)
 
+    async def edit_report(self, telegram_id: int, chat_id: int, message_id: int,
+                          text: str) -> tuple[TicketView, Action] | None:
+        """The reporter edited the message a ticket came from. Before anyone accepted it the
+        ticket's text is replaced (EDIT); after, the new text is added as a note (NOTE). The
+        handler is told either way. None: no ticket came from that message, or not theirs."""
+        now = self.clock()
+        text = text.strip()
+        async with self._tx() as session:
+            ticket = await Tickets(session).by_source(chat_id, message_id)
+            if ticket is None or not text or text == ticket.text:
+                return None
+            actor = await self.actor(session, telegram_id)
+            if actor.resident_id is None or ticket.resident_id != actor.resident_id:
+                return None
+            state = State(ticket.state)
+            unaccepted = state in (State.NEW, State.DISPATCHED)
+            if unaccepted:
+                if not await Tickets(session).move(ticket, ticket.state, {"text": text, "updated_at": now}):
+                    raise Stale(ticket.id, state)
+                ticket.text = text
+            action = Action.EDIT if unaccepted else Action.NOTE
+            await self._event(session, ticket.id, actor, action, now, None, None, note=text[:1000])
+            view = await build_view(session, ticket, self.units)
+        return view, action
+
     def understand(self, text: str) -> Any:
         """The classifier's reading of a message (intent, category, urgency), without acting
         on it: the caller decides whether a chat message becomes a report. Memoised."""

@@ -9,6 +9,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from handlers.residents.albums import AlbumCollector
 from handlers.residents.conversation import (
     answered_as_chat,
     not_a_resident_report,
@@ -19,12 +20,14 @@ from handlers.services.order_offer import offer_order
 from handlers.shared.callbacks import CategoryCb, IntentCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
-from handlers.shared.i18n import T, category_label
+from handlers.shared.i18n import T, action_label, category_label
 from handlers.shared.orgdeps import OrgDeps
 from handlers.shared.refusals import refusal
 from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.render import clip
 from organisation.gridmap import Fit, Located
 from tickets.errors import WorkflowError
+from tickets.lifecycle import Action
 from tickets.reports import Report
 
 
@@ -37,6 +40,7 @@ def build_router() -> Router:
     router.message.register(on_unknown_command, idle, F.text.startswith("/"))
     router.message.register(on_report, idle, F.text)
     router.message.register(on_unsupported, idle)
+    router.edited_message.register(on_edited_report, F.text | F.caption)
     router.callback_query.register(on_category, CategoryCb.filter())
     router.callback_query.register(on_intent_choice, IntentCb.filter())
     # Last: any button nobody recognised (old, forged or malformed data).
@@ -49,8 +53,20 @@ def meaningful(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
-async def on_report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None = None) -> None:
-    text = (message.text or message.caption or "").strip()
+async def on_report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None = None,
+                    albums: AlbumCollector | None = None) -> None:
+    if message.media_group_id and albums is not None:
+        async def flush(first: Message, photos: tuple[str, ...], caption: str) -> None:
+            await _report(first, deps, state, services, caption, photos)
+
+        albums.add(message, flush)  # one report for the whole album, once it is complete
+        return
+    photos = (message.photo[-1].file_id,) if message.photo else ()
+    await _report(message, deps, state, services, (message.text or message.caption or "").strip(), photos)
+
+
+async def _report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None,
+                  text: str, photos: tuple[str, ...]) -> None:
     if not text:
         await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
         return
@@ -60,7 +76,6 @@ async def on_report(message: Message, deps: Deps, state: FSMContext, services: S
     data = await state.get_data()
     location = data.get("location") or (None, None)
     located = data.get("located") or (None, None)  # the grid the location fell in
-    photos = (message.photo[-1].file_id,) if message.photo else ()
     report = Report(
         telegram_id=message.from_user.id, chat_id=message.chat.id, message_id=message.message_id,
         text=text, name=message.from_user.full_name, photos=photos,
@@ -133,3 +148,21 @@ async def on_category(query: CallbackQuery, callback_data: CategoryCb, deps: Dep
 
 async def on_stale_button(query: CallbackQuery) -> None:
     await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+
+
+async def on_edited_report(message: Message, deps: Deps) -> None:
+    """An edited report: the ticket follows (before 签收) or gets a note (after); the
+    handler is told. An edit of any other message changes nothing."""
+    text = (message.text or message.caption or "").strip()
+    try:
+        edited = await deps.service.edit_report(message.from_user.id, message.chat.id, message.message_id, text)
+    except WorkflowError:
+        return  # moved meanwhile: the next edit will find its new state
+    if edited is None:
+        return
+    view, action = edited
+    template = T.REPORT_EDITED if action == Action.EDIT else T.REPORT_NOTE_ADDED
+    await deps.notifier.send_message(message.chat.id, template.format(id=view.id))
+    if view.assignee_telegram_id:
+        await deps.notifier.send_message(view.assignee_telegram_id, T.REPORT_EDITED_STAFF.format(
+            id=view.id, what=action_label(action), text=clip(text)))

@@ -120,3 +120,6 @@ BTN_REPORT_YES = "📮 上报"
 BTN_REPORT_NO = "不用了"
 REPORT_KEPT = "好的，这条不上报。需要时再点“上报”或重新描述问题即可。"
 REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼道堆满杂物，堵住了消防通道"
+# Edits of a report
+REPORT_EDITED = "已按您修改后的内容更新工单 #{id}，并告知了处理人。"
+REPORT_NOTE_ADDED = "工单 #{id} 已在办理中：您修改的内容已作为补充记录，并告知了处理人。"

@@ -80,3 +80,4 @@ STAFF_MENU_MEMBER = "可用：/tasks 我的待办　/ticket 编号 查看工单�
 STAFF_MENU_CADRE = "可用：/tasks 社区待办　/overdue 超期督办　/stats 考核指标　/help 全部功能"
 STAFF_MENU_VOLUNTEER = "可用：/orders 待接单和我接的单　/points 我的积分　/help 全部功能"
 STAFF_REPORT_HINT = "如需以居民身份反映问题，请发送 /report 加内容。"
+REPORT_EDITED_STAFF = "✏️ 工单 #{id}：反映人{what}了内容——\n{text}"

@@ -12,7 +12,7 @@ from delivery.offline import RecordingSession, make_offline_bot
 from delivery.scripted import Conversation
 from delivery.telegram_rules import ManualClock
 from storage.models import Ticket
-from tests.conftest import MEMBER, RESIDENT, STAFF_IDS
+from tests.conftest import MEMBER, NEIGHBOUR, RESIDENT, STAFF_IDS
 from tests.e2e.residents.test_core_loop import REPORT, count_tickets, load
 
 GROUP = -1001234567890
@@ -166,3 +166,54 @@ async def test_a_grid_member_who_never_opened_the_bot_is_flagged_and_their_ticke
     finally:
         await notifier.aclose()
         await bot.session.close()
+
+
+async def test_an_album_is_one_report_with_all_its_photos_and_one_answer(chat, core):
+    from storage.models import Attachment
+
+    await chat.say(RESIDENT, "/start WT01")
+    chat.dp["albums"].quiet = 0.05
+    out = []
+    for i in range(5):
+        content = {"photo": [{"file_id": f"album-{i}", "file_unique_id": f"ua-{i}", "width": 1280, "height": 960}],
+                   "media_group_id": "g-1"}
+        if i == 1:
+            content["caption"] = REPORT
+        out += await chat.feed({"message": chat._message(RESIDENT, **content)})
+    await chat.dp["albums"].drain()
+    out = chat.session.requests
+    assert await count_tickets(core) == 1
+    async with core.session_factory() as s:
+        files = (await s.execute(select(Attachment.file_id).order_by(Attachment.id))).scalars().all()
+    assert list(files) == [f"album-{i}" for i in range(5)]
+    acks = [t for t in chat.texts_to(RESIDENT, out) if "已受理" in t]
+    assert len(acks) == 1 and not [t for t in chat.texts_to(RESIDENT, out) if "请用文字" in t]
+
+
+def edited(chat, person, message_id, text):
+    msg = chat._message(person, text=text)
+    msg["message_id"] = message_id
+    msg["edit_date"] = msg["date"] + 60
+    return {"edited_message": msg}
+
+
+async def test_an_edited_report_updates_the_ticket_until_accepted_then_adds_a_note(chat, core):
+    from storage.models import TicketEvent
+
+    await chat.say(RESIDENT, "/start WT01")
+    await chat.say(RESIDENT, REPORT, message_id=777)
+    out = await chat.feed(edited(chat, RESIDENT, 777, REPORT + "，在2单元"))
+    assert (await load(core)).text == REPORT + "，在2单元"
+    assert any("更新工单 #1" in t for t in chat.texts_to(RESIDENT, out))
+    assert any("修改了内容" in t for t in chat.texts_to(MEMBER, out)), "the handler is told"
+    await chat.press(MEMBER, "签收")
+    out = await chat.feed(edited(chat, RESIDENT, 777, REPORT + "，在2单元3楼"))
+    ticket = await load(core)
+    assert ticket.text == REPORT + "，在2单元" and ticket.state == "accepted"
+    async with core.session_factory() as s:
+        actions = [e.action for e in (await s.execute(select(TicketEvent).where(TicketEvent.ticket_id == 1)
+                                                      .order_by(TicketEvent.id))).scalars()]
+    assert actions[-1] == "note" and "edit" in actions
+    assert any("补充了内容" in t for t in chat.texts_to(MEMBER, out))
+    other = await chat.feed(edited(chat, NEIGHBOUR, 777, "不是我的"))
+    assert other == [] or not [r for r in other if r.chat_id == MEMBER.id]
