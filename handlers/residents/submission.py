@@ -13,8 +13,9 @@ from handlers.shared.i18n import T
 from handlers.shared.pickers import ask_grid
 from handlers.shared.refusals import refusal
 from handlers.views.cadre_cards import duplicate_offer
-from handlers.views.render import category_buttons, report_ack, state_label
+from handlers.views.render import category_buttons, report_ack
 from tickets.errors import NotRegistered, RateLimited
+from tickets.lifecycle import State
 from tickets.reports import Report
 
 
@@ -49,7 +50,12 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
     await state.update_data(location=None, located=None, pending=None)
     view = outcome.ticket
     if outcome.duplicate:
-        await deps.notifier.send_message(chat_id, T.DUPLICATE_REPORT.format(id=view.id, state=state_label(view.state)))
+        # The same message again: Telegram redelivered it after a restart. The first delivery
+        # was answered unless the process died in between, so answer exactly as then (a replay
+        # reads like the first answer, and an acknowledgement is never lost); once the ticket
+        # has moved on, the resident has heard more since: say nothing.
+        if view.state in (State.NEW.value, State.DISPATCHED.value):
+            await deps.notifier.send_message(chat_id, report_ack(view, deps.tz))
         return
     text = report_ack(view, deps.tz)
     if len(report.text) > deps.max_text_chars:
