@@ -55,6 +55,10 @@ DEFAULT_CLOCK_START = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
 
 def pytest_addoption(parser) -> None:
     parser.addoption(
+        "--db", default=os.environ.get("GRIDBOT_TEST_DB", "sqlite"), choices=("sqlite", "postgresql"),
+        help="where database tests run: a fresh SQLite file per test (default), or a fresh "
+             "database per test on PostgreSQL at 127.0.0.1:5432 (trust auth)")
+    parser.addoption(
         "--clock-start", default=None,
         help="ISO time (UTC) the test clock starts at, e.g. 2027-11-22T01:00+00:00; "
              "pick a Monday 09:00 in Shanghai on a working day. Default: Monday 2026-11-23 09:00.")
@@ -78,9 +82,39 @@ def clock(request) -> Clock:
     return Clock(clock_start(request.config))
 
 
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'gridbot.sqlite3'}"
+def db_url(tmp_path, request) -> str:
+    if request.config.getoption("--db") != "postgresql":
+        return f"sqlite+aiosqlite:///{tmp_path / 'gridbot.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for one test, dropped after it."""
+    import uuid
+
+    asyncpg = pytest.importorskip("asyncpg")
+    import asyncio
+
+    name = f"gb_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 does not answer ({type(exc).__name__})")
+    yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
