@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -10,6 +10,15 @@ from aiogram.types import CallbackQuery, Message
 from handlers.shared.callbacks import AssignCb, TicketCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
+from handlers.shared.dialogs import (
+    DialogCb,
+    add_photo,
+    cancel_markup,
+    chat_lock,
+    finish_markup,
+    leave,
+    take_note,
+)
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from handlers.views.render import reassign_buttons, task_buttons
@@ -26,9 +35,10 @@ class StaffInput(StatesGroup):
 
 def build_router() -> Router:
     router = Router(name="tasks")
-    router.message.register(on_cancel, Command("cancel"))
-    router.message.register(on_resolve_note, StaffInput.resolve_note, F.text | F.photo)
-    router.message.register(on_return_reason, StaffInput.return_reason, F.text)
+    router.message.register(on_resolve_photo, StaffInput.resolve_note, F.photo)
+    router.message.register(on_resolve_note, StaffInput.resolve_note, F.text)
+    router.callback_query.register(on_resolve_done, StaffInput.resolve_note, DialogCb.filter(F.action == "ok"))
+    router.message.register(on_return_reason, StaffInput.return_reason, F.text | F.caption)
     router.message.register(on_bad_input, StateFilter(StaffInput))
     router.callback_query.register(on_accept, TicketCb.filter(F.action == "acc"))
     router.callback_query.register(on_ask_note, TicketCb.filter(F.action.in_({"res", "ret"})))
@@ -65,32 +75,64 @@ async def on_ask_note(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
         (StaffInput.resolve_note, T.ASK_RESOLVE_NOTE) if action == Action.RESOLVE
         else (StaffInput.return_reason, T.ASK_RETURN_REASON)
     )
+    await leave(state)  # a note half-written for another ticket goes
     await state.set_state(target)
     await state.update_data(ticket_id=view.id)
-    await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id))
+    await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id), reply_markup=cancel_markup())
 
 
 async def _note(message: Message, deps: Deps) -> str | None:
     note = (message.text or message.caption or "").strip()
-    if not note:
-        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
+    if not note or note.startswith("/"):
+        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
         return None
     return note[:NOTE_LIMIT]
 
 
+async def on_resolve_photo(message: Message, deps: Deps, state: FSMContext) -> None:
+    """A photo: kept. One photo with a caption closes at once; an album, or photos without
+    a word, wait for the text or 完成 (the photos of an album come one by one)."""
+    async with chat_lock(message.chat.id):
+        n, answer = await add_photo(message, state)
+        if message.caption and message.media_group_id is None:
+            await _resolve(message.from_user.id, message.chat.id, None, deps, state)
+            return
+        if answer:
+            data = await state.get_data()
+            prompt = T.NOTE_PHOTOS_WITH_CAPTION if data.get("note_caption") else T.NOTE_PHOTOS_KEPT
+            await deps.notifier.send_message(message.chat.id, prompt, reply_markup=finish_markup())
+
+
 async def on_resolve_note(message: Message, deps: Deps, state: FSMContext) -> None:
-    note = await _note(message, deps)
-    if note is None:
+    if await _note(message, deps) is None:
         return
-    ticket_id = (await state.get_data())["ticket_id"]
-    await state.clear()
-    photos = (message.photo[-1].file_id,) if message.photo else ()
+    async with chat_lock(message.chat.id):
+        await _resolve(message.from_user.id, message.chat.id, message.text, deps, state)
+
+
+async def on_resolve_done(query: CallbackQuery, deps: Deps, state: FSMContext) -> None:
+    await query.answer()
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
+    async with chat_lock(query.from_user.id):
+        if not (await state.get_data()).get("note_photos"):
+            await deps.notifier.send_message(query.from_user.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
+            return
+        await _resolve(query.from_user.id, query.from_user.id, None, deps, state)
+
+
+async def _resolve(user_id: int, chat_id: int, text: str | None, deps: Deps, state: FSMContext) -> None:
+    ticket_id = (await state.get_data()).get("ticket_id")
+    note, photos = await take_note(state, text, NOTE_LIMIT)
+    if not ticket_id:
+        await deps.notifier.send_message(chat_id, T.BUTTON_EXPIRED)
+        return
     try:
-        outcome = await deps.service.resolve(message.from_user.id, ticket_id, note, photos)
+        outcome = await deps.service.resolve(user_id, ticket_id, note, photos)
     except WorkflowError as exc:
-        await deps.notifier.send_message(message.chat.id, refusal(exc))
+        await deps.notifier.send_message(chat_id, refusal(exc))
         return
-    await deps.notifier.send_message(message.chat.id, T.RESOLVED_OK.format(id=ticket_id))
+    await deps.notifier.send_message(chat_id, T.RESOLVED_OK.format(id=ticket_id))
     await deliver(deps, outcome.notices)
 
 
@@ -99,7 +141,7 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
     if reason is None:
         return
     ticket_id = (await state.get_data())["ticket_id"]
-    await state.clear()
+    await leave(state)
     try:
         outcome = await deps.service.return_(message.from_user.id, ticket_id, reason)
     except WorkflowError as exc:
@@ -110,13 +152,7 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
 
 
 async def on_bad_input(message: Message, deps: Deps) -> None:
-    await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
-
-
-async def on_cancel(message: Message, deps: Deps, state: FSMContext) -> None:
-    await state.set_state(None)
-    await state.update_data(ticket_id=None)
-    await deps.notifier.send_message(message.chat.id, T.INPUT_CANCELLED)
+    await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
 
 
 async def on_reassign_menu(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
