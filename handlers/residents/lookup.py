@@ -104,7 +104,7 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     history = [
         T.HISTORY_LINE.format(
             at=local_time(e.at, deps.tz), who=escape(_who(e, actor.is_staff, view.anonymous)),
-            action=_action_label(e.action),
+            action=_action_label(e.action) + _target(e),
             note=T.HISTORY_NOTE.format(note=clip(note_label(e.note), 200)) if e.note else "",
         )
         for e in events
@@ -127,6 +127,18 @@ def _who(event, viewer_is_staff: bool, anonymous: bool = False) -> str:
     if event.actor_kind == "system":
         return T.WHO_SYSTEM
     return event.actor_name or T.WHO_STAFF
+
+
+def _target(event) -> str:
+    """Whom a 转派 went to, which department a 吹哨 reached, which ticket a 合并 joined."""
+    data = event.data or {}
+    if data.get("to_name"):
+        return T.HISTORY_TO_PERSON.format(name=escape(data["to_name"]))
+    if data.get("department") and event.action == "escalate":
+        return T.HISTORY_TO_DEPARTMENT.format(department=escape(data["department"]))
+    if data.get("into"):
+        return T.HISTORY_INTO.format(id=data["into"])
+    return ""
 
 
 def _action_label(action: str) -> str:

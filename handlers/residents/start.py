@@ -75,7 +75,7 @@ async def on_start(message: Message, command: CommandObject, deps: Deps, state: 
         try:
             grid = await deps.service.join(user.id, code, user.full_name)
         except NotFound:
-            await ask_grid(message.chat.id, deps, T.BAD_GRID_CODE.format(code=escape(code[:64])) + "\n\n" + T.PICK_COMMUNITY)
+            await ask_grid(message.chat.id, deps, T.BAD_GRID_CODE)
             return
         await joined(deps, message.chat.id, grid)
         await submit_pending(deps, state, user.id)

@@ -48,6 +48,8 @@ BTN_DISSATISFIED = "不满意"
 NOT_ALLOWED = "您无权对这张工单进行此操作。"
 STALE = "这张工单已经是“{state}”状态，按钮已失效。"
 BUTTON_EXPIRED = "这个按钮已失效。"
+BTN_DIALOG_CANCEL = "✖️ 取消"
+BTN_NOTE_DONE = "✅ 完成"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以做什么。"
 INTERNAL_ERROR = "抱歉，系统出了点问题，请稍后再试。如需反馈，请提供参考号：{ref}"
 
@@ -76,6 +78,9 @@ WHO_RESIDENT_NAMED = "居民 {name}"
 WHO_SYSTEM = "系统"
 WHO_STAFF = "工作人员"
 HISTORY_NOTE = "：{note}"
+HISTORY_TO_PERSON = "给 {name}"
+HISTORY_TO_DEPARTMENT = "至 {department}"
+HISTORY_INTO = "到工单 #{id}"
 
 # Help
 HELP_SERVICES_RESIDENT = (

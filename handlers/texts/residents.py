@@ -9,9 +9,10 @@ WELCOME_JOINED = (
     "查看我的工单：/my　　更换网格：/grid　　帮助：/help"
 )
 PICK_COMMUNITY = "您好！请先选择您所在的社区："
+PICK_COMMUNITY_NEXT = "请选择您所在的社区："
 PICK_GRID = "请选择您所在的网格（楼栋/片区）："
 NO_ORGANISATION = "系统还没有录入社区和网格，暂时无法登记。请联系社区工作人员。"
-BAD_GRID_CODE = "这个网格编号无效或已停用：{code}\n请重新扫描二维码，或在下面选择您的社区。"
+BAD_GRID_CODE = "这个二维码或链接里的网格编号无效或已停用。请重新扫描二维码，或在下面选择您所在的社区："
 STAFF_WELCOME = "您好，{name}（{roles}）。\n待办任务：/tasks　　查看工单：/ticket 编号　　帮助：/help"
 NEED_GRID_FIRST = "请先选择您所在的社区和网格，选好后您刚才的反映会自动提交，不会丢失。"
 
