@@ -40,6 +40,7 @@ LOCATION_SAVED = "已收到位置。请再用文字说明问题，位置会附�
 
 # -- resident notices --------------------------------------------------------------
 ACCEPTED_NOTICE = "您反映的问题（工单 #{id}）已由网格员 {who} 签收，正在处理。"
+RESOLVED_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n回访由最先反映的居民评价；问题仍在的话，直接告诉我即可。"
 RESOLVED_NOTICE = "您反映的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n问题解决了吗？"
 RETURNED_NOTICE = "您的工单 #{id} 正在由社区重新安排处理人，请稍候。"
 REASSIGNED_NOTICE = "您的工单 #{id} 已安排给网格员 {who} 处理，办结时限：{deadline}。"
