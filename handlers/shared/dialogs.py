@@ -67,18 +67,22 @@ def build_router() -> Router:
 
 
 async def on_cancel(message: Message, deps: Deps, state: FSMContext) -> None:
-    was = await state.get_state()
+    if await state.get_state() is None:  # nothing stored, nothing written
+        await deps.notifier.send_message(message.chat.id, T.NOTHING_TO_CANCEL)
+        return
     await leave(state)
-    await deps.notifier.send_message(message.chat.id, T.INPUT_CANCELLED if was else T.NOTHING_TO_CANCEL)
+    await deps.notifier.send_message(message.chat.id, T.INPUT_CANCELLED)
 
 
 async def on_cancel_button(query: CallbackQuery, deps: Deps, state: FSMContext) -> None:
-    was = await state.get_state()
+    if await state.get_state() is None:  # an old prompt, or a forged press: nothing to do
+        await query.answer(T.NOTHING_TO_CANCEL, show_alert=True)
+        return
     await leave(state)
     await query.answer()
     if query.message:
         await query.message.edit_reply_markup(reply_markup=None)
-    await deps.notifier.send_message(query.from_user.id, T.INPUT_CANCELLED if was else T.NOTHING_TO_CANCEL)
+    await deps.notifier.send_message(query.from_user.id, T.INPUT_CANCELLED)
 
 
 # -- the note step: text, photos, or both ------------------------------------------------
