@@ -7,6 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from handlers.residents.emergency import settle_cards
 from handlers.shared.callbacks import AssignCb, TicketCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
@@ -21,6 +22,7 @@ from handlers.shared.dialogs import (
 )
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
+from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.render import reassign_buttons, task_buttons
 from tickets.errors import WorkflowError
 from tickets.lifecycle import Action
@@ -52,7 +54,8 @@ async def _refresh_buttons(query: CallbackQuery, outcome) -> None:
         await query.message.edit_reply_markup(reply_markup=task_buttons(outcome.ticket))
 
 
-async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
+async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
+                    services: ServiceDeps | None = None) -> None:
     try:
         outcome = await deps.service.accept(query.from_user.id, callback_data.ticket_id)
     except WorkflowError as exc:
@@ -60,6 +63,9 @@ async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -
         return
     await query.answer(T.ACCEPTED_OK.format(id=outcome.ticket.id))
     await _refresh_buttons(query, outcome)
+    # Sent to several (a 紧急求助): the others learn who took it, and their 签收 goes.
+    await settle_cards(deps, services, outcome.ticket.id, query.from_user.id,
+                       outcome.ticket.assignee_name or query.from_user.full_name)
     await deliver(deps, outcome.notices)
 
 

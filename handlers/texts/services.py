@@ -195,6 +195,7 @@ EMERGENCY_ACK = (
 EMERGENCY_DUPLICATE = "这次呼叫已经发出（工单 #{id}），工作人员正在处理。"
 EMERGENCY_ALERT_BADGE = "🆘 一键呼叫　"
 EMERGENCY_NEED_GRID = "您还没有登记网格，无法通知网格员。生命危险请立即拨打 110 / 119 / 120；登记网格请发送 /start。"
+ALERT_TAKEN = "🚨 紧急求助 · 工单 #{id}\n✅ 已由 {who} 签收处理，您无需再签收。"
 EMERGENCY_CANCELLED = "已取消紧急求助。"
 
 # 联手说事
