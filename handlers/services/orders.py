@@ -22,13 +22,13 @@ from handlers.shared.service_callbacks import NeededCb, OfferCb, OrderCb, OrderR
 from handlers.shared.service_delivery import broadcast, deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.service_cards import (
+    abandon_confirm_buttons,
     needed_buttons,
     needed_label,
     order_card,
     order_line,
     order_refusal,
     points_note,
-    abandon_confirm_buttons,
     resident_buttons,
     resident_keyboard,
     review_buttons,

@@ -99,7 +99,7 @@ async def on_resolve_photo(message: Message, deps: Deps, state: FSMContext) -> N
     """A photo: kept. One photo with a caption closes at once; an album, or photos without
     a word, wait for the text or 完成 (the photos of an album come one by one)."""
     async with chat_lock(message.chat.id):
-        n, answer = await add_photo(message, state)
+        _, answer = await add_photo(message, state)
         if message.caption and message.media_group_id is None:
             await _resolve(message.from_user.id, message.chat.id, None, deps, state)
             return

@@ -168,7 +168,7 @@ async def test_orders_lists_finished_orders_as_finished(chat, core):
     await chat.press(PARTY, "完成")
     await chat.say(PARTY, "已代买送到")
     out = await chat.say(RESIDENT, "/orders")
-    head, done = to(out, RESIDENT)
+    _, done = to(out, RESIDENT)
     assert "#1" in done.text and labels(done) == ["满意", "基本满意", "不满意"]  # 评单 from the list too
     await chat.press_data(RESIDENT, labels_data(done)[0], done.result["message_id"])
     out = await chat.say(RESIDENT, "/orders")

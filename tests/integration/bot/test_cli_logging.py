@@ -16,7 +16,7 @@ def gridbot(tmp_path, *args: str) -> subprocess.CompletedProcess:
            "GRIDBOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
     env.pop("GRIDBOT_TELEGRAM__TOKEN", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          timeout=300, env=env, cwd=tmp_path)
+                          timeout=300, env=env, cwd=tmp_path, check=False)
 
 
 def test_db_upgrade_prints_no_alembic_info_unless_verbose(tmp_path):
