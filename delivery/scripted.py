@@ -72,11 +72,14 @@ class Conversation:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self.feed({"message": msg})
 
-    async def photo(self, p: Person, file_id: str, caption: str = "") -> list[Request]:
+    async def photo(self, p: Person, file_id: str, caption: str = "", album: str | None = None) -> list[Request]:
+        """A photo; with `album`, one photo of an album (Telegram's media_group_id)."""
         sizes = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960}]
         content: dict[str, Any] = {"photo": sizes}
         if caption:
             content["caption"] = caption
+        if album:
+            content["media_group_id"] = album
         return await self.feed({"message": self._message(p, **content)})
 
     async def location(self, p: Person, latitude: float, longitude: float) -> list[Request]:

@@ -23,6 +23,7 @@ from handlers.residents import (
 )
 from handlers.services import matters, order_review, orders, volunteers
 from handlers.services import points as service_points
+from handlers.shared import dialogs
 from handlers.staff import corrections, escalation, tasks
 
 
@@ -33,6 +34,7 @@ def build_routers() -> list[Router]:
         errors.build_router(),
         volunteers.build_start_router(),  # /start svc_… before start reads it as a grid code
         start.build_router(),
+        dialogs.build_router(),  # 取消 and /cancel, in any dialog step
         emergency.build_router(),  # 紧急求助 works whatever dialog one is in
         lookup.build_router(),
         # Cadre tools: commands before the staff dialog, like lookup's.

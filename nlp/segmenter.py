@@ -7,6 +7,7 @@ about a second and would otherwise stall the event loop on the first message.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -91,7 +92,15 @@ class Segmenter:
         return self
 
     def _build(self) -> Any:
+        jieba_log = logging.getLogger("jieba")
+        level = jieba_log.level
         import jieba  # imported late: importing the package is not free and nothing here needs it sooner
+
+        # jieba gives its logger a stderr handler and DEBUG at import: every line then showed
+        # twice (its handler and the root's) whatever the application chose. Undo both.
+        for handler in list(jieba_log.handlers):
+            jieba_log.removeHandler(handler)
+        jieba_log.setLevel(level)
 
         tok = jieba.Tokenizer()
         tok.tmp_dir = self._cache_dir or _cache_dir()

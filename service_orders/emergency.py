@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select, update
+
 from nlp.prediction import Prediction
 from service_orders.base import Workflow
+from storage.models import AlertCard
 from tickets import routing
 from tickets.reports import Report
 from tickets.views import TicketView
@@ -65,3 +68,29 @@ class Emergency(Workflow):
             alerts.setdefault(cadre.telegram_id, Alert(cadre.telegram_id, CADRE))
         alerts.pop(telegram_id, None)  # a staff member calling for themselves
         return EmergencyOutcome(view, list(alerts.values()))
+
+    async def record_cards(self, ticket_id: int, sent: list[tuple[int, int]]) -> None:
+        """The (chat, message) of each alert card sent for this ticket."""
+        if not sent:
+            return
+        now = self.clock()
+        async with self.sf() as session, session.begin():
+            session.add_all(AlertCard(ticket_id=ticket_id, chat_id=c, message_id=m, created_at=now) for c, m in sent)
+
+    async def settle_cards(self, ticket_id: int, taken_by: int) -> list[tuple[int, int]]:
+        """The cards of this ticket not yet settled, except the taker's own, marked settled:
+        the caller edits each to say who took it. Claimed in one statement per card, so two
+        presses at once never edit a card twice."""
+        now = self.clock()
+        out: list[tuple[int, int]] = []
+        async with self.sf() as session, session.begin():
+            rows = (await session.execute(select(AlertCard).where(
+                AlertCard.ticket_id == ticket_id, AlertCard.settled_at.is_(None)))).scalars().all()
+            for card in rows:
+                if card.chat_id == taken_by:
+                    continue
+                claimed = await session.execute(update(AlertCard).where(
+                    AlertCard.id == card.id, AlertCard.settled_at.is_(None)).values(settled_at=now))
+                if claimed.rowcount:
+                    out.append((card.chat_id, card.message_id))
+        return out

@@ -22,13 +22,15 @@ from storage.models import Resident, ServiceMember, ServiceOrder
 from storage.repositories import Units
 
 LIST_LIMIT = 10
+FINISHED_LIMIT = 5  # /orders lists the latest finished orders too, as finished
 
 
 @dataclass
 class OrdersOverview:
     """What /orders shows one person, by the hats they wear."""
 
-    mine: list[OrderView] = field(default_factory=list)       # as a resident
+    mine: list[OrderView] = field(default_factory=list)       # as a resident: still open
+    finished: list[OrderView] = field(default_factory=list)   # as a resident: the latest finished
     to_take: list[OrderView] = field(default_factory=list)    # as a member: 待接单
     taking: list[OrderView] = field(default_factory=list)     # as a member: what I took
     to_review: list[OrderView] = field(default_factory=list)  # as a reviewer: 待议单
@@ -290,6 +292,10 @@ class OrderService(OrderDesk):
                     ServiceOrder.resident_id == person.actor.resident_id,
                     ServiceOrder.state.in_([s.value for s in OPEN_ORDER_STATES])))
                 out.mine = [await self._view(session, o) for o in rows.scalars()]
+                rows = await session.execute(base.limit(FINISHED_LIMIT).where(
+                    ServiceOrder.resident_id == person.actor.resident_id,
+                    ServiceOrder.state.not_in([s.value for s in OPEN_ORDER_STATES])))
+                out.finished = [await self._view(session, o) for o in rows.scalars()]
             members = person.active()
             if members:
                 out.is_member = True

@@ -22,11 +22,18 @@ def settings_from(ctx: click.Context) -> Settings:
         raise click.ClickException(f"invalid configuration: {exc}") from None
 
 
+# Libraries that narrate their routine at INFO (Alembic's every migration step, the
+# scheduler's every job run, jieba's dictionary loading): shown with -v only.
+CHATTY = ("alembic", "apscheduler", "jieba")
+
+
 def setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     # aiohttp/aiogram debug logs carry request URLs, and so the token: keep them quiet.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -79,7 +79,7 @@ async def on_invite(message: Message, command: CommandObject, deps: Deps, org: O
         role, backup = parse_role(args[0])
         issued = await org.staffing.invite(op, role, backup, args[1])
     except NotFound:
-        await deps.notifier.send_message(message.chat.id, T.UNIT_NOT_FOUND.format(code=escape(args[1][:64])))
+        await deps.notifier.send_message(message.chat.id, T.UNIT_NOT_FOUND)
         return
     except InviteRefused as exc:
         await deps.notifier.send_message(message.chat.id, T.INVITE_BAD_ROLE if exc.reason == "role" else T.INVITE_BAD_UNIT)
@@ -132,7 +132,7 @@ async def on_staff(message: Message, command: CommandObject, deps: Deps, org: Or
     try:
         rows = await org.staffing.list_staff(op, unit, include_inactive=everyone)
     except NotFound:
-        await deps.notifier.send_message(message.chat.id, T.UNIT_NOT_FOUND.format(code=escape(unit[:64])))
+        await deps.notifier.send_message(message.chat.id, T.UNIT_NOT_FOUND)
         return
     if not rows:
         await deps.notifier.send_message(message.chat.id, T.STAFF_EMPTY)
@@ -204,7 +204,7 @@ async def on_move(message: Message, command: CommandObject, deps: Deps, org: Org
         return
     unit, reason = args[1], " ".join(args[2:])
     change = await _change(message, deps, org, lambda: org.staffing.move(op, staff_id, unit, reason),
-                           T.STAFF_NOT_FOUND.format(id=staff_id) + "\n" + T.UNIT_NOT_FOUND.format(code=escape(unit[:64])))
+                           T.STAFF_NOT_FOUND.format(id=staff_id) + "\n" + T.UNIT_NOT_FOUND)
     if change is None:
         return
     s = change.staff

@@ -6,16 +6,18 @@ Its router comes early (before the staff note dialog): the button must work what
 the person was doing."""
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 
-from handlers.shared.delivery import recipient_locales, send
+from handlers.shared.delivery import recipient_locales
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, says, speaking
 from handlers.shared.servicedeps import ServiceDeps
-from handlers.views.render import Rendered, task_buttons, task_card, with_reporter
+from handlers.views.render import task_buttons, task_card, with_reporter
 from handlers.views.service_cards import resident_keyboard
 from service_orders.emergency import MEMBER, EmergencyOutcome
 from tickets.errors import NotRegistered
@@ -78,19 +80,37 @@ async def call(message: Message, deps: Deps, services: ServiceDeps, state: FSMCo
         await deps.notifier.send_message(chat_id, T.EMERGENCY_DUPLICATE.format(id=view.id), reply_markup=resident_keyboard())
         return
     # Staff first: every second counts more for them than for the caller's receipt.
-    await alert(deps, outcome)
+    await alert(deps, services, outcome)
     await deps.notifier.send_message(chat_id, T.EMERGENCY_ACK.format(id=view.id, n=len(outcome.alerts)),
                                      reply_markup=resident_keyboard())
 
 
-async def alert(deps: Deps, outcome: EmergencyOutcome) -> None:
+async def alert(deps: Deps, services: ServiceDeps, outcome: EmergencyOutcome) -> None:
     v = outcome.ticket
-    location = (v.latitude, v.longitude) if v.latitude is not None and v.longitude is not None else None
     locales = await recipient_locales(deps, (a.chat_id for a in outcome.alerts))
+    sent: list[tuple[int, int]] = []
     for a in outcome.alerts:
         with speaking(locales.get(a.chat_id)):
             text = with_reporter(task_card(v, deps.tz, T.EMERGENCY_ALERT_BADGE), v, True)
             # 签收 for whoever may take it (handler, backup, cadre); a grid member who is
             # not the handler is alerted only.
             markup = None if a.role == MEMBER else task_buttons(v)
-        await send(deps, a.chat_id, Rendered(text, markup, (), location))
+        delivery = await deps.notifier.send_message(a.chat_id, text, reply_markup=markup)
+        if delivery.ok and delivery.message_id:
+            sent.append((a.chat_id, delivery.message_id))
+        if v.latitude is not None and v.longitude is not None:
+            await deps.notifier.send_location(a.chat_id, latitude=v.latitude, longitude=v.longitude)
+    # Kept, so that when one of them takes it the others' cards say who did (settle_cards).
+    await services.emergency.record_cards(v.id, sent)
+
+
+async def settle_cards(deps: Deps, services: ServiceDeps | None, ticket_id: int, taker_id: int, taker: str) -> None:
+    """One person took a ticket alerted to several: the others' cards say who, without buttons."""
+    if services is None:
+        return
+    cards = await services.emergency.settle_cards(ticket_id, taker_id)
+    locales = await recipient_locales(deps, (chat for chat, _ in cards))
+    for chat_id, message_id in cards:
+        with speaking(locales.get(chat_id)):
+            text = T.ALERT_TAKEN.format(id=ticket_id, who=escape(taker))
+        await deps.notifier.edit_message_text(chat_id, message_id, text)

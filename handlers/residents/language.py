@@ -22,16 +22,37 @@ from handlers.shared.callbacks import LangCb
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LANGUAGE_NAMES, T, speaking
 from organisation.languages import SUPPORTED, parse_locale
+from tickets.policy import Actor, Role
 
 log = logging.getLogger(__name__)
 
-# The command menu: (command, name of its description in handlers/texts.py).
+# The command menus: (command, name of its description in handlers/texts.py). Everybody
+# sees the residents' menu (what a resident can do, 点单 and 求助 included); staff get
+# their own in their chat once the bot knows them.
 COMMANDS = (
     ("my", "CMD_MY"),
-    ("tasks", "CMD_TASKS"),
+    ("order", "CMD_ORDER"),
+    ("orders", "CMD_ORDERS"),
     ("ticket", "CMD_TICKET"),
     ("grid", "CMD_GRID"),
     ("privacy", "CMD_PRIVACY"),
+    ("menu", "CMD_MENU"),
+    ("help", "CMD_HELP"),
+    ("lang", "CMD_LANG"),
+)
+STAFF_COMMANDS = (
+    ("tasks", "CMD_TASKS"),
+    ("ticket", "CMD_TICKET"),
+    ("orders", "CMD_ORDERS_STAFF"),
+    ("help", "CMD_HELP"),
+    ("lang", "CMD_LANG"),
+)
+CADRE_COMMANDS = (
+    ("tasks", "CMD_TASKS"),
+    ("overdue", "CMD_OVERDUE"),
+    ("stats", "CMD_STATS"),
+    ("ticket", "CMD_TICKET"),
+    ("orders", "CMD_ORDERS_STAFF"),
     ("help", "CMD_HELP"),
     ("lang", "CMD_LANG"),
 )
@@ -44,9 +65,26 @@ def build_router() -> Router:
     return router
 
 
-def bot_commands() -> list[BotCommand]:
-    """The command menu in the current language."""
-    return [BotCommand(command=command, description=getattr(T, name)) for command, name in COMMANDS]
+def menu_for(actor: Actor | None) -> tuple[tuple[str, str], ...]:
+    if actor is None or not actor.is_staff:
+        return COMMANDS
+    cadre = actor.has_role(Role.COMMUNITY_CADRE) or actor.has_role(Role.STREET_CADRE)
+    return CADRE_COMMANDS if cadre else STAFF_COMMANDS
+
+
+def bot_commands(menu: tuple[tuple[str, str], ...] = COMMANDS) -> list[BotCommand]:
+    """A command menu in the current language."""
+    return [BotCommand(command=command, description=getattr(T, name)) for command, name in menu]
+
+
+async def publish_chat_menu(bot: Bot, chat_id: int, actor: Actor | None, locale: str | None = None) -> None:
+    """This chat's own menu: staff commands for staff, in the person's language."""
+    with speaking(locale):
+        commands = bot_commands(menu_for(actor))
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
+    except TelegramAPIError as exc:  # the menu is a convenience
+        log.warning("could not set the command menu for a chat: %s", exc)
 
 
 async def publish_commands(bot: Bot, i18n: I18n) -> None:
@@ -92,10 +130,7 @@ async def switch(deps: Deps, bot: Bot, user_id: int, chat_id: int, locale: str) 
     if deps.languages is not None:
         await deps.languages.choose(user_id, locale)
     with speaking(locale):  # confirmed in the language just chosen
-        confirmation, commands = T.LANG_SET, bot_commands()
+        confirmation = T.LANG_SET
     await deps.notifier.send_message(chat_id, confirmation)
-    try:
-        # This chat's menu follows the choice, whatever language the client runs in.
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
-    except TelegramAPIError as exc:  # the menu is a convenience: the choice is already kept
-        log.warning("could not set the command menu for a chat: %s", exc)
+    # This chat's menu follows the choice, whatever language the client runs in.
+    await publish_chat_menu(bot, chat_id, await deps.queries.actor(user_id), locale)

@@ -10,6 +10,7 @@ from aiogram.types import Message
 from handlers.shared.delivery import send
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, action_label, category_label, note_label
+from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.cadre_buttons import CARD_ACTIONS
 from handlers.views.render import (
     Rendered,
@@ -35,8 +36,13 @@ def build_router() -> Router:
     return router
 
 
-async def on_help(message: Message, deps: Deps) -> None:
+async def on_help(message: Message, deps: Deps, services: ServiceDeps | None = None) -> None:
+    """Everything this person can do, by the hats they wear: a resident's 点单, 紧急求助 and
+    /orders too, a member's 接单, a cadre's 议单."""
     actor = await deps.queries.actor(message.from_user.id)
+    member = reviewer = False
+    if services is not None:
+        _, member, reviewer = await services.orders.hats(message.from_user.id)
     parts = []
     if actor.has_role(Role.GRID_MEMBER):
         parts.append(T.HELP_GRID_MEMBER)
@@ -46,6 +52,11 @@ async def on_help(message: Message, deps: Deps) -> None:
         parts.append(T.HELP_DEPARTMENT)
     if not parts or actor.resident_id is not None:
         parts.append(T.HELP_RESIDENT + "\n" + T.HELP_PRIVACY)
+        parts.append(T.HELP_SERVICES_RESIDENT)
+    if member:
+        parts.append(T.HELP_SERVICES_MEMBER)
+    if reviewer:
+        parts.append(T.HELP_SERVICES_CADRE)
     if can_manage_staff(actor):
         parts.append(T.HELP_ADMIN)
     parts.append(T.HELP_LANGUAGE)
@@ -104,7 +115,7 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     history = [
         T.HISTORY_LINE.format(
             at=local_time(e.at, deps.tz), who=escape(_who(e, actor.is_staff, view.anonymous)),
-            action=_action_label(e.action),
+            action=_action_label(e.action) + _target(e),
             note=T.HISTORY_NOTE.format(note=clip(note_label(e.note), 200)) if e.note else "",
         )
         for e in events
@@ -127,6 +138,18 @@ def _who(event, viewer_is_staff: bool, anonymous: bool = False) -> str:
     if event.actor_kind == "system":
         return T.WHO_SYSTEM
     return event.actor_name or T.WHO_STAFF
+
+
+def _target(event) -> str:
+    """Whom a 转派 went to, which department a 吹哨 reached, which ticket a 合并 joined."""
+    data = event.data or {}
+    if data.get("to_name"):
+        return T.HISTORY_TO_PERSON.format(name=escape(data["to_name"]))
+    if data.get("department") and event.action == "escalate":
+        return T.HISTORY_TO_DEPARTMENT.format(department=escape(data["department"]))
+    if data.get("into"):
+        return T.HISTORY_INTO.format(id=data["into"])
+    return ""
 
 
 def _action_label(action: str) -> str:

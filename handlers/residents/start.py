@@ -11,6 +11,7 @@ from aiogram.types import (
     Message,
 )
 
+from handlers.residents.language import publish_chat_menu
 from handlers.residents.submission import submit_pending
 from handlers.shared.callbacks import CommunityCb, CommunityPageCb, GridCb
 from handlers.shared.delivery import locale_of
@@ -56,6 +57,9 @@ async def redeem_invite(message: Message, code: str, deps: Deps, org: OrgDeps) -
         return role_label(done.role) + (T.BACKUP_SUFFIX if done.is_backup else "")
 
     await deps.notifier.send_message(message.chat.id, T.INVITE_WELCOME.format(unit=escape(done.unit_name), role=role()))
+    if message.bot is not None:  # from now on their menu is the staff one
+        await publish_chat_menu(message.bot, message.chat.id, await deps.queries.actor(user.id),
+                                await locale_of(deps, user.id))
     if done.created_by and done.created_by != user.id:
         with speaking(await locale_of(deps, done.created_by)):  # the inviter's language, not the newcomer's
             notice = T.INVITE_USED_NOTICE.format(
@@ -75,7 +79,7 @@ async def on_start(message: Message, command: CommandObject, deps: Deps, state: 
         try:
             grid = await deps.service.join(user.id, code, user.full_name)
         except NotFound:
-            await ask_grid(message.chat.id, deps, T.BAD_GRID_CODE.format(code=escape(code[:64])) + "\n\n" + T.PICK_COMMUNITY)
+            await ask_grid(message.chat.id, deps, T.BAD_GRID_CODE)
             return
         await joined(deps, message.chat.id, grid)
         await submit_pending(deps, state, user.id)
@@ -84,6 +88,8 @@ async def on_start(message: Message, command: CommandObject, deps: Deps, state: 
     if actor.is_staff:
         roles = join(dict.fromkeys(role_label(r.role) for r in actor.roles))
         await deps.notifier.send_message(message.chat.id, T.STAFF_WELCOME.format(name=escape(actor.name), roles=roles))
+        if message.bot is not None:
+            await publish_chat_menu(message.bot, message.chat.id, actor, await locale_of(deps, user.id))
         return
     current = await deps.queries.resident_grid(user.id)
     if current is not None:

@@ -42,7 +42,7 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
     except NotRegistered:
         # Keep the report until a grid is chosen: nothing the resident wrote is lost.
         await state.update_data(pending=asdict(report))
-        await ask_grid(chat_id, deps, T.NEED_GRID_FIRST + "\n\n" + T.PICK_COMMUNITY)
+        await ask_grid(chat_id, deps, T.NEED_GRID_FIRST + "\n\n" + T.PICK_COMMUNITY_NEXT)
         return
     except RateLimited as exc:
         await deps.notifier.send_message(chat_id, refusal(exc))

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.services.order_input import ask_text, take_text
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
+from handlers.shared.dialogs import cancel_markup
 from handlers.shared.i18n import T
 from handlers.shared.service_callbacks import MergeIntoCb, ReviewCb
 from handlers.shared.service_delivery import broadcast, deliver_orders
@@ -88,7 +89,7 @@ async def on_decline_reason(message: Message, deps: Deps, services: ServiceDeps,
 
 
 async def on_bad_reason(message: Message, deps: Deps) -> None:
-    await deps.notifier.send_message(message.chat.id, T.ORDER_BAD_INPUT)
+    await deps.notifier.send_message(message.chat.id, T.ORDER_BAD_INPUT, reply_markup=cancel_markup())
 
 
 async def on_merge_menu(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:

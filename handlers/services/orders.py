@@ -16,18 +16,20 @@ from handlers.residents.report import meaningful
 from handlers.services.order_input import ask_text, take_text
 from handlers.services.order_offer import OFFER_KEY
 from handlers.shared.deps import Deps
+from handlers.shared.dialogs import cancel_markup
 from handlers.shared.i18n import T, note_label, order_state_label, says
 from handlers.shared.service_callbacks import NeededCb, OfferCb, OrderCb, OrderRateCb
 from handlers.shared.service_delivery import broadcast, deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.service_cards import (
-    cancel_button,
+    abandon_confirm_buttons,
     needed_buttons,
     needed_label,
     order_card,
     order_line,
     order_refusal,
     points_note,
+    resident_buttons,
     resident_keyboard,
     review_buttons,
     take_button,
@@ -64,7 +66,9 @@ def build_router() -> Router:
     router.callback_query.register(on_needed, NeededCb.filter())
     router.callback_query.register(on_take, OrderCb.filter(F.action == "take"))
     router.callback_query.register(on_ask_done, OrderCb.filter(F.action == "done"))
-    router.callback_query.register(on_abandon, OrderCb.filter(F.action == "drop"))
+    router.callback_query.register(on_ask_abandon, OrderCb.filter(F.action == "drop"))
+    router.callback_query.register(on_abandon, OrderCb.filter(F.action == "dropok"))
+    router.callback_query.register(on_keep, OrderCb.filter(F.action == "keep"))
     router.callback_query.register(on_cancel_order, OrderCb.filter(F.action == "cancel"))
     router.callback_query.register(on_rate, OrderRateCb.filter())
     return router
@@ -83,7 +87,7 @@ async def on_order(message: Message, deps: Deps, services: ServiceDeps, state: F
         await ask_when(deps, state, chat_id, text, message.message_id)
         return
     await state.set_state(OrderInput.text)
-    await deps.notifier.send_message(chat_id, T.ORDER_ASK_TEXT)
+    await deps.notifier.send_message(chat_id, T.ORDER_ASK_TEXT, reply_markup=cancel_markup())
 
 
 async def ask_when(deps: Deps, state: FSMContext, chat_id: int, text: str, message_id: int) -> None:
@@ -96,7 +100,7 @@ async def ask_when(deps: Deps, state: FSMContext, chat_id: int, text: str, messa
 async def on_text(message: Message, deps: Deps, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if not meaningful(text) or text.startswith("/"):
-        await deps.notifier.send_message(message.chat.id, T.ORDER_TEXT_BAD)
+        await deps.notifier.send_message(message.chat.id, T.ORDER_TEXT_BAD, reply_markup=cancel_markup())
         return
     await ask_when(deps, state, message.chat.id, text, message.message_id)
 
@@ -104,7 +108,7 @@ async def on_text(message: Message, deps: Deps, state: FSMContext) -> None:
 async def on_when_typed(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
     day = catalogue.parse_date(message.text or "", services.orders.today())
     if day is None:
-        await deps.notifier.send_message(message.chat.id, T.ORDER_WHEN_BAD)
+        await deps.notifier.send_message(message.chat.id, T.ORDER_WHEN_BAD, reply_markup=cancel_markup())
         return
     await create(message.from_user.id, message.from_user.full_name, message.chat.id, "date", day,
                  deps, services, state)
@@ -189,7 +193,7 @@ async def on_orders(message: Message, deps: Deps, services: ServiceDeps) -> None
     chat_id = message.chat.id
     o = await services.orders.overview(message.from_user.id)
     send = deps.notifier.send_message
-    if not (o.mine or o.to_take or o.taking or o.to_review or o.is_member):
+    if not (o.mine or o.finished or o.to_take or o.taking or o.to_review or o.is_member):
         await send(chat_id, T.ORDERS_EMPTY)
         return
     if o.to_review:
@@ -204,10 +208,12 @@ async def on_orders(message: Message, deps: Deps, services: ServiceDeps) -> None
         await send(chat_id, T.ORDERS_TO_TAKE.format(n=len(o.to_take)) if o.to_take else T.ORDERS_NONE_TO_TAKE)
         for v in o.to_take:
             await send(chat_id, order_card(v), reply_markup=take_button(v.id))
-    if o.mine:
-        lines = [T.ORDERS_MINE] + [order_line(v) for v in o.mine]
-        cancellable = [v for v in o.mine if v.state in (OrderState.NEW, OrderState.PUBLISHED)]
-        await send(chat_id, "\n".join(lines), reply_markup=cancel_button(cancellable[0].id) if len(cancellable) == 1 else None)
+    if o.mine:  # each open order on its own, with the buttons it has now
+        await send(chat_id, T.ORDERS_MINE.format(n=len(o.mine)))
+        for v in o.mine:
+            await send(chat_id, order_line(v), reply_markup=resident_buttons(v))
+    if o.finished:
+        await send(chat_id, "\n".join([T.ORDERS_FINISHED] + [order_line(v) for v in o.finished]))
 
 
 # -- 接单 / 完成 / 放弃 / 撤销 ---------------------------------------------------------------------
@@ -246,6 +252,26 @@ async def on_done_note(message: Message, deps: Deps, services: ServiceDeps, stat
         return
     await deps.notifier.send_message(message.chat.id, T.DONE_OK.format(id=outcome.order.id, points=points_note(outcome.points)))
     await deliver_orders(deps, outcome.notices)
+
+
+async def on_ask_abandon(query: CallbackQuery, callback_data: OrderCb, deps: Deps, services: ServiceDeps) -> None:
+    """放弃 costs points: say how many and ask first; nothing changes until 确定放弃."""
+    try:
+        view = await services.orders.check_taker(query.from_user.id, callback_data.order_id)
+    except OrderRefused as exc:
+        await query.answer(order_refusal(exc), show_alert=True)
+        return
+    await query.answer()
+    penalty = -services.orders.rules.abandoned
+    cost = T.ABANDON_COST.format(n=penalty) if penalty > 0 else ""
+    await deps.notifier.send_message(query.from_user.id, T.ABANDON_CONFIRM.format(id=view.id, cost=cost),
+                                     reply_markup=abandon_confirm_buttons(view.id))
+
+
+async def on_keep(query: CallbackQuery, callback_data: OrderCb) -> None:
+    await query.answer(T.ABANDON_KEPT.format(id=callback_data.order_id))
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def on_abandon(query: CallbackQuery, callback_data: OrderCb, deps: Deps, services: ServiceDeps) -> None:
@@ -296,4 +322,4 @@ async def on_bad_input(message: Message, deps: Deps, state: FSMContext) -> None:
     current = await state.get_state()
     text = T.ORDER_WHEN_BAD if current == OrderInput.when.state else (
         T.ORDER_TEXT_BAD if current == OrderInput.text.state else T.ORDER_BAD_INPUT)
-    await deps.notifier.send_message(message.chat.id, text)
+    await deps.notifier.send_message(message.chat.id, text, reply_markup=cancel_markup())

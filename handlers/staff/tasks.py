@@ -2,16 +2,27 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from handlers.residents.emergency import settle_cards
 from handlers.shared.callbacks import AssignCb, TicketCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
+from handlers.shared.dialogs import (
+    DialogCb,
+    add_photo,
+    cancel_markup,
+    chat_lock,
+    finish_markup,
+    leave,
+    take_note,
+)
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
+from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.render import (
     reassign_buttons,
     task_buttons,
@@ -31,9 +42,10 @@ class StaffInput(StatesGroup):
 
 def build_router() -> Router:
     router = Router(name="tasks")
-    router.message.register(on_cancel, Command("cancel"))
-    router.message.register(on_resolve_note, StaffInput.resolve_note, F.text | F.photo)
-    router.message.register(on_return_reason, StaffInput.return_reason, F.text)
+    router.message.register(on_resolve_photo, StaffInput.resolve_note, F.photo)
+    router.message.register(on_resolve_note, StaffInput.resolve_note, F.text)
+    router.callback_query.register(on_resolve_done, StaffInput.resolve_note, DialogCb.filter(F.action == "ok"))
+    router.message.register(on_return_reason, StaffInput.return_reason, F.text | F.caption)
     router.message.register(on_bad_input, StateFilter(StaffInput))
     router.callback_query.register(on_accept, TicketCb.filter(F.action == "acc"))
     router.callback_query.register(on_ask_note, TicketCb.filter(F.action.in_({"res", "ret"})))
@@ -53,7 +65,15 @@ async def _refresh_card(query: CallbackQuery, outcome, deps: Deps) -> None:
         await query.message.edit_text(card_of(outcome.ticket, deps), reply_markup=task_buttons(outcome.ticket))
 
 
-async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:
+async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps) -> None:
+    """The card a dialog started from, brought up to date (best effort: it may be gone)."""
+    if card_id:
+        await deps.notifier.edit_message_text(chat_id, card_id, card_of(outcome.ticket, deps),
+                                              reply_markup=task_buttons(outcome.ticket))
+
+
+async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
+                    services: ServiceDeps | None = None) -> None:
     try:
         outcome = await deps.service.accept(query.from_user.id, callback_data.ticket_id)
     except WorkflowError as exc:
@@ -61,6 +81,9 @@ async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -
         return
     await query.answer(T.ACCEPTED_OK.format(id=outcome.ticket.id))
     await _refresh_card(query, outcome, deps)
+    # Sent to several (a 紧急求助): the others learn who took it, and their 签收 goes.
+    await settle_cards(deps, services, outcome.ticket.id, query.from_user.id,
+                       outcome.ticket.assignee_name or query.from_user.full_name)
     await deliver(deps, outcome.notices)
 
 
@@ -76,35 +99,67 @@ async def on_ask_note(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
         (StaffInput.resolve_note, T.ASK_RESOLVE_NOTE) if action == Action.RESOLVE
         else (StaffInput.return_reason, T.ASK_RETURN_REASON)
     )
+    await leave(state)  # a note half-written for another ticket goes
     await state.set_state(target)
     await state.update_data(ticket_id=view.id, card_id=query.message.message_id if query.message else None)
-    await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id))
+    await deps.notifier.send_message(query.from_user.id, prompt.format(id=view.id), reply_markup=cancel_markup())
 
 
 async def _note(message: Message, deps: Deps) -> str | None:
     note = (message.text or message.caption or "").strip()
-    if not note:
-        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
+    if not note or note.startswith("/"):
+        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
         return None
     return note[:NOTE_LIMIT]
 
 
+async def on_resolve_photo(message: Message, deps: Deps, state: FSMContext) -> None:
+    """A photo: kept. One photo with a caption closes at once; an album, or photos without
+    a word, wait for the text or 完成 (the photos of an album come one by one)."""
+    async with chat_lock(message.chat.id):
+        _, answer = await add_photo(message, state)
+        if message.caption and message.media_group_id is None:
+            await _resolve(message.from_user.id, message.chat.id, None, deps, state)
+            return
+        if answer:
+            data = await state.get_data()
+            prompt = T.NOTE_PHOTOS_WITH_CAPTION if data.get("note_caption") else T.NOTE_PHOTOS_KEPT
+            await deps.notifier.send_message(message.chat.id, prompt, reply_markup=finish_markup())
+
+
 async def on_resolve_note(message: Message, deps: Deps, state: FSMContext) -> None:
-    note = await _note(message, deps)
-    if note is None:
+    if await _note(message, deps) is None:
         return
+    async with chat_lock(message.chat.id):
+        await _resolve(message.from_user.id, message.chat.id, message.text, deps, state)
+
+
+async def on_resolve_done(query: CallbackQuery, deps: Deps, state: FSMContext) -> None:
+    await query.answer()
+    if query.message:
+        await query.message.edit_reply_markup(reply_markup=None)
+    async with chat_lock(query.from_user.id):
+        if not (await state.get_data()).get("note_photos"):
+            await deps.notifier.send_message(query.from_user.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
+            return
+        await _resolve(query.from_user.id, query.from_user.id, None, deps, state)
+
+
+async def _resolve(user_id: int, chat_id: int, text: str | None, deps: Deps, state: FSMContext) -> None:
     data = await state.get_data()
-    ticket_id = data["ticket_id"]
-    await state.clear()
-    photos = (message.photo[-1].file_id,) if message.photo else ()
-    try:
-        outcome = await deps.service.resolve(message.from_user.id, ticket_id, note, photos)
-    except WorkflowError as exc:
-        await deps.notifier.send_message(message.chat.id, refusal(exc))
+    ticket_id = data.get("ticket_id")
+    note, photos = await take_note(state, text, NOTE_LIMIT)
+    if not ticket_id:
+        await deps.notifier.send_message(chat_id, T.BUTTON_EXPIRED)
         return
-    await deps.notifier.send_message(message.chat.id, T.RESOLVED_OK.format(id=ticket_id))
+    try:
+        outcome = await deps.service.resolve(user_id, ticket_id, note, photos)
+    except WorkflowError as exc:
+        await deps.notifier.send_message(chat_id, refusal(exc))
+        return
+    await deps.notifier.send_message(chat_id, T.RESOLVED_OK.format(id=ticket_id))
     await deliver(deps, outcome.notices)
-    await _edit_card(message.chat.id, data.get("card_id"), outcome, deps)
+    await _edit_card(chat_id, data.get("card_id"), outcome, deps)
 
 
 async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> None:
@@ -113,7 +168,7 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
         return
     data = await state.get_data()
     ticket_id = data["ticket_id"]
-    await state.clear()
+    await leave(state)
     try:
         outcome = await deps.service.return_(message.from_user.id, ticket_id, reason)
     except WorkflowError as exc:
@@ -124,21 +179,8 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
     await _edit_card(message.chat.id, data.get("card_id"), outcome, deps)
 
 
-async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps) -> None:
-    """The card the dialog started from, brought up to date (best effort: it may be gone)."""
-    if card_id:
-        await deps.notifier.edit_message_text(chat_id, card_id, card_of(outcome.ticket, deps),
-                                              reply_markup=task_buttons(outcome.ticket))
-
-
 async def on_bad_input(message: Message, deps: Deps) -> None:
-    await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY)
-
-
-async def on_cancel(message: Message, deps: Deps, state: FSMContext) -> None:
-    await state.set_state(None)
-    await state.update_data(ticket_id=None)
-    await deps.notifier.send_message(message.chat.id, T.INPUT_CANCELLED)
+    await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
 
 
 async def on_reassign_menu(query: CallbackQuery, callback_data: TicketCb, deps: Deps) -> None:

@@ -26,7 +26,7 @@ BACKUP_SUFFIX = "（备岗）"
 
 # Staff administration (admins)
 ADMIN_ONLY = "只有管理员可以使用这个命令。"
-UNIT_NOT_FOUND = "没有找到单位 {code}，或已停用。可用 /staff 查看。"
+UNIT_NOT_FOUND = "没有找到这个单位编号，或已停用。可用 /staff 查看各单位的编号。"
 STAFF_USAGE = "用法：/staff [单位编码|all]"
 STAFF_HEADER = "工作人员（{n} 人）："
 STAFF_UNIT = "<b>{unit}</b> [{code}]"

@@ -47,17 +47,16 @@ STATS_USAGE = (
 )
 STATS_UNKNOWN_UNIT = "没有找到“{unit}”，或它不在您的辖区。"
 STATS_HEADER = "📊 <b>{scope}</b>　{period}"
-STATS_SECTION_TOTAL = "<b>合计</b>"
 STATS_SECTION_COMMUNITIES = "<b>按社区</b>"
 STATS_SECTION_GRIDS = "<b>按网格</b>"
 STATS_SECTION_CATEGORIES = "<b>按类别</b>"
 STATS_ROW = (
     "{name}（新增 {created}）\n"
-    "　签收 {accept}｜按期 {on_time}｜解决 {solved}｜满意 {satisfied}（满意 {satisfied_only}）｜重办 {reopened}｜超期 {overdue}"
+    "　签收 {accept}｜按期 {on_time}｜解决 {solved}｜满意 {satisfied}（不含基本满意 {satisfied_only}）｜重办 {reopened}｜超期 {overdue}"
 )
 STATS_SHORT = "　样本不足：评判 {judged} 件，少于 {min} 件，不评分"
 STATS_FOOTNOTE = (
-    "签收=及时签收率，按期=按期办结率，解决=解决率，满意=满意率（括号内只计“满意”），重办=重办率；"
+    "签收=及时签收率，按期=按期办结率，解决=解决率，满意=满意率（含“基本满意”，括号内不含），重办=重办率；"
     "超期为此刻超期未办结的件数。“—”表示没有可计算的工单。"
 )
 

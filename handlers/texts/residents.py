@@ -9,9 +9,10 @@ WELCOME_JOINED = (
     "查看我的工单：/my　　更换网格：/grid　　帮助：/help"
 )
 PICK_COMMUNITY = "您好！请先选择您所在的社区："
+PICK_COMMUNITY_NEXT = "请选择您所在的社区："
 PICK_GRID = "请选择您所在的网格（楼栋/片区）："
 NO_ORGANISATION = "系统还没有录入社区和网格，暂时无法登记。请联系社区工作人员。"
-BAD_GRID_CODE = "这个网格编号无效或已停用：{code}\n请重新扫描二维码，或在下面选择您的社区。"
+BAD_GRID_CODE = "这个二维码或链接里的网格编号无效或已停用。请重新扫描二维码，或在下面选择您所在的社区："
 STAFF_WELCOME = "您好，{name}（{roles}）。\n待办任务：/tasks　　查看工单：/ticket 编号　　帮助：/help"
 NEED_GRID_FIRST = "请先选择您所在的社区和网格，选好后您刚才的反映会自动提交，不会丢失。"
 
@@ -38,6 +39,7 @@ LOCATION_SAVED = "已收到位置。请再用文字说明问题，位置会附�
 
 # -- resident notices --------------------------------------------------------------
 ACCEPTED_NOTICE = "您反映的问题（工单 #{id}）已由网格员 {who} 签收，正在处理。"
+RESOLVED_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n回访由最先反映的居民评价；问题仍在的话，直接告诉我即可。"
 RESOLVED_NOTICE = "您反映的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n问题解决了吗？"
 RETURNED_NOTICE = "您的工单 #{id} 正在由社区重新安排处理人，请稍候。"
 REASSIGNED_NOTICE = "您的工单 #{id} 已安排给网格员 {who} 处理，办结时限：{deadline}。"

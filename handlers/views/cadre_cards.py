@@ -80,7 +80,7 @@ def stats_row(name: str, c: Counts, min_samples: int = 0) -> str:
 
 def stats_messages(report: StatsReport, tz: ZoneInfo) -> list[str]:
     lines = [T.STATS_HEADER.format(scope=escape(report.scope), period=describe(report.period, tz)), "",
-             T.STATS_SECTION_TOTAL, stats_row(T.TOTAL_ROW_NAME, report.total)]
+             stats_row(T.TOTAL_ROW_NAME, report.total)]  # "合计（新增 3）": the name is the heading
     least = report.min_samples
     if len(report.communities) > 1:
         lines += ["", T.STATS_SECTION_COMMUNITIES, *(stats_row(n, c, least) for n, c in report.communities)]

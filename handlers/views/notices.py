@@ -41,6 +41,10 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
         case NoticeKind.ACCEPTED:
             return Rendered(T.ACCEPTED_NOTICE.format(id=v.id, who=who))
         case NoticeKind.RESOLVED:
+            if n.chat_id != v.resident_telegram_id:
+                # A follower hears the result; the 回访 question is the reporter's alone.
+                text = T.RESOLVED_NOTICE_FOLLOWER.format(id=v.id, note=clip(n.note or "", 500))
+                return Rendered(text, None, v.resolution_photos)
             text = T.RESOLVED_NOTICE.format(id=v.id, note=clip(n.note or "", 500))
             return Rendered(text, solved_buttons(v.id), v.resolution_photos)
         case NoticeKind.RETURNED_RESIDENT:

@@ -13,6 +13,7 @@ from aiogram.types import (
 )
 
 from handlers.shared import i18n
+from handlers.shared.dialogs import cancel_markup
 from handlers.shared.i18n import T, note_label
 from handlers.shared.service_callbacks import (
     NeededCb,
@@ -82,7 +83,7 @@ def offer_buttons(message_id: int) -> InlineKeyboardMarkup:
 def needed_buttons() -> InlineKeyboardMarkup:
     labels = [("today", T.BTN_NEEDED_TODAY), ("tomorrow", T.BTN_NEEDED_TOMORROW),
               ("week", T.BTN_NEEDED_WEEK), ("any", T.BTN_NEEDED_ANY)]
-    return kb([[(label, NeededCb(value=v).pack()) for v, label in labels]])
+    return cancel_markup([InlineKeyboardButton(text=label, callback_data=NeededCb(value=v).pack()) for v, label in labels])
 
 
 def review_buttons(order_id: int) -> InlineKeyboardMarkup:
@@ -101,8 +102,22 @@ def taker_buttons(order_id: int) -> InlineKeyboardMarkup:
                 (T.BTN_ABANDON, OrderCb(action="drop", order_id=order_id).pack())]])
 
 
+def abandon_confirm_buttons(order_id: int) -> InlineKeyboardMarkup:
+    return kb([[(T.BTN_ABANDON_CONFIRM, OrderCb(action="dropok", order_id=order_id).pack()),
+                (T.BTN_ABANDON_KEEP, OrderCb(action="keep", order_id=order_id).pack())]])
+
+
 def cancel_button(order_id: int) -> InlineKeyboardMarkup:
     return kb([[(T.BTN_CANCEL_ORDER, OrderCb(action="cancel", order_id=order_id).pack())]])
+
+
+def resident_buttons(view: OrderView) -> InlineKeyboardMarkup | None:
+    """What the resident may do with an order of theirs now: 撤销 before it is taken, 评单 once done."""
+    if view.state in (OrderState.NEW, OrderState.PUBLISHED):
+        return cancel_button(view.id)
+    if view.state == OrderState.DONE:
+        return rate_buttons(view.id)
+    return None
 
 
 def rate_buttons(order_id: int) -> InlineKeyboardMarkup:

@@ -27,6 +27,7 @@ from storage.models.services import (
 )
 from storage.models.supervision import DigestDelivery, ReminderDelivery
 from storage.models.tickets import (
+    AlertCard,
     Attachment,
     OutboxMessage,
     Rating,
@@ -37,7 +38,7 @@ from storage.models.tickets import (
 from storage.models.web import WebLink, WebSession
 
 __all__ = [
-    "NAMING", "AuditEntry", "Attachment", "Base", "DialogState", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
+    "NAMING", "AlertCard", "AuditEntry", "Attachment", "Base", "DialogState", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
     "OutboxMessage", "PointEntry", "Rating", "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember",
     "ServiceOrder", "ServiceOrderEvent", "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting",
     "WebLink", "WebSession",

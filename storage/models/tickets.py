@@ -175,3 +175,18 @@ class TicketFollower(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     via: Mapped[str] = mapped_column(String(12), default="follow")  # follow / merge
+
+
+class AlertCard(Base):
+    """A card sent to several people for one ticket (a 紧急求助 to its handler, backup and
+    cadres): kept so that when one of them acts, the others' cards say who took it."""
+
+    __tablename__ = "alert_cards"
+    __table_args__ = (UniqueConstraint("ticket_id", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # edited to say who took it

@@ -146,8 +146,11 @@ async def test_a_report_before_choosing_a_grid_is_kept_and_opened_after(chat, co
 
 
 async def test_invalid_start_code_explains_and_offers_the_picker(chat):
-    out = await chat.say(RESIDENT, "/start NOPE99")
-    assert "无效" in out[-1].text and buttons(out[-1])
+    out = await chat.say(RESIDENT, "/start NOPE99<b>junk")
+    (reply,) = chat.texts_to(RESIDENT, out)
+    assert "无效" in reply and buttons(out[-1])
+    # What the bot did not understand is not echoed back, and no greeting sits inside an error.
+    assert "NOPE99" not in reply and "junk" not in reply and "您好" not in reply
 
 
 async def test_the_same_message_delivered_twice_opens_one_ticket(chat, core):

@@ -90,11 +90,11 @@ async def test_admin_commands_are_for_admins_only(chat, core):
 
 BAD_INPUT = [
     ("/invite", "用法：/invite"), ("/invite 网格员", "用法：/invite"), ("/invite 书记 WT01", "不认识这个角色"),
-    ("/invite 网格员 NOPE", "没有找到单位 NOPE"), ("/invite 社区干部 WT01", "这个单位不能设置该角色"),
+    ("/invite 网格员 NOPE", "没有找到这个单位编号"), ("/invite 社区干部 WT01", "这个单位不能设置该角色"),
     ("/deactivate", "用法：/deactivate"), ("/deactivate abc 离职", "用法：/deactivate"),
     ("/deactivate 3", "用法：/deactivate"), ("/deactivate 99999 离职", "没有找到在岗的工作人员 #99999"),
-    ("/move 3 NOPE 调整", "没有找到单位 NOPE"), ("/move 3 XF-WT 调整", "不能设置该角色"),
-    ("/staff NOPE", "没有找到单位 NOPE"), ("/staff a b", "用法：/staff"), ("/invite " + "x" * 500, "用法：/invite"),
+    ("/move 3 NOPE 调整", "没有找到这个单位编号"), ("/move 3 XF-WT 调整", "不能设置该角色"),
+    ("/staff NOPE", "没有找到这个单位编号"), ("/staff a b", "用法：/staff"), ("/invite " + "x" * 500, "用法：/invite"),
     ("/deactivate 3 " + "很长" * 150, "最多 200 个字"), ("/deactivate 99999999999999999999 离职", "用法：/deactivate"),
 ]
 

@@ -124,6 +124,17 @@ async def test_the_emergency_button_alerts_everyone_at_once_even_at_night(chat, 
     # The alert carries 签收: the grid member takes it from there.
     out = await chat.press(MEMBER, "签收")
     assert (await tickets(core))[0].state == "accepted"
+    # The backup's and the cadre's cards now say who took it, and their 签收 is gone.
+    for person in (BACKUP, CADRE):
+        (edit,) = [r for r in out if r.chat_id == person.id and r.method == "editMessageText"]
+        assert "孙网格" in edit.data["text"] and "签收" in edit.data["text"]
+        assert not (edit.data.get("reply_markup") or {}).get("inline_keyboard")
+        first = [r for r in chat.session.sent(chat_id=person.id) if r.method == "sendMessage"][0]
+        assert edit.data["message_id"] == first.result["message_id"]
+    assert not [r for r in out if r.chat_id == MEMBER.id and r.method == "editMessageText"]
+    # A second press changes nothing and edits nothing again.
+    out = await chat.press_data(BACKUP, f"tk:acc:{t.id}")
+    assert chat.alerts(out) and not [r for r in out if r.method == "editMessageText"]
 
 
 async def test_emergency_without_location_and_without_a_grid(chat, core):

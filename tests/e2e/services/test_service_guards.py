@@ -206,7 +206,7 @@ async def test_registration_codes_and_leaving(chat, core):
     await chat.press_data(NEIGHBOUR, "sd:take:1")
     out = await chat.say(NEIGHBOUR, "/leave")
     assert "服务中" in chat.texts_to(NEIGHBOUR, out)[0]
-    await chat.press_data(NEIGHBOUR, "sd:drop:1")
+    await chat.press_data(NEIGHBOUR, "sd:dropok:1")
     out = await chat.say(NEIGHBOUR, "/leave")
     assert "已退出" in chat.texts_to(NEIGHBOUR, out)[0]
     out = await chat.press_data(NEIGHBOUR, "sd:take:1")

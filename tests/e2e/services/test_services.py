@@ -1,6 +1,7 @@
 """五单 through the Dispatcher: 点单 → 议单 → 派单 → 接单 → 评单, with points."""
 from __future__ import annotations
 
+from delivery.scripted import buttons
 from tests.conftest import CADRE, FAR_CADRE, MEMBER, RESIDENT, local_day
 from tests.e2e.services.service_kit import (
     FAR_VOLUNTEER,
@@ -129,6 +130,14 @@ async def test_abandon_deducts_and_publishes_again(chat, core):
     await chat.press(CADRE, "通过发布")
     await chat.press(PARTY, "接单")
     out = await chat.press(PARTY, "放弃")
+    # It costs points: asked first, and nothing changes until confirmed.
+    (question,) = chat.texts_to(PARTY, out)
+    assert "扣 5 分" in question and labels(out[-1]) == ["确定放弃", "不放弃，继续服务"]
+    assert (await load(core)).state == "taken" and await points_of(core, PARTY.id) == 0
+    await chat.press(PARTY, "不放弃")
+    assert (await load(core)).state == "taken" and await points_of(core, PARTY.id) == 0
+    await chat.press(PARTY, "↩️ 放弃")
+    out = await chat.press(PARTY, "确定放弃")
     assert "积分 -5" in chat.texts_to(PARTY, out)[0]
     assert (await load(core)).state == "published"
     assert to(out, VOLUNTEER) and not to(out, PARTY)[1:]  # pushed to the others again
@@ -147,6 +156,26 @@ async def test_auto_approved_category_is_published_at_once(chat, core):
     assert out is not None
 
 
+def labels_data(request) -> list[str]:
+    return [d for _, d in buttons(request)]
+
+
+async def test_orders_lists_finished_orders_as_finished(chat, core):
+    await community(chat)
+    await order(chat)
+    await chat.press_data(CADRE, "sr:ok:1")
+    await chat.press(PARTY, "接单")
+    await chat.press(PARTY, "完成")
+    await chat.say(PARTY, "已代买送到")
+    out = await chat.say(RESIDENT, "/orders")
+    _, done = to(out, RESIDENT)
+    assert "#1" in done.text and labels(done) == ["满意", "基本满意", "不满意"]  # 评单 from the list too
+    await chat.press_data(RESIDENT, labels_data(done)[0], done.result["message_id"])
+    out = await chat.say(RESIDENT, "/orders")
+    texts = chat.texts_to(RESIDENT, out)
+    assert "目前没有点单" not in texts[0] and "已结束的点单" in texts[0] and "#1" in texts[0]
+
+
 async def test_orders_and_menu_show_each_person_what_they_may_do(chat, core):
     await community(chat)
     await order(chat)                       # #1 waits for 议单
@@ -159,8 +188,13 @@ async def test_orders_and_menu_show_each_person_what_they_may_do(chat, core):
     cards = to(out, PARTY)
     assert "待接单</b>（1）" in cards[0].text and "#2" in cards[1].text and labels(cards[1]) == ["🙋 接单"]
     out = await chat.say(RESIDENT, "/orders")
-    (mine,) = to(out, RESIDENT)
-    assert "#1" in mine.text and "#2" in mine.text
+    head, *mine = to(out, RESIDENT)
+    assert "我的点单" in head.text
+    # Two open orders: each its own line with its own 撤销.
+    assert ["#2" in mine[0].text, "#1" in mine[1].text] == [True, True]
+    assert labels(mine[0]) == labels(mine[1]) == ["撤销点单"]
+    await chat.press_data(RESIDENT, labels_data(mine[1])[0], mine[1].result["message_id"])
+    assert (await load(core, 1)).state == "cancelled" and (await load(core, 2)).state == "published"
     out = await chat.say(FAR_VOLUNTEER, "/orders")
     assert "暂时没有待接的点单" in chat.texts_to(FAR_VOLUNTEER, out)[0]
     out = await chat.say(RESIDENT, "/menu")

@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0009_outbox"
+HEAD = "0010_alert_cards"
 
 
 def version(path) -> str:
@@ -28,7 +28,7 @@ def test_a_new_database_reaches_the_head_through_the_renumbered_chain(tmp_path):
     path = tmp_path / "new.sqlite3"
     upgrade(f"sqlite+aiosqlite:///{path}")
     assert version(path) == HEAD
-    assert {"user_settings", "service_orders", "matters", "web_links", "web_sessions"} <= tables(path)
+    assert {"user_settings", "service_orders", "matters", "web_links", "web_sessions", "alert_cards"} <= tables(path)
 
 
 def test_a_database_stamped_with_the_old_languages_id_gets_the_services_tables(tmp_path):
@@ -49,4 +49,4 @@ def test_a_database_at_the_old_head_is_already_current(tmp_path):
     stamp(path, "0005")  # the old head: services, after languages
     upgrade(url)  # nothing of the old head is created again: a second CREATE TABLE would raise
     assert version(path) == HEAD
-    assert {"web_links", "web_sessions"} <= tables(path)
+    assert {"web_links", "web_sessions", "alert_cards"} <= tables(path)

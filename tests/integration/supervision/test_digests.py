@@ -151,7 +151,7 @@ async def test_half_month_and_monthly_figures_by_grid_and_community(kit):
     monthly = kit.texts(CADRE)[-1]
     assert "一月一通报（梧桐社区，2026年11月）" in monthly
     assert "及时签收率 50.0%　按期办结率 50.0%" in monthly  # one of two; one of two due by now
-    assert "解决率 100.0%　满意率 100.0%（满意 100.0%）" in monthly
+    assert "解决率 100.0%　满意率 100.0%（不含基本满意 100.0%）" in monthly
     assert "重办率 0.0%　超期 1 件" in monthly
     street = kit.texts(STREET_CADRE)[-1]
     assert "一月一通报（幸福街道，2026年11月）" in street and "<b>梧桐社区</b>" in street
