@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0008_web_sessions"
+HEAD = "0011_intake_index"
 
 
 def version(path) -> str:
