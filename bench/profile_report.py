@@ -28,6 +28,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--history", type=int, default=0)
+    parser.add_argument("--concurrency", type=int, default=1, help="in flight (1: one report at a time)")
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "report.prof"))
     args = parser.parse_args()
     settings = Settings()
@@ -64,14 +65,14 @@ async def main() -> None:
         else:
             prof.enable()
         t0 = time.perf_counter()
-        await in_process(dp, raw, [], 1, bot_of)
+        await in_process(dp, raw, [], args.concurrency, bot_of)
         elapsed = time.perf_counter() - t0
         if wall:
             wall.stop()
         else:
             prof.disable()
         await core.close()
-    print(f"{args.n} reports one at a time: {elapsed / args.n * 1000:.2f} ms per report (profiled), "
+    print(f"{args.n} reports, {args.concurrency} in flight: {elapsed / args.n * 1000:.2f} ms per report (profiled), "
           f"{hops / args.n:.1f} thread hops per report")
     if wall:  # wall-clock time, awaits included (pyinstrument's async mode)
         print(wall.output_text(unicode=False, color=False, show_all=False, time="percent_of_total"))

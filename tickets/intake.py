@@ -118,7 +118,8 @@ class Intake:
                 session.add_all(attachments)
                 session.add(_opening_event(item, ticket, resident))
             for item, ticket, attachments, resident, route in opened:
-                view = await build_view(session, ticket, svc.units, attachments, known=(resident, route.assignee))
+                view = await build_view(session, ticket, svc.units, attachments, known=(resident, route.assignee),
+                                        followers=())  # just opened: no follower yet, no query under the lock
                 notices = await svc._dispatch_notices(session, view)
                 outcomes[id(item)] = Outcome(view, notices, suggestions=svc.suggestions(item.prediction))
             duplicates = [i for i in batch if not i.future.done() and id(i) not in outcomes]
