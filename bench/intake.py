@@ -334,8 +334,17 @@ async def backlog(n: int, concurrency: int, classifier) -> None:
         bot_of: dict = {}
         dp = intake_dispatcher(core, bot_of)
 
+        finished = [0]
+
+        @dp.update.outer_middleware()
+        async def _count(handler, event, data):
+            try:
+                return await handler(event, data)
+            finally:
+                finished[0] += 1
+
         def done(api, total, base):
-            return tickets(path) + len(failures) >= total
+            return finished[0] >= total  # handled, whether it opened a ticket or not
         elapsed, lat = await polled(dp, updates(texts[60:], 10**6), updates(texts[:60], 1), concurrency, done, bot_of)
         opened = tickets(path) - 60
         await dp.storage.close()

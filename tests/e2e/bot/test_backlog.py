@@ -31,6 +31,7 @@ LIMIT = 16
 GRIDS = ["WT01", "WT02", "WT03", "FL01", "FL02", "FL03"]
 RESIDENTS = 400
 FIRST = 6_000_000
+SHORT = ["你好", "谢谢", "好的", "收到", "辛苦了", "在吗"]
 
 
 @pytest.fixture
@@ -47,7 +48,9 @@ async def test_a_backlog_of_queued_updates_is_handled_with_no_failure(core, sett
     await api.start()
     texts = candidates(seed=5)
     for i in range(BACKLOG):  # queued before the bot polls: a restart after an outage
-        api.push_message(FIRST + i % RESIDENTS, next(texts))
+        # One in four a complaint (a ticket, the duplicate check, two sends), the rest short
+        # small talk (the staff check and an answer): the pool is asked on every update.
+        api.push_message(FIRST + i % RESIDENTS, next(texts) if i % 4 == 0 else SHORT[i % len(SHORT)])
     bot = api.bot()
     dp = create_dispatcher(core, Notifier(bot, per_chat_interval=0, global_per_s=10**9))
     in_flight, peak, handled = 0, 0, 0
@@ -84,7 +87,7 @@ async def test_a_backlog_of_queued_updates_is_handled_with_no_failure(core, sett
     con = sqlite3.connect(settings.database.url.split("///", 1)[1])
     opened = con.execute("SELECT count(*) FROM tickets").fetchone()[0]
     con.close()
-    assert opened >= BACKLOG // 2  # the rest: small talk, 求助 offers, look-alikes offered to follow
+    assert opened >= BACKLOG // 4 // 2  # not every complaint: 求助 offers, look-alikes offered to follow
 
 
 def test_the_pool_is_sized_to_the_updates_handled_at_once():
