@@ -111,3 +111,18 @@ def test_response_types_are_built_once(core):
     first = Response[Message]
     gc.collect()
     assert Response[Message] is first
+
+
+async def test_a_message_delivered_twice_opens_one_ticket(core):
+    """intake's already-stored check seeks the (chat, message) index: exact pairs only."""
+    from tickets.reports import Report
+
+    await core.service.join(FIRST, "WT01", "居民")
+    await core.service.join(FIRST + 1, "WT01", "居民")
+    a = await core.service.report(Report(telegram_id=FIRST, chat_id=FIRST, message_id=7, text="3号楼路灯坏了", name="居民"))
+    again = await core.service.report(Report(telegram_id=FIRST, chat_id=FIRST, message_id=7, text="3号楼路灯坏了", name="居民"))
+    crossed = await core.service.report(Report(telegram_id=FIRST + 1, chat_id=FIRST + 1, message_id=8, text="楼下垃圾没人清运", name="居民"))
+    other = await core.service.report(Report(telegram_id=FIRST, chat_id=FIRST, message_id=8, text="楼道里有人充电", name="居民"))
+    assert again.duplicate and again.ticket.id == a.ticket.id
+    assert not crossed.duplicate and not other.duplicate
+    assert len({a.ticket.id, crossed.ticket.id, other.ticket.id}) == 3
