@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -24,6 +24,7 @@ from bot.settings import Settings
 from delivery.dialogs import DatabaseDialogStorage
 from delivery.harmless import install as install_harmless
 from delivery.notifier import Notifier
+from delivery.responses import pin_response_types
 from handlers import build_routers
 from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.hygiene import TextHygiene
@@ -48,6 +49,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         api = settings.telegram.api_base
         session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
+    pin_response_types()  # once: else pydantic rebuilds Response[Message] about every tenth call
     # Telegram's harmless 400s (a late callback answer, an edit that changes nothing) never
     # turn into an error, an apology or a lost notice: swallowed in one place.
     return install_harmless(Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)))
@@ -70,7 +72,8 @@ def fsm_storage(core: Core) -> BaseStorage:
         return RedisStorage.from_url(url, state_ttl=ttl, data_ttl=ttl)
     if url == "memory":
         return MemoryStorage()
-    return DatabaseDialogStorage(core.session_factory, ttl=ttl, clock=core.service.clock)
+    return DatabaseDialogStorage(core.session_factory, ttl=ttl, clock=core.service.clock,
+                                 write_lock=core.service.write_lock)
 
 
 def build_login_links(core: Core) -> LoginLinks | None:
@@ -110,4 +113,30 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
     dp["web_links"] = build_login_links(core)  # /web (None while the command centre is off)
     dp.include_routers(*build_routers())
+    inline_sync_filters(dp)
     return dp
+
+
+def inline_sync_filters(router: Router) -> int:
+    """Runs every plain-function filter (F.text, F.photo, says(...), the emergency button)
+    on the event loop. aiogram hands a filter that is not a coroutine function to
+    asyncio.to_thread, one thread hop per filter per handler it is tried against: about 18
+    for one report. Filters are a comparison or two; the hop costs far more than the work.
+    Handlers are left alone (a sync handler may block). Returns how many were inlined."""
+    count = 0
+    for r in router.chain_tail:
+        for observer in r.observers.values():
+            for handler in (observer._handler, *observer.handlers):  # the router's own filters too
+                for f in handler.filters or ():
+                    if not f.awaitable:
+                        f.callback = _on_loop(f.callback)
+                        f.awaitable = True
+                        count += 1
+    return count
+
+
+def _on_loop(callback):
+    async def run(*args, **kwargs):
+        return callback(*args, **kwargs)
+
+    return run

@@ -58,7 +58,8 @@ def build_taxonomy(settings: Settings) -> Taxonomy:
 def build_core(settings: Settings, *, classifier: Classifier | None = None, clock=utcnow) -> Core:
     """Builds the classifier too (jieba's dictionary loads on the first cut: call
     `classifier.classify` once in a thread at start-up, off the event loop)."""
-    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    engine = create_engine(settings.database.url, echo=settings.database.echo,
+                           concurrency=settings.limits.concurrent_updates)
     sf = create_session_factory(engine)
     taxonomy = build_taxonomy(settings)
     classifier = classifier or Classifier.load(settings.nlp.model_dir, taxonomy)

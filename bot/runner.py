@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
+
+from aiogram import Bot, Dispatcher
 
 from bot.app import create_bot, create_dispatcher
 from bot.cli.orgtasks import import_org
@@ -21,12 +24,30 @@ from storage.migrate import upgrade_async
 log = logging.getLogger("gridbot")
 
 
+async def poll(dp: Dispatcher, bot: Bot, *, concurrency: int, polling_timeout: int = 10,
+               handle_signals: bool = True) -> None:
+    """Poll with at most `concurrency` updates handled at once (settings.limits.concurrent_updates).
+    Unbounded, a backlog after a restart starts one task per queued update, and they all wait
+    for the database's connections until its pool times out (storage.engine sizes the pool to
+    this limit)."""
+    await dp.start_polling(bot, polling_timeout=polling_timeout, handle_signals=handle_signals,
+                           tasks_concurrency_limit=concurrency)
+
+
+def settle() -> None:
+    """After start-up: collect once, then freeze what start-up built (the routers, the models,
+    jieba's dictionary, the classifier) so the collector never walks it again."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
-    await upgrade_async(settings.database.url)
     core = build_core(settings)
+    # The migration and jieba's dictionary (about a second, on the first cut, off the loop)
+    # side by side; the classifier touches no database.
+    await asyncio.gather(upgrade_async(settings.database.url),
+                         asyncio.to_thread(core.classifier.classify, "楼道堆放杂物"))
     warn_at_startup(core.calendar, core.service.clock().astimezone(core.tz).date())  # years without official 调休
-    # jieba loads its dictionary on the first cut (about a second): do it now, off the loop.
-    await asyncio.to_thread(core.classifier.classify, "楼道堆放杂物")
     if not await core.queries.has_organisation():
         if example_org is not None:
             await import_org(settings, example_org)
@@ -57,7 +78,9 @@ async def run_bot(settings: Settings, example_org: Path | None = None) -> int:
         # The command menu, in each language (handlers.residents.language.COMMANDS lists the commands).
         await publish_commands(bot, create_i18n(core.languages.default))
         scheduler.start()  # 督办: the reminder sweep and the digests
-        await dp.start_polling(bot, polling_timeout=settings.telegram.polling_timeout, handle_signals=True)
+        settle()
+        await poll(dp, bot, concurrency=settings.limits.concurrent_updates,
+                   polling_timeout=settings.telegram.polling_timeout)
     finally:
         if web_runner is not None:
             await web_runner.cleanup()

@@ -103,6 +103,9 @@ class LimitSettings(BaseModel):
     # dropped (they are told once). 0 turns it off.
     flood_updates: int = Field(30, ge=0)
     flood_seconds: float = Field(10.0, gt=0)
+    # Updates handled at once (the rest wait in Telegram's queue); the database's connection
+    # pool is sized to it, so a backlog after a restart never times out waiting for one.
+    concurrent_updates: int = Field(16, ge=1, le=1000)
 
 
 class OnboardingSettings(BaseModel):

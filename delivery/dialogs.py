@@ -12,6 +12,7 @@ since each process here keeps its own read cache.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -28,6 +29,11 @@ from storage.models import DialogState
 SWEEP_EVERY = 500  # writes between two deletions of expired rows
 
 
+def _blank(state: str | None, data: Mapping[str, Any]) -> bool:
+    """No dialog: no state, and nothing but None in the data (location=None after a report)."""
+    return not state and all(v is None for v in data.values())
+
+
 def key_of(key: StorageKey) -> str:
     return ":".join(str(part) if part is not None else "" for part in (
         key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id, key.destiny))
@@ -35,8 +41,10 @@ def key_of(key: StorageKey) -> str:
 
 class DatabaseDialogStorage(BaseStorage):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, ttl: timedelta = timedelta(days=1),
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 write_lock: Any = None) -> None:
         self.sf = session_factory
+        self.write_lock = write_lock  # SQLite's one writer: queue with the workflow's writes, not in its busy-wait
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[str, tuple[str | None, dict[str, Any], datetime]] = {}
@@ -60,9 +68,12 @@ class DatabaseDialogStorage(BaseStorage):
         k = key_of(key)
         now = self.clock()
         data = json.loads(json.dumps(data))  # what the database gives back: tuples become lists
+        before = self._cache.get(k)
         self._cache[k] = (state, data, now)
-        async with self.sf() as session, session.begin():
-            if not state and not data:
+        if _blank(state, data) and before is not None and _blank(before[0], before[1]):
+            return  # nothing stored and nothing to store: every report clears its location like this
+        async with self.write_lock or nullcontext(), self.sf() as session, session.begin():
+            if _blank(state, data):  # stored as nothing: reads give {} and .get() the same None
                 await session.execute(delete(DialogState).where(DialogState.key == k))
             else:
                 dialect = session.bind.dialect.name

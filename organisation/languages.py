@@ -27,6 +27,10 @@ ALIASES = {
     "en": "en", "en_us": "en", "en-us": "en", "en_gb": "en", "en-gb": "en", "english": "en", "英文": "en", "英语": "en",
 }
 MAX_CACHED = 50_000  # people remembered at once; beyond it the cache starts over rather than grow
+# Rows are kept only for people whose language is not the default, so the table is small:
+# up to this many, it is read whole (one query per ttl) and someone without a row is known
+# to read the default, with no query for each person's first message.
+WHOLE_TABLE = 5_000
 
 
 def parse_locale(value: str | None) -> str | None:
@@ -64,11 +68,16 @@ class LanguagePrefs:
         self.monotonic = monotonic
         self.clock = clock  # when a choice was made, as stored
         self._cache: dict[int, tuple[str, bool, float]] = {}
+        self._whole_until = -1.0  # until then the whole table is in the cache (WHOLE_TABLE)
+        self._whole = True  # False once the table was found too big to read whole
 
     # -- the cache -----------------------------------------------------------------------
     def _get(self, telegram_id: int) -> tuple[str, bool] | None:
         hit = self._cache.get(telegram_id)
-        if hit is None or hit[2] < self.monotonic():
+        now = self.monotonic()
+        if hit is None or hit[2] < now:
+            if self._whole_until >= now:  # everyone with a row is cached: no row, the default
+                return self.default, False
             return None
         return hit[0], hit[1]
 
@@ -82,6 +91,7 @@ class LanguagePrefs:
 
     def forget(self, telegram_id: int | None = None) -> None:
         """Drop one person (or everyone) from the cache."""
+        self._whole_until = -1.0  # an outside change: ask the database again
         if telegram_id is None:
             self._cache.clear()
         else:
@@ -91,6 +101,16 @@ class LanguagePrefs:
     async def _load(self, telegram_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
         ids = list(telegram_ids)
         async with self.sf() as session:
+            if self._whole:
+                now = self.monotonic()
+                rows = await UserSettings(session).all_languages(WHOLE_TABLE + 1)
+                if len(rows) <= WHOLE_TABLE:
+                    for tid, (locale, chosen) in rows.items():
+                        if locale in SUPPORTED:
+                            self._put(tid, locale, chosen)
+                    self._whole_until = now + self.ttl
+                    return {tid: self._get(tid) or (self.default, False) for tid in ids}
+                self._whole = False  # too many to read whole: one query per look-up, as asked
             rows = await UserSettings(session).languages(ids)
         found = {}
         for tid in ids:

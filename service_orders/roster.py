@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from organisation.invites import digest
 from service_orders import rules
@@ -23,7 +23,7 @@ from service_orders.base import Membership, Workflow, membership, sane_id
 from service_orders.errors import RosterRefused
 from service_orders.states import OrderState
 from service_orders.views import reviewers
-from storage.models import Resident, ServiceInvite, ServiceMember, ServiceOrder, Unit
+from storage.models import Resident, ServiceInvite, ServiceMember, ServiceOrder, Staff, Unit
 from storage.repositories import Units
 
 CODE_PREFIX = "svc_"
@@ -221,6 +221,15 @@ class Roster(Workflow):
                 unit = await session.get(Unit, row.community_id)
                 names.append(unit.name if unit else "")
             return names
+
+    async def staff_or_volunteer(self, telegram_id: int) -> bool:
+        """Active staff, or anyone on the roster (as memberships() would list): one query, on
+        every resident's message before it may become a report."""
+        q = select(or_(
+            exists().where(Staff.telegram_id == telegram_id, Staff.active.is_(True)),
+            exists().where(ServiceMember.telegram_id == telegram_id)))
+        async with self.sf() as session:
+            return bool((await session.execute(q)).scalar())
 
     async def memberships(self, telegram_id: int) -> list[tuple[Membership, str]]:
         async with self.sf() as session:

@@ -24,10 +24,27 @@ def ensure_database_folder(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+# Connections beyond the updates in flight: the scheduler's sweep, the command centre, a
+# handler that opens a second session while its first is still open.
+RESERVE = 4
+
+
+def pool_options(url: str, concurrency: int | None) -> dict:
+    """Pool size for `concurrency` updates handled at once (settings.limits.concurrent_updates):
+    each holds at most one connection at a time, plus RESERVE, and as many again as overflow
+    before anyone waits. SQLite keeps one writer (the workflow's write lock), but its readers
+    run side by side under WAL, so it gets the same pool. An in-memory SQLite database has
+    one shared connection: nothing to size."""
+    parsed = make_url(url)
+    if concurrency is None or (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+        return {}
+    return {"pool_size": concurrency + RESERVE, "max_overflow": concurrency}
+
+
+def create_engine(url: str, *, echo: bool = False, concurrency: int | None = None) -> AsyncEngine:
     ensure_database_folder(url)
     # hide_parameters: neither echo nor an error message may print a resident's data.
-    engine = create_async_engine(url, echo=echo, hide_parameters=True)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **pool_options(url, concurrency))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -23,6 +23,11 @@ class UserSettings:
         )
         return {tid: (lang, bool(chosen)) for tid, lang, chosen in (await self.s.execute(q)).all()}
 
+    async def all_languages(self, limit: int) -> dict[int, tuple[str, bool]]:
+        """Every row (at most `limit`): telegram_id -> (language, chosen)."""
+        q = select(UserSetting.telegram_id, UserSetting.language, UserSetting.chosen).limit(limit)
+        return {tid: (lang, bool(chosen)) for tid, lang, chosen in (await self.s.execute(q)).all()}
+
     async def set_language(self, telegram_id: int, language: str, *, chosen: bool, now: datetime) -> None:
         """Insert or update in one statement: two updates of one person may race."""
         if self.s.get_bind().dialect.name == "postgresql":

@@ -82,7 +82,10 @@ class Duplicates:
             Ticket.grid_id == grid, Ticket.state.in_(OPEN_STATES), *exclude)
         if since is not None:
             q = q.where(Ticket.created_at >= since)
-        return list((await session.execute(q.order_by(Ticket.id.desc()).limit(MAX_CANDIDATES))).all())
+        # Newest first along ix_tickets_grid_id_created_at: the window and the limit bound
+        # what is read, not the grid's history.
+        q = q.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(MAX_CANDIDATES)
+        return list((await session.execute(q)).all())
 
     async def similar(self, report: Report) -> Match | None:
         """The open ticket this report most likely repeats, if any (not the resident's own).

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -170,9 +171,11 @@ class UnitCache:
 async def build_view(
     session: AsyncSession, ticket: Ticket, units: UnitCache | None = None,
     attachments: Sequence[Attachment] | None = None, *, known: Sequence[object] = (),
+    followers: Sequence[Any] | None = None,
 ) -> TicketView:
     """`known`: rows the caller already holds (the session's identity map is weak, so
-    handing them back saves a query)."""
+    handing them back saves a query). `followers=()`: a ticket opened in this very
+    transaction, which nobody can follow yet (intake, inside its write lock)."""
     held = {(type(o).__name__, getattr(o, "id", None)): o for o in known}
     chain = await (units or UnitCache()).chain(session, ticket.grid_id)
     grid = chain.get("grid") or chain.get("micro_grid")
@@ -185,7 +188,7 @@ async def build_view(
     if attachments is None:
         attachments = await Tickets(session).attachments(ticket.id)
     erased = resident is None or resident.erased_at is not None
-    followers = (await session.execute(
+    followers = followers if followers is not None else (await session.execute(
         select(TicketFollower.resident_id, Resident.telegram_id)
         .join(Resident, Resident.id == TicketFollower.resident_id)
         .where(TicketFollower.ticket_id == ticket.id, Resident.erased_at.is_(None))

@@ -34,6 +34,8 @@ ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了",
 
 async def not_a_resident_report(message: Message, deps: Deps, services: Any = None) -> bool:
     """True (and answered) when the sender is staff or a registered volunteer."""
+    if services is not None and not await services.roster.staff_or_volunteer(message.from_user.id):
+        return False  # most messages: one query says so
     actor = await deps.queries.actor(message.from_user.id)
     staff = actor.is_staff
     if not staff and services is not None:

@@ -34,6 +34,8 @@ class Ticket(Base):
         # KPIs over a period (figures.kpi) select by these times.
         Index("ix_tickets_dispatched_at", "dispatched_at"),
         Index("ix_tickets_original_resolve_deadline", "original_resolve_deadline"),
+        # The duplicate check on every report: a grid's newest tickets, newest first (issue 17).
+        Index("ix_tickets_grid_id_created_at", "grid_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

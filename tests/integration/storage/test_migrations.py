@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0010_alert_cards"
+HEAD = "0011_intake_index"
 
 
 def version(path) -> str:
