@@ -128,7 +128,8 @@ async def test_a_failed_send_stays_queued_for_the_next_sweep(core, settings, tmp
     session = RecordingSession(reachable=(*STAFF_IDS, RESIDENT.id))
     bot = make_offline_bot(session)
     notifier = Notifier(bot, per_chat_interval=0, global_per_s=1_000_000, max_retries=0)
-    session.fail_next("sendMessage", status=400, description="Bad Request: chat not found", chat_id=FAR_CADRE.id)
+    # A passing failure (Telegram's 5xx); "chat not found" would mean unreachable, which is final.
+    session.fail_next("sendMessage", status=500, description="Internal Server Error", chat_id=FAR_CADRE.id)
     sender = OutboxSender(core.session_factory, notifier, core.tz, clock=core.service.clock)
     try:
         assert await sender.deliver_once() == 1  # the resident's

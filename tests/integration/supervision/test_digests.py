@@ -190,6 +190,6 @@ async def test_a_blocked_cadre_is_reported_to_the_street(kit):
     await kit.notifier.on_blocked(CADRE)
     await kit.notifier.on_blocked(CADRE)
     [notice] = kit.texts(STREET_CADRE)
-    assert "社区干部钱书记（梧桐社区）已屏蔽本机器人" in notice
+    assert "社区干部钱书记（梧桐社区）无法通过机器人联系" in notice
     assert await kit.staff_blocked(CADRE) == [kit.clock()]
     assert timezone.utc == kit.clock().tzinfo

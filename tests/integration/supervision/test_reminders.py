@@ -289,16 +289,19 @@ async def test_403_flags_the_member_and_tells_their_cadre_once(kit):
     assert report.blocked == 1
     assert await kit.staff_blocked(MEMBER) == [local(2026, 11, 23, 10, 36)]
     [notice] = kit.texts(CADRE)
-    assert "网格员孙网格（梧桐一网格（1-6号楼））已屏蔽本机器人" in notice
+    assert "网格员孙网格（梧桐一网格（1-6号楼））无法通过机器人联系" in notice
 
     kit.session.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user",
                           chat_id=MEMBER)
     await kit.sweep(local(2026, 11, 23, 11, 0))
     assert len(kit.texts(CADRE)) == 2  # the overdue reminder; no second "blocked" notice
     assert "已屏蔽" not in kit.texts(CADRE)[1]
+    # Flagged, the member no longer holds the ticket (it went to the backup): no second try.
     assert {(r.step, r.outcome) for r in await kit.deliveries() if r.chat_id == MEMBER} == {
-        ("accept_soon", "blocked"), ("accept_due", "blocked")}
-    assert tid
+        ("accept_soon", "blocked")}
+    async with kit.session_factory() as s:
+        holder = await s.get(Staff, (await kit.ticket(tid)).assignee_id)
+    assert holder is not None and holder.telegram_id != MEMBER
 
 
 @pytest.fixture
