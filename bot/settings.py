@@ -6,10 +6,11 @@ and so on (prefix GRIDBOT_, "__" between levels). The token never has to be in a
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -28,6 +29,42 @@ class TelegramSettings(BaseModel):
     # The bot's @username, for join links; read from getMe when empty.
     username: str | None = None
     polling_timeout: int = 30
+    # "polling" (one instance) or "webhook" (several instances behind a proxy: docs/deployment.md).
+    mode: Literal["polling", "webhook"] = "polling"
+    # The public HTTPS address Telegram posts updates to, e.g. "https://bot.example.org/telegram".
+    # Its path is the path the web server listens on.
+    webhook_url: str | None = None
+    # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token on every update (1-256 of
+    # A-Z a-z 0-9 _ -). Prefer GRIDBOT_TELEGRAM__WEBHOOK_SECRET in the environment.
+    webhook_secret: SecretStr | None = None
+    # Updates handled at once per instance in webhook mode; more wait (Telegram retries).
+    webhook_max_in_flight: int = Field(64, ge=1, le=10_000)
+    # Telegram unreachable at start: retry, waiting this long at most between tries.
+    startup_backoff_max: float = Field(60.0, ge=1)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+
+class WebSettings(BaseModel):
+    """The HTTP server: Telegram's webhook, /healthz and /readyz (and the console, if installed)."""
+
+    host: str = "127.0.0.1"
+    # None: no HTTP server in polling mode (webhook mode needs one).
+    port: int | None = Field(8080, ge=0, le=65535)
+
+
+class RedisSettings(BaseModel):
+    """Shared limits between instances (Telegram pacing, flood guard, reports per hour) and
+    cache invalidation. None: every instance keeps its own limits in memory."""
+
+    url: str | None = None
+    # Key prefix, so several bots can share one Redis.
+    prefix: str = "gridbot"
 
 
 class DatabaseSettings(BaseModel):
@@ -279,8 +316,12 @@ class Settings(BaseSettings):
     onboarding: OnboardingSettings = OnboardingSettings()
     services: ServiceSettings = ServiceSettings()
     points: PointsSettings = PointsSettings()
+    web: WebSettings = WebSettings()
+    redis: RedisSettings = RedisSettings()
     # FSM storage for multi-step dialogs: "memory" or a redis:// URL.
     fsm_storage: str = "memory"
+    # With Redis: a dialog left half-way is forgotten after this many seconds (default 1 day).
+    fsm_ttl_seconds: int = Field(86_400, ge=60)
 
     @field_validator("timezone")
     @classmethod

@@ -1,15 +1,33 @@
-"""Alembic, driven from code so `gridbot db upgrade` needs no alembic.ini."""
+"""Alembic, driven from code so `gridbot db upgrade` needs no alembic.ini.
+
+Migrations run under a lock, so several instances cold-starting on one database take
+turns: the first migrates, the others find the schema current and go on. PostgreSQL:
+a session advisory lock on a fixed key, held by the connection that migrates. SQLite:
+fcntl.flock on a file beside the database (<db>.migrate.lock).
+"""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from storage.engine import ensure_database_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# pg_advisory_lock key of `gridbot db upgrade` (any fixed bigint; "grid" in ASCII).
+ADVISORY_LOCK_KEY = 0x67726964
+
+log = logging.getLogger(__name__)
 
 
 def alembic_config(url: str) -> Config:
@@ -19,11 +37,72 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def lock_file(url: str) -> Path | None:
+    """<db>.migrate.lock for an SQLite file; None for a server or :memory:."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(f"{parsed.database}.migrate.lock")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # blocks until the other process is done
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Blocking; call it from a thread when an event loop is running."""
     ensure_database_folder(url)
-    command.upgrade(alembic_config(url), revision)
+    if make_url(url).get_backend_name() == "postgresql":
+        asyncio.run(_pg_upgrade(url, revision))
+        return
+    path = lock_file(url)
+    with _file_lock(path) if path is not None else contextlib.nullcontext():
+        command.upgrade(alembic_config(url), revision)
+
+
+async def _pg_upgrade(url: str, revision: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            await conn.commit()  # a session lock: it outlives the transaction
+            try:
+                await conn.run_sync(_upgrade_on, url, revision)
+                await conn.commit()
+            finally:
+                await conn.rollback()
+                await conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+def _upgrade_on(connection: sa.Connection, url: str, revision: str) -> None:
+    cfg = alembic_config(url)
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
 
 
 async def upgrade_async(url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, url, revision)
+
+
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+async def database_revisions(conn: AsyncConnection) -> set[str]:
+    """What alembic_version holds (empty before the first migration)."""
+    def read(sync: sa.Connection) -> set[str]:
+        if not sa.inspect(sync).has_table("alembic_version"):
+            return set()
+        return {r[0] for r in sync.execute(sa.text("SELECT version_num FROM alembic_version"))}
+
+    return await conn.run_sync(read)

@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0007_dialogs"
+HEAD = "0009_leases"
 
 
 def version(path) -> str:
