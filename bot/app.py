@@ -26,6 +26,7 @@ from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.throttle import FloodGuard
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
+from storage.shared_limits import RedisPacer
 
 log = logging.getLogger("gridbot")
 
@@ -45,6 +46,11 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
+    """With Redis, sends are paced across the instances too (30/s overall, 1/s per chat)."""
+    if core.redis is not None and "pacer" not in limits:
+        limits["pacer"] = RedisPacer(core.redis, core.settings.redis.prefix,
+                                     global_per_s=limits.get("global_per_s", 28),
+                                     per_chat_interval=limits.get("per_chat_interval", 1.05))
     return Notifier(bot, **limits)
 
 
@@ -54,7 +60,9 @@ def fsm_storage(settings: Settings) -> BaseStorage:
     if url.startswith(("redis://", "rediss://")):
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(url)
+        # A dialog left half-way is forgotten after a while, as in memory on a restart.
+        ttl = settings.fsm_ttl_seconds
+        return RedisStorage.from_url(url, state_ttl=ttl, data_ttl=ttl)
     return MemoryStorage()
 
 
@@ -73,7 +81,8 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     # First, so the flood guard's warning and every handler below speak the person's language.
     LanguageMiddleware(create_i18n(core.languages.default), core.languages).install(dp)
     limits = core.settings.limits
-    dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds))
+    shared = core.shared_window("flood", limits.flood_updates, limits.flood_seconds) if limits.flood_updates else None
+    dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds, shared=shared))
     dp.callback_query.outer_middleware(CallbackGuard())
     dp["services"] = build_service_deps(core)  # the 五单 service loop (handlers' `services`)
     dp.include_routers(*build_routers())

@@ -24,7 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "documents": DOMAIN | {"storage"},
     "delivery": {"storage"},
     "handlers": DOMAIN | {"documents", "delivery", "storage", "nlp"},
-    "bot": DOMAIN | {"documents", "delivery", "handlers", "storage", "nlp"},
+    "web": DOMAIN | {"documents", "delivery", "handlers", "storage", "nlp"},
+    "bot": DOMAIN | {"documents", "delivery", "handlers", "storage", "nlp", "web"},
 }
 # Third-party packages a top-level package must not import.
 FORBIDDEN: dict[str, set[str]] = {
