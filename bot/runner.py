@@ -8,6 +8,7 @@ without claims of their own run in the instance holding the leader lease
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 import signal
 from pathlib import Path
@@ -52,7 +53,7 @@ async def wait_for_telegram(bot: Bot, backoff_max: float = 60.0, first: float = 
         except TelegramUnauthorizedError:
             raise
         except (TimeoutError, TelegramNetworkError, TelegramServerError, OSError) as exc:
-            log.warning("Telegram unreachable at start (%s, attempt %d): trying again in %.0f s",
+            log.warning("Telegram unreachable at start (%s, attempt %d): trying again in %.1f s",
                         type(exc).__name__, attempt, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, backoff_max)
@@ -83,6 +84,7 @@ async def _web(core: Core, settings: Settings, health: Health, webhook: WebhookH
 
 
 async def run_bot(settings: Settings, example_org: Path | None = None, *, migrate: bool = True) -> int:
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: every thread's stack, to the log
     if migrate:
         await upgrade_async(settings.database.url)  # under a lock: instances take turns
     else:

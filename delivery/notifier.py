@@ -163,7 +163,11 @@ class Notifier:
             try:
                 if self.pacer is not None:
                     await self._shared_turn(chat_id)
-                result = await self.bot(method, request_timeout=self.request_timeout)
+                try:
+                    result = await self.bot(method, request_timeout=self.request_timeout)
+                finally:
+                    if self.pacer is not None:
+                        await self._shared_done(chat_id)
             except asyncio.CancelledError:
                 self._scheduler.done(key)
                 raise
@@ -193,6 +197,12 @@ class Notifier:
             return
         if wait > 0:
             await self._sleep(wait)
+
+    async def _shared_done(self, chat_id: Any) -> None:
+        try:
+            await self.pacer.done(chat_id)
+        except Exception:  # noqa: BLE001 - logged by the next reservation, if Redis is away
+            pass
 
     def _retry_delay(self, exc: Exception, attempts: int) -> float | None:
         """Seconds to wait before trying again, or None if trying again cannot help."""

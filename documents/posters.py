@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:  # Pillow and qrcode load when a poster is drawn, not when gridbot starts
+    from PIL import Image, ImageDraw, ImageFont
 
 from documents.fonts import cjk_font_path
 
@@ -52,6 +53,8 @@ class QrPlacement:
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
+    import qrcode
+
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     qr.add_data(data)
     qr.make(fit=True)
@@ -60,6 +63,8 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(cjk_font_path()), size)
 
 
@@ -91,6 +96,8 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill=INK, 
 
 
 def render(info: PosterInfo, link: str, words: PosterWords) -> tuple[Image.Image, QrPlacement]:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 150), fill=ACCENT)

@@ -34,6 +34,19 @@ end
 return slot - now
 """
 
+# KEYS: chat. ARGV: chat interval (µs). After the answer: the chat's next slot is at least
+# an interval after it, however late the request arrived (as the in-process pacing counts).
+_DONE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local step = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + step > tat then
+  redis.call('SET', KEYS[1], now + step, 'PX', math.floor(step / 1000) + 1000)
+end
+return 0
+"""
+
 # KEYS: the window. ARGV: now (µs), window (µs), limit, member, record (1/0). Returns 1 if allowed.
 _WINDOW = """
 local now = tonumber(ARGV[1])
@@ -51,6 +64,9 @@ return 0
 class Pacer(Protocol):
     async def reserve(self, chat: Any | None) -> float:
         """Seconds to wait before this send may go (the slot is taken already)."""
+
+    async def done(self, chat: Any | None) -> None:
+        """The send was answered (the chat's interval counts from the answer)."""
 
 
 class Window(Protocol):
@@ -77,6 +93,7 @@ class RedisPacer:
         self.global_step = int(1_000_000 / global_per_s)
         self.chat_step = int(per_chat_interval * 1_000_000)
         self._script = redis.register_script(_PACE)
+        self._done = redis.register_script(_DONE)
 
     async def reserve(self, chat: Any | None) -> float:
         keys = [f"{self.prefix}:pace:all"]
@@ -86,6 +103,11 @@ class RedisPacer:
             steps.append(self.chat_step)
         waited = await self._script(keys=keys, args=steps)
         return int(waited) / 1_000_000
+
+    async def done(self, chat: Any | None) -> None:
+        """The send to `chat` was answered: its next one waits an interval from now."""
+        if chat is not None:
+            await self._done(keys=[f"{self.prefix}:pace:chat:{chat}"], args=[self.chat_step])
 
 
 class RedisWindow:

@@ -19,6 +19,8 @@ from web.webhook import WebhookHandler
 
 log = logging.getLogger(__name__)
 
+HEALTH = web.AppKey("health", Health)
+
 
 def webhook_path(url: str | None) -> str:
     """The path Telegram posts to: the webhook URL's own path (the proxy passes it on)."""
@@ -46,8 +48,8 @@ def build_app(health: Health, webhook: WebhookHandler | None = None, webhook_url
     app = web.Application(client_max_size=4 * 1024 * 1024)
     health.install(app)
     if webhook is not None:
-        app.router.add_post(webhook_path(webhook_url), webhook)
-    app["health"] = health
+        app.router.add_post(webhook_path(webhook_url), webhook.__call__)  # a coroutine function
+    app[HEALTH] = health
     if console:
         add_console(app, **console)
     return app
