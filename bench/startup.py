@@ -26,8 +26,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.bot_api_server import FakeBotApi  # noqa: E402
-from tests.support.instances import free_port  # noqa: E402
+from tests.support.bot_api_server import FakeBotApi
+from tests.support.instances import free_port
 
 HEAVY = ("matplotlib", "sklearn", "openpyxl", "PIL", "qrcode", "scipy")
 
@@ -72,10 +72,10 @@ async def main():
     create_scheduler(core, create_notifier(bot, core), settings)
     await bot.session.close()
     await core.close()
-    print(" ".join(m for m in %r if m in sys.modules))
+    print(" ".join(m for m in HEAVY if m in sys.modules))
 
 asyncio.run(main())
-""" % (HEAVY,)
+""".replace("HEAVY", repr(HEAVY))
 
 
 async def _rss(pid: int) -> float:

@@ -47,10 +47,13 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
     """With Redis, sends are paced across the instances too (30/s overall, 1/s per chat)."""
+    cfg = core.settings.limits
+    limits.setdefault("global_per_s", cfg.send_per_s)
+    limits.setdefault("per_chat_interval", cfg.chat_interval_s)
     if core.redis is not None and "pacer" not in limits:
         limits["pacer"] = RedisPacer(core.redis, core.settings.redis.prefix,
-                                     global_per_s=limits.get("global_per_s", 28),
-                                     per_chat_interval=limits.get("per_chat_interval", 1.05))
+                                     global_per_s=core.settings.redis.global_per_s,
+                                     per_chat_interval=limits["per_chat_interval"])
     return Notifier(bot, **limits)
 
 

@@ -65,6 +65,9 @@ class RedisSettings(BaseModel):
     url: str | None = None
     # Key prefix, so several bots can share one Redis.
     prefix: str = "gridbot"
+    # Sends per second of all the instances together. Below Telegram's 30: requests from
+    # several processes reach Telegram with more jitter than one process's.
+    global_per_s: float = Field(25.0, gt=0)
 
 
 class DatabaseSettings(BaseModel):
@@ -140,6 +143,10 @@ class LimitSettings(BaseModel):
     # dropped (they are told once). 0 turns it off.
     flood_updates: int = Field(30, ge=0)
     flood_seconds: float = Field(10.0, gt=0)
+    # Telegram's pacing of this process: sends per second overall, seconds between two sends
+    # to one chat. Telegram's limits (30/s, 1/s): raise them only against a test server.
+    send_per_s: float = Field(28.0, gt=0)
+    chat_interval_s: float = Field(1.05, ge=0)
 
 
 class OnboardingSettings(BaseModel):

@@ -201,8 +201,8 @@ class Notifier:
     async def _shared_done(self, chat_id: Any) -> None:
         try:
             await self.pacer.done(chat_id)
-        except Exception:  # noqa: BLE001 - logged by the next reservation, if Redis is away
-            pass
+        except Exception as exc:  # noqa: BLE001 - the chat's flag expires by itself
+            log.debug("shared pacing not told the send is over: %s", type(exc).__name__)
 
     def _retry_delay(self, exc: Exception, attempts: int) -> float | None:
         """Seconds to wait before trying again, or None if trying again cannot help."""

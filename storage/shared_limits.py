@@ -2,10 +2,11 @@
 
 Two shapes, each with an in-process twin elsewhere (used when Redis is not configured):
 
-* `RedisPacer` spaces sends evenly: 30/s overall and 1/s per chat, whichever instance
-  sends. A Lua script reserves the next free slot of both at once, on Redis's clock,
-  and returns how long the caller waits for it (delivery.notifier's in-process
-  scheduler keeps the same spacing within one process).
+* `RedisPacer` spaces sends evenly: about 30/s overall and 1/s per chat, whichever
+  instance sends. A Lua script reserves the next free slot of both at once, on Redis's
+  clock, and returns how long the caller waits for it; one send per chat is out at a
+  time, and the chat's next slot counts from the answer (as delivery.pacing does within
+  one process).
 * `RedisWindow` counts hits per key in a sliding window (the flood guard, reports per
   hour): a sorted set per key, trimmed and counted in one script.
 
@@ -13,29 +14,37 @@ Nothing here holds a connection at import time; `redis.asyncio` is imported when
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from datetime import datetime
 from typing import Any, Protocol
 
-# KEYS: global, chat (optional). ARGV: global interval, chat interval (s). Returns the wait in µs.
+# KEYS: global, chat (optional), the chat's busy flag. ARGV: global interval, chat interval,
+# busy timeout (µs). Returns the wait in µs, or -1 when a send to the chat is still out (ask
+# again shortly): one send per chat at a time, across the instances.
 _PACE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local slot = now
-for i, key in ipairs(KEYS) do
-  local tat = tonumber(redis.call('GET', key) or '0')
+for i = 1, math.min(#KEYS, 2) do
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat > slot then slot = tat end
 end
-for i, key in ipairs(KEYS) do
+for i = 1, math.min(#KEYS, 2) do
   local step = tonumber(ARGV[i])
-  redis.call('SET', key, slot + step, 'PX', math.floor((slot - now + step) / 1000) + 1000)
+  redis.call('SET', KEYS[i], slot + step, 'PX', math.floor((slot - now + step) / 1000) + 1000)
+end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], 1, 'PX', math.floor((slot - now + tonumber(ARGV[3])) / 1000))
 end
 return slot - now
 """
 
-# KEYS: chat. ARGV: chat interval (µs). After the answer: the chat's next slot is at least
-# an interval after it, however late the request arrived (as the in-process pacing counts).
+# KEYS: chat, its busy flag. ARGV: chat interval (µs). After the answer: the chat's next
+# slot is at least an interval after it, however late the request arrived (as the
+# in-process pacing counts), and the chat is free for the next send.
 _DONE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -44,6 +53,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now + step > tat then
   redis.call('SET', KEYS[1], now + step, 'PX', math.floor(step / 1000) + 1000)
 end
+redis.call('DEL', KEYS[2])
 return 0
 """
 
@@ -59,6 +69,10 @@ end
 if allowed then return 1 end
 return 0
 """
+
+
+# A send to a chat counts as out until answered, or for this long after its slot (a crash).
+BUSY_TIMEOUT_US = 30_000_000
 
 
 class Pacer(Protocol):
@@ -97,17 +111,21 @@ class RedisPacer:
 
     async def reserve(self, chat: Any | None) -> float:
         keys = [f"{self.prefix}:pace:all"]
-        steps = [self.global_step]
+        args = [self.global_step]
         if chat is not None:
-            keys.append(f"{self.prefix}:pace:chat:{chat}")
-            steps.append(self.chat_step)
-        waited = await self._script(keys=keys, args=steps)
-        return int(waited) / 1_000_000
+            keys += [f"{self.prefix}:pace:chat:{chat}", f"{self.prefix}:pace:busy:{chat}"]
+            args += [self.chat_step, BUSY_TIMEOUT_US]
+        while True:
+            waited = int(await self._script(keys=keys, args=args))
+            if waited >= 0:
+                return waited / 1_000_000
+            await asyncio.sleep(0.05)  # another instance is sending to this chat
 
     async def done(self, chat: Any | None) -> None:
         """The send to `chat` was answered: its next one waits an interval from now."""
         if chat is not None:
-            await self._done(keys=[f"{self.prefix}:pace:chat:{chat}"], args=[self.chat_step])
+            await self._done(keys=[f"{self.prefix}:pace:chat:{chat}", f"{self.prefix}:pace:busy:{chat}"],
+                             args=[self.chat_step])
 
 
 class RedisWindow:

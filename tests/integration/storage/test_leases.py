@@ -2,7 +2,7 @@
 stops renewing (crash) within the lease's life, at once when it lets go (clean stop)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from tests.support.reminder_kit import postgres_database
 
 class Clocks:
     def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+        self.now = datetime(2026, 12, 1, tzinfo=UTC)
         self.mono = 1000.0
 
     def wall(self) -> datetime:

@@ -49,3 +49,21 @@ async def test_three_processes_migrate_one_empty_database_together(url, tmp_path
         await engine.dispose()
     if url.startswith("sqlite"):
         assert lock_file(url).exists()
+
+
+def test_the_heads_read_from_the_files_are_alembics():
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert head_revisions() == set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+async def test_a_current_database_is_not_migrated_again(tmp_path):
+    from storage.migrate import upgrade_async
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"
+    await upgrade_async(url)
+    lock_file(url).unlink()
+    await upgrade_async(url)  # at the head already: no lock taken, nothing run
+    assert not lock_file(url).exists()

@@ -73,10 +73,9 @@ async def test_a_wrong_or_missing_secret_is_refused_and_not_logged(serve, caplog
 async def test_200_only_once_the_update_is_handled(serve):
     dp = SlowDispatcher(0.3)
     url, _ = await serve(dp)
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url, json=UPDATE, headers={SECRET_HEADER: SECRET}) as r:
-            assert r.status == 200
-            assert dp.done == [1]  # handled before the answer came
+    async with aiohttp.ClientSession() as http, http.post(url, json=UPDATE, headers={SECRET_HEADER: SECRET}) as r:
+        assert r.status == 200
+        assert dp.done == [1]  # handled before the answer came
 
 
 async def test_updates_in_flight_are_bounded(serve):
@@ -94,9 +93,9 @@ async def test_updates_in_flight_are_bounded(serve):
 
 async def test_a_malformed_body_is_a_400(serve):
     url, _ = await serve(SlowDispatcher(0))
-    async with aiohttp.ClientSession() as http:
-        async with http.post(url, data=b"not json", headers={SECRET_HEADER: SECRET}) as r:
-            assert r.status == 400
+    async with aiohttp.ClientSession() as http, http.post(url, data=b"not json",
+                                                          headers={SECRET_HEADER: SECRET}) as r:
+        assert r.status == 400
 
 
 def test_a_webhook_needs_a_secret():
