@@ -101,7 +101,11 @@ class Leader:
                 self.skipped += 1
                 log.debug("job %s skipped: another instance leads", job_id)
                 return None
-            return await job(*args, **kwargs)
+            try:
+                return await job(*args, **kwargs)
+            except asyncio.CancelledError:  # the process is stopping: the next leader goes on
+                log.info("job %s stopped by the shutdown", job_id)
+                return None
 
         return run_if_leading
 

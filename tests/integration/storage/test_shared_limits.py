@@ -3,13 +3,13 @@ together keep to one rate. Skipped when Redis does not answer on 127.0.0.1:6379.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import secrets
 import time
 
 import pytest
 
 from storage.shared_limits import RedisPacer, RedisWindow, redis_client
-import itertools
 
 pytestmark = pytest.mark.redis
 
