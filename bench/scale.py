@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -21,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.bot_api_server import FakeBotApi
 from tests.support.instances import (
     GRIDS,
     Telegram,
+    ThreadedApi,
     base_env,
     member_ids,
     org_file,
@@ -39,8 +40,8 @@ REDIS = "redis://127.0.0.1:6379/5"
 async def round_(n: int, reports: int, paced: bool, folder: Path) -> float:
     gen = postgres_database()
     url = await gen.__anext__()
-    api = FakeBotApi(strict=False, reachable=member_ids())
-    await api.start()
+    served = ThreadedApi(strict=False, reachable=member_ids())  # Telegram's side on its own loop
+    api = served.api
     env = base_env(api.base_url, url, REDIS)
     env["GRIDBOT_LIMITS__REPORTS_PER_HOUR"] = "1000"
     env["GRIDBOT_LIMITS__FLOOD_UPDATES"] = "0"
@@ -68,7 +69,7 @@ async def round_(n: int, reports: int, paced: bool, folder: Path) -> float:
     finally:
         for inst in instances:
             await inst.stop()
-        await api.stop()
+        served.stop()
         await gen.aclose()
     return reports / elapsed
 
@@ -79,7 +80,8 @@ async def main(reports: int, paced: bool) -> None:
         for n in (1, 2, 3):
             rates[n] = await round_(n, reports, paced, Path(tmp))
         mode = "Telegram's limits kept" if paced else "Telegram's pacing lifted"
-        print(f"reports handled per second, PostgreSQL + Redis, webhook, {reports} reports ({mode}):")
+        print(f"reports handled per second, PostgreSQL + Redis, webhook, {reports} reports ({mode}), "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}:")
         for n, rate in rates.items():
             print(f"  {n} instance{'s' if n > 1 else ' '}  {rate:7.1f} updates/s   x{rate / rates[1]:.2f} of one")
 
