@@ -51,7 +51,10 @@ def build_app(health: Health, webhook: WebhookHandler | None = None, webhook_url
         app.router.add_post(webhook_path(webhook_url), webhook.__call__)  # a coroutine function
     app[HEALTH] = health
     if console:
-        add_console(app, **console)
+        try:
+            add_console(app, **console)
+        except Exception:  # the console must not keep the bot from its updates
+            log.exception("the web console could not be mounted")
     return app
 
 
