@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.machinery
+import importlib.util
 import logging
 
 import aiohttp
@@ -101,3 +103,27 @@ async def test_a_malformed_body_is_a_400(serve):
 def test_a_webhook_needs_a_secret():
     with pytest.raises(ValueError):
         WebhookHandler(Dispatcher(), None, "")  # type: ignore[arg-type]
+
+
+def test_the_console_is_mounted_only_when_its_module_exists(monkeypatch):
+    import sys
+    import types
+
+    from aiohttp import web as aioweb
+
+    from web.server import add_console
+
+    monkeypatch.delitem(sys.modules, "web.app", raising=False)
+    if importlib.util.find_spec("web.app") is None:
+        assert add_console(aioweb.Application(), core=None) is False
+    seen = {}
+    module = types.ModuleType("web.app")
+    module.__spec__ = importlib.machinery.ModuleSpec("web.app", None)
+
+    def add_console_routes(app, *, core, settings=None):
+        seen.update(core=core, settings=settings)
+
+    module.add_console_routes = add_console_routes
+    monkeypatch.setitem(sys.modules, "web.app", module)
+    assert add_console(aioweb.Application(), core="core", settings="s", bot="not asked for") is True
+    assert seen == {"core": "core", "settings": "s"}
