@@ -349,7 +349,7 @@ async def backlog(n: int, concurrency: int, classifier) -> None:
         opened = tickets(path) - 60
         await dp.storage.close()
         await core.close()
-    describe(f"backlog", n, elapsed, lat)
+    describe("backlog", n, elapsed, lat)
     print(f"  backlog of {n}: {opened} tickets, {len(failures)} failures"
           + (f" (first: {failures[0][:200]})" if failures else ""), flush=True)
 

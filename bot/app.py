@@ -34,6 +34,7 @@ from handlers.residents.albums import AlbumCollector
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import LanguageMiddleware, create_i18n
 from organisation.signin import LoginLinks, SignIn
+from storage.shared_limits import RedisPacer
 
 log = logging.getLogger("gridbot")
 
@@ -56,6 +57,14 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
 
 
 def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
+    """With Redis, sends are paced across the instances too (30/s overall, 1/s per chat)."""
+    cfg = core.settings.limits
+    limits.setdefault("global_per_s", cfg.send_per_s)
+    limits.setdefault("per_chat_interval", cfg.chat_interval_s)
+    if core.redis is not None and "pacer" not in limits:
+        limits["pacer"] = RedisPacer(core.redis, core.settings.redis.prefix,
+                                     global_per_s=core.settings.redis.global_per_s,
+                                     per_chat_interval=limits["per_chat_interval"])
     return Notifier(bot, **limits)
 
 
@@ -104,7 +113,8 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     # First, so the flood guard's warning and every handler below speak the person's language.
     LanguageMiddleware(create_i18n(core.languages.default), core.languages).install(dp)
     limits = core.settings.limits
-    dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds))
+    shared = core.shared_window("flood", limits.flood_updates, limits.flood_seconds) if limits.flood_updates else None
+    dp.update.outer_middleware(FloodGuard(limits.flood_updates, limits.flood_seconds, shared=shared))
     dp.callback_query.outer_middleware(CallbackGuard())
     hygiene = TextHygiene()  # NFC, no control characters, NUL refused: before any handler
     dp.message.outer_middleware(hygiene)

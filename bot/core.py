@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,6 +18,7 @@ from nlp.classifier import Classifier
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
 from storage.engine import create_engine, create_session_factory
+from storage.shared_limits import RedisWindow, redis_client
 from supervision.calendar import WorkCalendar
 from supervision.sla import SlaPolicy
 from tickets.queries import TicketQueries
@@ -39,6 +41,8 @@ class Core:
     queries: TicketQueries
     # Each person's language: one per process, so /lang reaches the scheduler's cache too.
     languages: LanguagePrefs | None = None
+    # redis.asyncio.Redis when settings.redis.url is set: limits shared by the instances.
+    redis: Any = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -47,7 +51,14 @@ class Core:
     def deadlines(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]:
         return self.sla.deadlines(self.calendar, start, category, urgent)
 
+    def shared_window(self, name: str, limit: int, seconds: float) -> RedisWindow | None:
+        if self.redis is None:
+            return None
+        return RedisWindow(self.redis, f"{self.settings.redis.prefix}:{name}", limit, seconds)
+
     async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
 
 
@@ -74,4 +85,8 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
     core.queries = TicketQueries(sf, admins=settings.admins)
     core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,
                                    write_lock=core.service.write_lock, clock=clock)
+    if settings.redis.url:
+        core.redis = redis_client(settings.redis.url)
+        # Reports per hour, counted across the instances.
+        core.service.limiter = core.shared_window("reports", settings.limits.reports_per_hour, 3600)
     return core

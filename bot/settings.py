@@ -6,10 +6,11 @@ and so on (prefix GRIDBOT_, "__" between levels). The token never has to be in a
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -28,6 +29,37 @@ class TelegramSettings(BaseModel):
     # The bot's @username, for join links; read from getMe when empty.
     username: str | None = None
     polling_timeout: int = 30
+    # "polling" (one instance) or "webhook" (several instances behind a proxy: docs/deployment.md).
+    mode: Literal["polling", "webhook"] = "polling"
+    # The public HTTPS address Telegram posts updates to, e.g. "https://bot.example.org/telegram".
+    # Its path is the path the web server listens on.
+    webhook_url: str | None = None
+    # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token on every update (1-256 of
+    # A-Z a-z 0-9 _ -). Prefer GRIDBOT_TELEGRAM__WEBHOOK_SECRET in the environment.
+    webhook_secret: SecretStr | None = None
+    # Updates handled at once per instance in webhook mode; more wait (Telegram retries).
+    webhook_max_in_flight: int = Field(64, ge=1, le=10_000)
+    # Telegram unreachable at start: retry, waiting this long at most between tries.
+    startup_backoff_max: float = Field(60.0, ge=1)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+
+class RedisSettings(BaseModel):
+    """Shared limits between instances (Telegram pacing, flood guard, reports per hour) and
+    cache invalidation. None: every instance keeps its own limits in memory."""
+
+    url: str | None = None
+    # Key prefix, so several bots can share one Redis.
+    prefix: str = "gridbot"
+    # Sends per second of all the instances together. Below Telegram's 30: requests from
+    # several processes reach Telegram with more jitter than one process's.
+    global_per_s: float = Field(25.0, gt=0)
 
 
 class DatabaseSettings(BaseModel):
@@ -106,6 +138,10 @@ class LimitSettings(BaseModel):
     # Updates handled at once (the rest wait in Telegram's queue); the database's connection
     # pool is sized to it, so a backlog after a restart never times out waiting for one.
     concurrent_updates: int = Field(16, ge=1, le=1000)
+    # Telegram's pacing of this process: sends per second overall, seconds between two sends
+    # to one chat. Telegram's limits (30/s, 1/s): raise them only against a test server.
+    send_per_s: float = Field(28.0, gt=0)
+    chat_interval_s: float = Field(1.05, ge=0)
 
 
 class OnboardingSettings(BaseModel):
@@ -269,11 +305,13 @@ class PointsSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """指挥调度平台: the cadres' web command centre, served by `gridbot run` (issue 15)."""
+    """The HTTP server of `gridbot run`: Telegram's webhook, /healthz and /readyz, and, when
+    enabled, 指挥调度平台 (the cadres' web command centre, issue 15)."""
 
-    enabled: bool = False
+    enabled: bool = False  # the command centre's pages
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=1, le=65535)
+    # None: no HTTP server in polling mode (webhook mode needs one).
+    port: int | None = Field(8080, ge=0, le=65535)
     # Where browsers reach it, for the login links /web sends (https: cookies are Secure).
     base_url: str = "http://127.0.0.1:8080"
     # Map tiles, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"; "" = none (grids on a blank map).
@@ -308,6 +346,7 @@ class Settings(BaseSettings):
     services: ServiceSettings = ServiceSettings()
     points: PointsSettings = PointsSettings()
     web: WebSettings = WebSettings()
+    redis: RedisSettings = RedisSettings()
     # Dialog state (a note being typed): "database" (survives a restart; one instance),
     # a redis:// URL (several instances) or "memory" (lost on restart).
     fsm_storage: str = "database"

@@ -80,6 +80,7 @@ class Notifier:
         request_timeout: int | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        pacer: Any = None,
     ) -> None:
         if global_per_s <= 0 or per_chat_interval < 0 or group_per_minute < 1:
             raise ValueError("rates must be positive")
@@ -91,6 +92,10 @@ class Notifier:
         self.pause_on_429 = pause_on_429
         self.request_timeout = request_timeout  # None: the session's own (60 s in aiohttp)
         self.stats = NotifierStats()
+        # Pacing shared with other instances (storage.shared_limits.Pacer), on top of this
+        # process's own: each send first reserves its slot there, then waits for it.
+        self.pacer = pacer
+        self._sleep = sleep
         self.blocked_chats: set[int | str] = set()
         self._calls = itertools.count()
         self._scheduler = TurnScheduler(
@@ -166,7 +171,13 @@ class Notifier:
             ticket = await self._scheduler.turn(key, ticket=ticket)
             attempts += 1
             try:
-                result = await self.bot(method, request_timeout=self.request_timeout)
+                if self.pacer is not None:
+                    await self._shared_turn(chat_id)
+                try:
+                    result = await self.bot(method, request_timeout=self.request_timeout)
+                finally:
+                    if self.pacer is not None:
+                        await self._shared_done(chat_id)
             except asyncio.CancelledError:
                 self._scheduler.done(key)
                 raise
@@ -187,6 +198,21 @@ class Notifier:
             self.stats.sent += 1
             message_id = result.message_id if isinstance(result, Message) else getattr(method, "message_id", None)
             return Delivery(ok=True, message_id=message_id, attempts=attempts, result=result)
+
+    async def _shared_turn(self, chat_id: Any) -> None:
+        try:
+            wait = await self.pacer.reserve(chat_id)
+        except Exception as exc:  # noqa: BLE001 - Redis away: this process's pacing still holds
+            log.warning("shared pacing unavailable (%s): pacing this instance alone", type(exc).__name__)
+            return
+        if wait > 0:
+            await self._sleep(wait)
+
+    async def _shared_done(self, chat_id: Any) -> None:
+        try:
+            await self.pacer.done(chat_id)
+        except Exception as exc:  # noqa: BLE001 - the chat's flag expires by itself
+            log.debug("shared pacing not told the send is over: %s", type(exc).__name__)
 
     def _retry_delay(self, exc: Exception, attempts: int) -> float | None:
         """Seconds to wait before trying again, or None if trying again cannot help."""

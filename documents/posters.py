@@ -11,6 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # Pillow and qrcode load when a poster is drawn, not when gridbot starts
+    from PIL import Image, ImageDraw, ImageFont
+
 from documents.fonts import cjk_font_path
 
 if TYPE_CHECKING:  # PIL and qrcode load when a poster is drawn, not with every command (gridbot run)

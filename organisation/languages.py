@@ -9,7 +9,7 @@ never typed /lang. Pure workflow: no aiogram.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
@@ -70,6 +70,9 @@ class LanguagePrefs:
         self._cache: dict[int, tuple[str, bool, float]] = {}
         self._whole_until = -1.0  # until then the whole table is in the cache (WHOLE_TABLE)
         self._whole = True  # False once the table was found too big to read whole
+        # Called with the Telegram id after this process wrote a choice: tells the other
+        # instances to forget theirs (bot.coordination.CacheSync).
+        self.on_change: Callable[[int], Awaitable[None]] | None = None
 
     # -- the cache -----------------------------------------------------------------------
     def _get(self, telegram_id: int) -> tuple[str, bool] | None:
@@ -127,6 +130,8 @@ class LanguagePrefs:
                 await UserSettings(session).set_language(
                     telegram_id, locale, chosen=chosen, now=self.clock())
         self._put(telegram_id, locale, chosen)
+        if self.on_change is not None:
+            await self.on_change(telegram_id)
 
     # -- what callers ask ----------------------------------------------------------------
     async def locale_for(self, telegram_id: int, language_code: str | None) -> str:

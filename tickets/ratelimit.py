@@ -1,4 +1,7 @@
-"""Per-user sliding-window limits, in memory: a flood costs no database work."""
+"""Per-user sliding-window limits, in memory: a flood costs no database work.
+
+Several instances share one limit instead through storage.shared_limits.RedisWindow,
+which answers the same `check` and `note`."""
 from __future__ import annotations
 
 from collections import defaultdict, deque
@@ -27,3 +30,9 @@ class SlidingWindow:
         if len(self._hits) > 100_000:  # bound memory: forget idle users
             for idle in [k for k, v in self._hits.items() if not v]:
                 del self._hits[idle]
+
+    async def check(self, key: Hashable, now: datetime) -> bool:
+        return self.allowed(key, now)
+
+    async def note(self, key: Hashable, now: datetime) -> None:
+        self.hit(key, now)

@@ -209,11 +209,11 @@ class TicketService(Feedback):
         """Open a ticket (or find the one this very message opened before)."""
         now = self.clock()
         prediction = self.classifier.classify(report.text.strip())
-        if not self.limiter.allowed(report.telegram_id, now):
+        if not await self.limiter.check(report.telegram_id, now):
             raise RateLimited(self.reports_per_hour)
         outcome = await self.intake.submit(report, prediction, now)
         if not outcome.duplicate:
-            self.limiter.hit(report.telegram_id, now)
+            await self.limiter.note(report.telegram_id, now)
         return outcome
 
     def suggestions(self, prediction: Any) -> tuple[str, ...]:

@@ -167,6 +167,10 @@ class UnitCache:
         self._chains[grid_id] = (now, chain)
         return chain
 
+    def forget(self) -> None:
+        """The tree changed (an import, here or in another instance): read it afresh."""
+        self._chains.clear()
+
 
 async def build_view(
     session: AsyncSession, ticket: Ticket, units: UnitCache | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import cadre, nlp, org, sla, staff, stats, web
+from bot.cli import cadre, nlp, org, sla, staff, stats, web, webhook
 from bot.cli.common import EXAMPLE_ORG, settings_from, setup_logging
 
 
@@ -26,9 +26,12 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
 
 @main.command()
 @click.option("--load-example", is_flag=True, help="Import the example organisation if the database has none.")
+@click.option("--no-migrate", is_flag=True,
+              help="Do not upgrade the database (run `gridbot db upgrade` first, e.g. before rolling instances).")
 @click.pass_context
-def run(ctx: click.Context, load_example: bool) -> None:
-    """Run the bot (long polling). Upgrades the database first."""
+def run(ctx: click.Context, load_example: bool, no_migrate: bool) -> None:
+    """Run the bot (long polling, or webhook with telegram.mode = "webhook"). Upgrades the
+    database first, under a lock, unless --no-migrate."""
     from bot.runner import run_bot
 
     settings = settings_from(ctx)
@@ -41,7 +44,7 @@ def run(ctx: click.Context, load_example: bool) -> None:
             err=True,
         )
         sys.exit(2)
-    sys.exit(asyncio.run(run_bot(settings, EXAMPLE_ORG if load_example else None)))
+    sys.exit(asyncio.run(run_bot(settings, EXAMPLE_ORG if load_example else None, migrate=not no_migrate)))
 
 
 @main.command()
@@ -61,7 +64,7 @@ def db() -> None:
 @db.command("upgrade")
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
-    """Apply the migrations up to the newest."""
+    """Apply the migrations up to the newest (under a lock: safe while instances start)."""
     from storage.migrate import upgrade
 
     settings = settings_from(ctx)
@@ -77,3 +80,4 @@ main.add_command(stats.stats_command)
 main.add_command(nlp.nlp_group(), "nlp")
 main.add_command(sla.sla_command)
 main.add_command(web.web_group)
+main.add_command(webhook.webhook_group)

@@ -19,6 +19,7 @@ from organisation.audit import Operator
 from organisation.imports.apply import ImportReport, apply_org, org_tree
 from organisation.imports.files import parse_org_file
 from organisation.staffing import Staffing
+from storage import leases
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_async
 from storage.models import Unit
@@ -48,11 +49,14 @@ async def import_org(settings: Settings, path: Path, boundaries: Path | None = N
     outbox: the running bot tells them (bot.jobs.outbox)."""
     spec = parse_org_file(path, boundaries, crs)  # errors before touching the database
     now = clock()
-    async with sessions(settings) as sf, sf() as session, session.begin():
-        report = await apply_org(session, spec, now=now, reason=T.IMPORT_REASON)
+    async with sessions(settings) as sf:
+        async with sf() as session, session.begin():
+            report = await apply_org(session, spec, now=now, reason=T.IMPORT_REASON)
+            if report.changed:
+                await audit.record(session, cli_operator(), "org.import", "file", Path(path).name, now,
+                                   data=report.summary())
         if report.changed:
-            await audit.record(session, cli_operator(), "org.import", "file", Path(path).name, now,
-                               data=report.summary())
+            await leases.bump(sf, "units")  # every running instance drops its cached tree
         return report
 
 

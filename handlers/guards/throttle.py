@@ -1,6 +1,8 @@
 """Flood guard: an outer middleware that drops a person's updates beyond a rate, before
 any handler or database work, and tells them once per window. Others are not slowed:
-it is a dictionary look-up per update."""
+it is a dictionary look-up per update. With `shared` (storage.shared_limits.RedisWindow),
+the count is kept in Redis, so a person spreading updates over several instances is
+counted once."""
 from __future__ import annotations
 
 import time
@@ -17,8 +19,10 @@ MAX_TRACKED = 50_000  # people remembered at once; idle ones are forgotten first
 
 
 class FloodGuard(BaseMiddleware):
-    def __init__(self, limit: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: int, seconds: float, clock: Callable[[], float] = time.monotonic,
+                 shared: Any = None) -> None:
         self.limit = limit
+        self.shared = shared  # a Window (hit(key, now) -> bool) shared by the instances
         self.seconds = seconds
         self.clock = clock
         self._hits: dict[int, deque[float]] = {}
@@ -38,6 +42,14 @@ class FloodGuard(BaseMiddleware):
             return False
         hits.append(now)
         return True
+
+    async def _allow(self, user_id: int) -> bool:
+        if self.shared is None:
+            return self.allow(user_id)
+        try:
+            return await self.shared.hit(user_id, time.time())
+        except Exception:  # noqa: BLE001 - Redis away: fall back to this instance's count
+            return self.allow(user_id)
 
     def _forget(self, now: float) -> None:
         for uid in [u for u, h in self._hits.items() if not h or h[-1] <= now - self.seconds]:
@@ -59,7 +71,7 @@ class FloodGuard(BaseMiddleware):
         event: TelegramObject, data: dict[str, Any],
     ) -> Any:
         user = data.get("event_from_user")
-        if self.limit <= 0 or user is None or self.allow(user.id):
+        if self.limit <= 0 or user is None or await self._allow(user.id):
             return await handler(event, data)
         self.dropped += 1
         if self.should_warn(user.id):

@@ -51,6 +51,10 @@ async def _run_online() -> None:
 
 
 def run() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:  # storage.migrate hands in a connection that holds the migration lock
+        _configure(given)
+        return
     if context.is_offline_mode():
         context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
                           literal_binds=True, render_as_batch=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from storage.models.base import NAMING, Base
 from storage.models.dialogs import DialogState
+from storage.models.leases import CacheStamp, Lease
 from storage.models.organisation import (
     AuditEntry,
     Invite,
@@ -38,8 +39,8 @@ from storage.models.tickets import (
 from storage.models.web import WebLink, WebSession
 
 __all__ = [
-    "NAMING", "AlertCard", "AuditEntry", "Attachment", "Base", "DialogState", "DigestDelivery", "Invite", "Matter", "MatterPoll", "MatterVote",
-    "OutboxMessage", "PointEntry", "Rating", "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember",
-    "ServiceOrder", "ServiceOrderEvent", "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting",
-    "WebLink", "WebSession",
+    "NAMING", "AlertCard", "AuditEntry", "Attachment", "Base", "CacheStamp", "DialogState", "DigestDelivery",
+    "Invite", "Lease", "Matter", "MatterPoll", "MatterVote", "OutboxMessage", "PointEntry", "Rating",
+    "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember", "ServiceOrder", "ServiceOrderEvent",
+    "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting", "WebLink", "WebSession",
 ]

@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0011_intake_index"
+HEAD = "0012_leases"
 
 
 def version(path) -> str:
