@@ -71,8 +71,9 @@ async def _web(core: Core, settings: Settings, health: Health, webhook: WebhookH
     port = settings.web.port
     if port is None and webhook is None:
         return None
-    app = build_app(health, webhook, settings.telegram.webhook_url, core=core, settings=settings,
-                    session_factory=core.session_factory, **console)
+    # The console's pages only when [web] enabled gave one (its `console` argument).
+    app = build_app(health, webhook, settings.telegram.webhook_url,
+                    **({"console": console["console"]} if console.get("console") is not None else {}))
     server = WebServer(app, settings.web.host, port or 0)
     try:
         await server.start()
