@@ -71,7 +71,9 @@ async def on_bulletin(message: Message, command: CommandObject, deps: Deps) -> N
 
 
 async def send_bundle(notifier, chat_id: int, bundle, caption: str):
-    """The charts as photos (the caption on the first), then the XLSX as a document."""
+    """The charts as photos (the caption on the first), then the XLSX as a document. Stops at
+    the first part the chat cannot receive (blocked, or never opened the bot): the rest
+    would be refused the same way."""
     results = []
     for i, (name, body) in enumerate(bundle.files):
         upload = BufferedInputFile(body, filename=name)
@@ -79,4 +81,6 @@ async def send_bundle(notifier, chat_id: int, bundle, caption: str):
             results.append(await notifier.send_photo(chat_id, upload, caption=caption if i == 0 else None))
         else:
             results.append(await notifier.send_document(chat_id, upload))
+        if results[-1].blocked:
+            break
     return results
