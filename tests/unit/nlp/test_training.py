@@ -132,3 +132,34 @@ def test_evaluate_on_a_trained_model(model: TextModel, seg: Segmenter) -> None:
     report = evaluate(Classifier(model, segmenter=seg), synthetic(seed=3))
     assert set(report) >= {"accuracy", "macro_f1", "per_class", "confusion", "msgs_per_s", "n"}
     assert report["macro_f1"] >= 0.9
+
+
+def test_training_is_deterministic_and_searches_no_grid_by_default(model: TextModel, seg: Segmenter) -> None:
+    again = train(synthetic(), segmenter=seg)
+    assert np.array_equal(again.weights, model.weights) and np.array_equal(again.bias, model.bias)
+    assert (again.temperature, again.rule_weight) == (model.temperature, model.rule_weight)
+    assert model.info["grid_cv_macro_f1"] == {}
+    assert (model.info["c"], model.info["word_weight"], model.info["char_weight"]) == (0.5, 1.0, 2.0)
+    assert model.info["cv_macro_f1"] is not None  # calibrated on out-of-fold decisions
+
+
+def test_search_tries_the_grid_and_keeps_the_best(seg: Segmenter) -> None:
+    searched = train(synthetic(), segmenter=seg, search=True)
+    scores = searched.info["grid_cv_macro_f1"]
+    assert len(scores) == 6
+    best = max(scores.values())
+    ww, cw, c = searched.info["word_weight"], searched.info["char_weight"], searched.info["c"]
+    assert scores[f"w{ww:g}/c{cw:g}/C{c:g}"] == best
+
+
+def test_one_pass_features_match_fit_then_matrix(seg: Segmenter) -> None:
+    from nlp.features import FeatureSpace
+
+    docs = prepare([t for t, _ in synthetic()] + ["", "🚗", "苹果苹果苹果"], seg)
+    for min_df in (1, 2):
+        space, X = FeatureSpace.fit_matrix(docs, min_df=min_df)
+        apart = FeatureSpace.fit(docs, min_df=min_df)
+        assert space.word_index == apart.word_index
+        assert np.array_equal(space.char_keys, apart.char_keys)
+        assert np.allclose(space.word_idf, apart.word_idf) and np.allclose(space.char_idf, apart.char_idf)
+        assert abs(X - apart.matrix(docs)).max() == 0.0
