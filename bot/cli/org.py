@@ -116,11 +116,21 @@ def org_qr(ctx: click.Context, out_dir: str, username: str | None, grids: tuple[
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--action", help="Only this action, e.g. staff.deactivate, invite.redeem, org.import.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--verify", is_flag=True,
+              help="Recompute the hash chain: OK with the row count, or the first broken row and why (exit 1).")
 @click.pass_context
-def org_audit(ctx: click.Context, limit: int, action: str | None, as_json: bool) -> None:
+def org_audit(ctx: click.Context, limit: int, action: str | None, as_json: bool, verify: bool) -> None:
     """The newest entries of the audit log (organisation, staff and admin actions)."""
-    from bot.cli.orgtasks import recent_audit
+    from bot.cli.orgtasks import recent_audit, verify_audit
 
+    if verify:
+        check = asyncio.run(verify_audit(settings_from(ctx)))
+        if not check.ok:
+            click.echo(f"BROKEN at row {check.broken_id} ({check.kind}): {check.why}; "
+                       f"the {check.rows} rows before it verify")
+            ctx.exit(1)
+        click.echo(f"OK: {check.rows} rows, the chain is intact (head {check.head})")
+        return
     rows = asyncio.run(recent_audit(settings_from(ctx), limit, action))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

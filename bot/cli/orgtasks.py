@@ -93,3 +93,8 @@ async def recent_audit(settings: Settings, limit: int, action: str | None) -> li
     return [{"at": r.at.isoformat(timespec="seconds"), "who": r.actor_name or "", "telegram_id": r.actor_telegram_id,
              "action": r.action, "object": f"{r.object_kind} {r.object_ref}".strip(), "reason": r.reason or "",
              "data": r.data} for r in rows]
+
+
+async def verify_audit(settings: Settings) -> audit.ChainCheck:
+    async with sessions(settings) as sf, sf() as session:
+        return await audit.verify(session)
