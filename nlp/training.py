@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ DEFAULT_C = 0.5
 # (word weight, char weight, C) candidates, tried in this order; the first wins ties.
 GRID = ((1.0, 1.0, 0.5), (1.0, 2.0, 0.5), (1.0, 3.0, 0.5), (1.0, 2.0, 1.0), (1.0, 1.0, 1.0), (1.0, 0.5, 1.0))
 TEMPERATURES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0)
+SEGMENT_STEPS = 10  # progress steps while segmenting the messages
 RULE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
@@ -104,17 +105,28 @@ def _calibrate(D: np.ndarray, R: np.ndarray, y: np.ndarray) -> tuple[float, floa
     return best[1], best[2]
 
 
-def _out_of_fold(X: Any, y: np.ndarray, n_labels: int, c: float, folds: int, seed: int) -> np.ndarray | None:
+def _out_of_fold(X: Any, y: np.ndarray, n_labels: int, c: float, folds: int, seed: int,
+                 fitted: Callable[[], None] = lambda: None) -> np.ndarray | None:
     from sklearn.model_selection import StratifiedKFold
 
-    n_splits = min(folds, int(np.bincount(y).min()))
+    n_splits = _n_splits(y, folds)
     if n_splits < 2:
         return None
     D = np.zeros((X.shape[0], n_labels), dtype=np.float32)
     for tr, te in StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
         W, b = _fit_svm(X[tr], y[tr], n_labels, c, seed)
         D[te] = X[te] @ W + b
+        fitted()
     return D
+
+
+def _codes(labels: Sequence[str], label_set: Sequence[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(label_set)}
+    return np.array([index[label] for label in labels])
+
+
+def _n_splits(y: np.ndarray, folds: int) -> int:
+    return min(folds, int(np.bincount(y).min()))
 
 
 def train(
@@ -130,6 +142,7 @@ def train(
     min_df: int = 1,
     char_range: tuple[int, int] = (1, 3),
     calibrate: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> TextModel:
     """Fit a model on (text, label) rows; any label set with at least two labels.
 
@@ -138,6 +151,10 @@ def train(
     cross-validated macro-F1 on these rows: small corpora do best leaning on characters,
     larger ones gain from words. The same out-of-fold decisions then fit the confidence
     temperature and the keyword-rule weight.
+
+    ``on_progress(done, total)`` is called as the work goes: after each tenth of the messages
+    segmented, the features built, each cross-validation fit, and the final fit and
+    calibration; ``done`` counts up by one to ``total``.
     """
     texts, labels = _clean(rows)
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
@@ -150,13 +167,26 @@ def train(
         grid = GRID
     else:
         grid = ((word_weight or 1.0, char_weight or 1.0, c or DEFAULT_C),)
-    docs = prepare(texts, segmenter)
+    searching = calibrate or len(grid) > 1
+    n_splits = _n_splits(_codes(labels, label_set), folds) if searching else 0
+    total = SEGMENT_STEPS + 2 + (len(grid) * n_splits if n_splits >= 2 else 0)
+    steps = iter(range(1, total + 1))
+
+    def step() -> None:
+        done = next(steps)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    docs: list[tuple[list[str], str]] = []
+    for k in range(SEGMENT_STEPS):  # segmenting is a good part of the time: in tenths
+        docs += prepare(texts[k * len(texts) // SEGMENT_STEPS:(k + 1) * len(texts) // SEGMENT_STEPS], segmenter)
+        step()
     space = FeatureSpace.fit(docs, char_range=char_range, min_df=min_df)
     X1 = space.matrix(docs)  # both blocks at weight 1; candidates rescale columns
     n_words = space.n_words
-    index = {label: i for i, label in enumerate(label_set)}
-    y = np.array([index[label] for label in labels])
+    y = _codes(labels, label_set)
     n_labels = len(label_set)
+    step()
 
     def scaled(ww: float, cw: float) -> Any:
         scale = np.full(space.size, cw, dtype=np.float32)
@@ -164,10 +194,10 @@ def train(
         return X1.multiply(scale[None, :]).tocsr()
 
     chosen, D, cv_scores = grid[0], None, {}
-    if calibrate or len(grid) > 1:
+    if searching:
         best_f1 = -1.0
         for ww, cw, cc in grid:
-            Dc = _out_of_fold(scaled(ww, cw), y, n_labels, cc, folds, seed)
+            Dc = _out_of_fold(scaled(ww, cw), y, n_labels, cc, folds, seed, step)
             if Dc is None:
                 break
             f1 = _macro_f1(y, np.argmax(Dc, axis=1), n_labels)
@@ -183,6 +213,7 @@ def train(
         R = _rule_matrix(docs, label_set, taxonomy)
         temperature, rule_weight = _calibrate(D, R, y)
         cv = _macro_f1(y, np.argmax(D * temperature + rule_weight * R, axis=1), n_labels)
+    step()
     info = {
         "n": len(texts),
         "label_counts": dict(Counter(labels)),

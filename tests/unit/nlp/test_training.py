@@ -132,3 +132,12 @@ def test_evaluate_on_a_trained_model(model: TextModel, seg: Segmenter) -> None:
     report = evaluate(Classifier(model, segmenter=seg), synthetic(seed=3))
     assert set(report) >= {"accuracy", "macro_f1", "per_class", "confusion", "msgs_per_s", "n"}
     assert report["macro_f1"] >= 0.9
+
+
+def test_training_reports_progress_in_steps_up_to_the_total(seg: Segmenter) -> None:
+    calls: list[tuple[int, int]] = []
+    train(synthetic(), segmenter=seg, on_progress=lambda done, total: calls.append((done, total)))
+    total = calls[0][1]
+    # each tenth of the messages, the features, 6 candidates x 5 folds, the final fit and calibration
+    assert [d for d, _ in calls] == list(range(1, total + 1)) and {t for _, t in calls} == {total}
+    assert total == 10 + 1 + 6 * 5 + 1
