@@ -180,3 +180,32 @@ async def test_rows_from_before_the_chain_are_hashed_by_the_migration(settings, 
     out = await verify(runner)
     assert out.exit_code == 0, out.output
     assert "OK: 3 rows" in out.output
+
+
+async def test_the_downgrade_drops_the_triggers_and_the_chain(sf, settings, clock):
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    await append(sf, clock, 2)
+    await asyncio.to_thread(command.downgrade, alembic_config(settings.database.url), "0012_leases")
+    async with sf() as s, s.begin():
+        await s.execute(text("UPDATE audit_log SET reason = 'x' WHERE id = 1"))
+        await s.execute(text("DELETE FROM audit_log WHERE id = 2"))
+        columns = (await s.execute(text("SELECT * FROM audit_log"))).keys()
+    assert "hash" not in columns and "prev_hash" not in columns
+
+
+async def test_a_privacy_erasure_appends_a_row_that_names_no_one(sf, clock, runner):
+    from organisation.privacy import Privacy
+
+    await append(sf, clock, 2)
+    privacy = Privacy(sf, clock=clock)
+    await privacy.set_phone(900123, "13812345678")
+    await privacy.erase(900123)
+    async with sf() as s:
+        last = (await s.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))).scalar_one()
+    assert last.action == "privacy.erase" and last.actor_telegram_id is None
+    assert "900123" not in str(last.data) + last.object_ref and "5678" not in str(last.data)
+    out = await verify(runner)
+    assert out.exit_code == 0 and "OK: 3 rows" in out.output
