@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ SVM_TOL = 1e-3
 # (word weight, char weight, C) candidates, tried in this order; the first wins ties.
 GRID = ((1.0, 1.0, 0.5), (1.0, 2.0, 0.5), (1.0, 3.0, 0.5), (1.0, 2.0, 1.0), (1.0, 1.0, 1.0), (1.0, 0.5, 1.0))
 TEMPERATURES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0)
+SEGMENT_STEPS = 10  # progress steps while segmenting the messages
 RULE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
@@ -123,17 +124,28 @@ def _calibrate(D: np.ndarray, R: np.ndarray, y: np.ndarray) -> tuple[float, floa
     return best[1], best[2]
 
 
-def _out_of_fold(X: Any, y: np.ndarray, n_labels: int, c: float, folds: int, seed: int) -> np.ndarray | None:
+def _out_of_fold(X: Any, y: np.ndarray, n_labels: int, c: float, folds: int, seed: int,
+                 fitted: Callable[[], None] = lambda: None) -> np.ndarray | None:
     from sklearn.model_selection import StratifiedKFold
 
-    n_splits = min(folds, int(np.bincount(y).min()))
+    n_splits = _n_splits(y, folds)
     if n_splits < 2:
         return None
     D = np.zeros((X.shape[0], n_labels), dtype=np.float32)
     for tr, te in StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
         W, b = _fit_svm(X[tr], y[tr], n_labels, c, seed)
         D[te] = X[te] @ W + b
+        fitted()
     return D
+
+
+def _codes(labels: Sequence[str], label_set: Sequence[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(label_set)}
+    return np.array([index[label] for label in labels])
+
+
+def _n_splits(y: np.ndarray, folds: int) -> int:
+    return min(folds, int(np.bincount(y).min()))
 
 
 def train(
@@ -150,6 +162,7 @@ def train(
     char_range: tuple[int, int] = (1, 3),
     calibrate: bool = True,
     search: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> TextModel:
     """Fit a model on (text, label) rows; any label set with at least two labels.
 
@@ -159,6 +172,10 @@ def train(
     decisions (``folds`` folds) fit the confidence temperature and the keyword-rule weight;
     ``calibrate=False`` skips them (temperature 1, no keyword rules): one fit only.
     Deterministic for a given ``seed``. Raises ValueError with fewer than two labels.
+
+    ``on_progress(done, total)`` is called as the work goes: after each tenth of the messages
+    segmented, the features built, each cross-validation fit, and the final fit and
+    calibration; ``done`` counts up by one to ``total``.
     """
     texts, labels = _clean(rows)
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
@@ -171,12 +188,26 @@ def train(
         grid = GRID
     else:
         grid = ((word_weight or DEFAULT_WORD_WEIGHT, char_weight or DEFAULT_CHAR_WEIGHT, c or DEFAULT_C),)
-    docs = prepare(texts, segmenter)
+    y = _codes(labels, label_set)
+    n_splits = _n_splits(y, folds)
+    cv_fits = n_splits if n_splits >= 2 else 0
+    # The grid's candidates each cost a cross-validation; a single setting costs one for calibration.
+    total = SEGMENT_STEPS + 2 + (len(grid) * cv_fits if len(grid) > 1 else (cv_fits if calibrate else 0))
+    steps = iter(range(1, total + 1))
+
+    def step() -> None:
+        done = next(steps)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    docs: list[tuple[list[str], str]] = []
+    for k in range(SEGMENT_STEPS):  # segmenting is a good part of the time: in tenths
+        docs += prepare(texts[k * len(texts) // SEGMENT_STEPS:(k + 1) * len(texts) // SEGMENT_STEPS], segmenter)
+        step()
     space, X1 = FeatureSpace.fit_matrix(docs, char_range=char_range, min_df=min_df)  # both blocks at weight 1
     X1 = X1.astype(np.float64)  # liblinear works in float64: convert once, not in every fit
-    index = {label: i for i, label in enumerate(label_set)}
-    y = np.array([index[label] for label in labels])
     n_labels = len(label_set)
+    step()
 
     def weighted(ww: float, cw: float) -> Any:
         X = X1.copy()
@@ -188,7 +219,7 @@ def train(
         best_f1 = -1.0
         for ww, cw, cc in grid:
             Xc = weighted(ww, cw)
-            Dc = _out_of_fold(Xc, y, n_labels, cc, folds, seed)
+            Dc = _out_of_fold(Xc, y, n_labels, cc, folds, seed, step)
             if Dc is None:
                 break
             f1 = _macro_f1(y, np.argmax(Dc, axis=1), n_labels)
@@ -200,13 +231,14 @@ def train(
         X = weighted(ww, cw)
     space.word_weight, space.char_weight = ww, cw
     if calibrate and D is None:
-        D = _out_of_fold(X, y, n_labels, cc, folds, seed)
+        D = _out_of_fold(X, y, n_labels, cc, folds, seed, step)
     W, b = _fit_svm(X, y, n_labels, cc, seed)
     temperature, rule_weight, cv = 1.0, 0.0, None
     if calibrate and D is not None:
         R = _rule_matrix(docs, label_set, taxonomy)
         temperature, rule_weight = _calibrate(D, R, y)
         cv = _macro_f1(y, np.argmax(D * temperature + rule_weight * R, axis=1), n_labels)
+    step()
     info = {
         "n": len(texts),
         "label_counts": dict(Counter(labels)),

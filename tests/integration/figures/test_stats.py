@@ -22,6 +22,7 @@ from figures.periods import month_period
 from figures.stats import CadreStats
 from storage.models import Ticket
 from tests.integration.figures.test_kpi import G1, G2, G3, NOW, grids, session_factory  # noqa: F401 - fixtures
+from tests.support.progress import Calls
 from tickets.errors import NotAllowed, NotFound
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -236,3 +237,16 @@ async def test_cli_stats_prints_the_figures_of_slash_stats(session_factory, grid
     assert result.exit_code != 0 and "no unit" in result.output
     result = await asyncio.to_thread(run, "--from", "2026-11-01")
     assert result.exit_code != 0
+
+
+async def test_export_and_bulletin_report_progress_up_to_the_total(session_factory, grids):
+    r = reports(session_factory)
+    for fmt in ("xlsx", "csv"):
+        calls = Calls()
+        count, _ = await r.export(None, NOVEMBER, fmt, calls)
+        calls.assert_monotonic_to_total()
+        assert calls[-1] == (count, count)
+    calls = Calls()
+    bundles = await r.bulletin(STREET_CADRE, NOVEMBER, on_progress=calls)
+    calls.assert_monotonic_to_total()
+    assert calls[-1] == (2 * len(bundles), 2 * len(bundles))  # each unit's figures, then each unit's files

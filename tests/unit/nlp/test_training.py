@@ -163,3 +163,19 @@ def test_one_pass_features_match_fit_then_matrix(seg: Segmenter) -> None:
         assert np.array_equal(space.char_keys, apart.char_keys)
         assert np.allclose(space.word_idf, apart.word_idf) and np.allclose(space.char_idf, apart.char_idf)
         assert abs(X - apart.matrix(docs)).max() == 0.0
+
+
+def test_training_reports_progress_in_steps_up_to_the_total(seg: Segmenter) -> None:
+    calls: list[tuple[int, int]] = []
+    train(synthetic(), segmenter=seg, on_progress=lambda done, total: calls.append((done, total)))
+    total = calls[0][1]
+    # each tenth of the messages, the features, 3 calibration folds, the final fit and calibration
+    assert [d for d, _ in calls] == list(range(1, total + 1)) and {t for _, t in calls} == {total}
+    assert total == 10 + 1 + 3 + 1
+
+
+def test_a_search_reports_each_candidates_folds(seg: Segmenter) -> None:
+    calls: list[tuple[int, int]] = []
+    train(synthetic(), segmenter=seg, search=True, on_progress=lambda done, total: calls.append((done, total)))
+    assert [d for d, _ in calls] == list(range(1, calls[0][1] + 1))
+    assert calls[0][1] == 10 + 1 + 6 * 3 + 1
