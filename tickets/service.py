@@ -46,10 +46,13 @@ class TicketService(Feedback):
         confidence_threshold: float = 0.55,
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = utcnow,
+        department_deadlines: Callable[[datetime, bool], tuple[datetime, datetime]] | None = None,
     ) -> None:
         self.sf = session_factory
         self.classifier = classifier
         self.deadlines = deadlines
+        # 重办 of what a department resolved runs on the department's clock (吹哨报到).
+        self.department_deadlines = department_deadlines or (lambda start, urgent: deadlines(start, "", urgent))
         self.admins = frozenset(admins)
         self.threshold = confidence_threshold
         self.reports_per_hour = reports_per_hour
