@@ -91,10 +91,11 @@ class TicketService(Feedback):
         values: dict[str, Any],
         note: str | None = None,
         data: dict[str, Any] | None = None,
+        department: bool = False,
     ) -> State:
         source = State(ticket.state)
         try:
-            target = target_of(action, source)
+            target = target_of(action, source, department=department)
         except TransitionError as exc:
             raise Stale(ticket.id, source) from exc
         if not await Tickets(session).move(ticket, source, {"state": target, "updated_at": now, **values}):
@@ -334,6 +335,8 @@ class TicketService(Feedback):
             if target is None:
                 raise NotAllowed(Action.REASSIGN, ticket_id)
             previous = view.assignee_telegram_id
+            # A returned ticket's new handler learns why it was returned (退回's reason).
+            why = ticket.return_reason if view.state == State.RETURNED else None
             # 转派 gives the new handler full windows from now (the 12345 convention).
             accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
             await self._move(
@@ -345,7 +348,7 @@ class TicketService(Feedback):
                       **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by)},
             )
             view = await build_view(session, ticket, self.units)
-            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),
+            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, why, actor.name),
                        Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
             if previous and previous != target.telegram_id:
                 notices.append(Notice(previous, NoticeKind.TAKEN_AWAY, view, None, actor.name))
