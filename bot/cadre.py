@@ -144,7 +144,7 @@ def build_cadre_tools(core) -> CadreTools:
     segmenter = getattr(core.classifier, "segmenter", None) or Segmenter()
     return CadreTools(
         supervision=Supervision(service, soon=timedelta(hours=c.soon_hours), limit=c.overdue_limit),
-        escalations=Escalations(service, lambda start, urgent: core.sla.department_deadlines(core.calendar, start, urgent),
+        escalations=Escalations(service, core.department_deadlines,
                                 core.taxonomy.department_for),
         duplicates=Duplicates(service, segmenter, days=c.duplicate_days, threshold=c.duplicate_threshold),
         stats=CadreStats(core.session_factory, admins=settings.admins, clock=service.clock,

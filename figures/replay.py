@@ -74,7 +74,8 @@ def _apply(t: _Ticket, e: EventRow) -> None:
     elif action == Action.RECATEGORIZE:
         t.category = data.get("to", t.category)
     elif action in (Action.REASSIGN, Action.REOPEN):
-        t.dispatched_at, t.accepted_at = e.at, None
+        if e.to_state != State.ESCALATED:  # 重办 back to a department dispatches nothing to the grid
+            t.dispatched_at, t.accepted_at = e.at, None
         if action == Action.REOPEN:
             t.resolved_at = None
             t.reopens.append(e.at)

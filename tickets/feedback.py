@@ -1,5 +1,6 @@
 """回访: the resident says whether a resolved ticket is solved and how satisfied they are;
-未解决 or 不满意 reopens it (重办) to the same handler with fresh deadlines.
+未解决 or 不满意 reopens it (重办) to the same handler with fresh deadlines: the grid member,
+or the department a cadre escalated it to (吹哨报到).
 
 A mixin of tickets.service.TicketService: it uses the workflow's transaction and helpers
 (_tx, actor, _load, _guard, _event, _move, deadlines, units, clock).
@@ -11,12 +12,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, Ticket
-from storage.repositories import Tickets
+from storage.repositories import StaffRepo, Tickets
 from supervision.reminders import review_at
 from tickets import outbox
 from tickets.errors import NotFound, Stale
 from tickets.lifecycle import Action, State, window_data
-from tickets.policy import Actor
+from tickets.policy import Actor, Role
 from tickets.views import Notice, NoticeKind, Outcome, build_view
 
 SATISFACTION = ("satisfied", "basically", "dissatisfied")
@@ -67,6 +68,9 @@ class Feedback:
         return Outcome(view, notices)
 
     async def _reopen(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime, why: str) -> Outcome:
+        if ticket.department_id is not None:
+            # Escalated once, a ticket only leaves 已吹哨 by 办结: the department resolved it.
+            return await self._reopen_to_department(session, ticket, actor, now, why)
         # 重办 goes back to the same grid member with fresh windows.
         accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
         await self._move(
@@ -80,4 +84,23 @@ class Feedback:
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
         if view.assignee_telegram_id:
             notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
+        return Outcome(view, await outbox.queue_notices(session, notices, now))
+
+    async def _reopen_to_department(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime,
+                                    why: str) -> Outcome:
+        """重办 of a ticket a department resolved: back to that department (已吹哨, to 签收
+        again) with a fresh 办结 window on the department's clock. Its contacts are told, and
+        the resident; the grid member is not (it is not theirs to redo)."""
+        _, resolve_by = self.department_deadlines(now, ticket.urgent)
+        await self._move(
+            session, ticket, Action.REOPEN, actor, now,
+            {"reopen_count": ticket.reopen_count + 1, "resolved_at": None, "department_accepted_at": None,
+             "resolve_deadline": resolve_by, "escalation_level": 0, "next_check_at": review_at(State.ESCALATED, now)},
+            note=why, data={"department_id": ticket.department_id, **window_data(resolve_deadline=resolve_by)},
+            department=True,
+        )
+        view = await build_view(session, ticket, self.units)
+        notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
+        notices += [Notice(c.telegram_id, NoticeKind.DEPARTMENT_REOPENED, view, why)
+                    for c in await StaffRepo(session).in_unit(ticket.department_id, Role.DEPARTMENT)]
         return Outcome(view, await outbox.queue_notices(session, notices, now))

@@ -115,6 +115,13 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
+# 重办 of a ticket a department resolved (吹哨报到): it goes back to that department, still
+# 已吹哨, not to the grid member it was taken from.
+DEPARTMENT_TRANSITIONS: dict[Action, Transition] = {
+    Action.REOPEN: Transition(frozenset({State.RESOLVED}), State.ESCALATED),
+}
+
+
 class TransitionError(Exception):
     """The ticket is not in a state this action applies to (a stale button, a double press)."""
 
@@ -124,8 +131,10 @@ class TransitionError(Exception):
         self.state = state
 
 
-def target_of(action: Action, state: State) -> State:
-    transition = TRANSITIONS[action]
+def target_of(action: Action, state: State, *, department: bool = False) -> State:
+    """Where `action` takes a ticket in `state`; `department`: the ticket is a department's
+    (DEPARTMENT_TRANSITIONS win). Raises TransitionError where the action does not apply."""
+    transition = (DEPARTMENT_TRANSITIONS.get(action) if department else None) or TRANSITIONS[action]
     if state not in transition.sources:
         raise TransitionError(action, state)
     return transition.target

@@ -46,10 +46,13 @@ class TicketService(Feedback):
         confidence_threshold: float = 0.55,
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = utcnow,
+        department_deadlines: Callable[[datetime, bool], tuple[datetime, datetime]] | None = None,
     ) -> None:
         self.sf = session_factory
         self.classifier = classifier
         self.deadlines = deadlines
+        # 重办 of what a department resolved runs on the department's clock (吹哨报到).
+        self.department_deadlines = department_deadlines or (lambda start, urgent: deadlines(start, "", urgent))
         self.admins = frozenset(admins)
         self.threshold = confidence_threshold
         self.reports_per_hour = reports_per_hour
@@ -88,10 +91,11 @@ class TicketService(Feedback):
         values: dict[str, Any],
         note: str | None = None,
         data: dict[str, Any] | None = None,
+        department: bool = False,
     ) -> State:
         source = State(ticket.state)
         try:
-            target = target_of(action, source)
+            target = target_of(action, source, department=department)
         except TransitionError as exc:
             raise Stale(ticket.id, source) from exc
         if not await Tickets(session).move(ticket, source, {"state": target, "updated_at": now, **values}):
@@ -331,6 +335,8 @@ class TicketService(Feedback):
             if target is None:
                 raise NotAllowed(Action.REASSIGN, ticket_id)
             previous = view.assignee_telegram_id
+            # A returned ticket's new handler learns why it was returned (退回's reason).
+            why = ticket.return_reason if view.state == State.RETURNED else None
             # 转派 gives the new handler full windows from now (the 12345 convention).
             accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
             await self._move(
@@ -342,7 +348,7 @@ class TicketService(Feedback):
                       **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by)},
             )
             view = await build_view(session, ticket, self.units)
-            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),
+            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, why, actor.name),
                        Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
             if previous and previous != target.telegram_id:
                 notices.append(Notice(previous, NoticeKind.TAKEN_AWAY, view, None, actor.name))

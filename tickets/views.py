@@ -57,6 +57,7 @@ class TicketView:
     # 吹哨: the department it went to; 合并: the ticket it was merged into.
     department_id: int | None = None
     department_name: str = ""
+    department_accepted_at: datetime | None = None  # the department's 签收 (报到), while it has it
     merged_into_id: int | None = None
     # Residents who follow it (they reported the same thing): told what the reporter is told.
     follower_ids: tuple[int, ...] = ()
@@ -97,6 +98,7 @@ class NoticeKind(StrEnum):
     ESCALATED_RESIDENT = "escalated_resident"
     ESCALATED_MEMBER = "escalated_member"        # to the grid member: a department took it
     DEPARTMENT_ACCEPTED = "department_accepted"  # to the resident
+    DEPARTMENT_REOPENED = "department_reopened"  # to a department's contact: 重办 of what it resolved
     REMINDED = "reminded"                        # 催办, to whoever handles it
     MERGED_RESIDENT = "merged_resident"          # note: the ticket it went into
     MERGED_ASSIGNEE = "merged_assignee"
@@ -239,6 +241,7 @@ async def build_view(
         resident_phone=None if hidden else resident.phone,
         department_id=ticket.department_id,
         department_name=department.name if department else "",
+        department_accepted_at=ticket.department_accepted_at,
         merged_into_id=ticket.merged_into_id,
         follower_ids=tuple(f.resident_id for f in followers),
         follower_telegram_ids=tuple(f.telegram_id for f in followers),

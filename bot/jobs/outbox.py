@@ -26,9 +26,9 @@ from handlers.shared.i18n import create_i18n, speaking
 from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
 from handlers.views.render import Rendered
-from handlers.views.service_cards import new_order_notice, order_notice
+from handlers.views.service_cards import matter_result, new_order_notice, order_notice
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
-from service_orders.matters import Matters, PollJob
+from service_orders.matters import POLL, RESULT, Matters, PollJob
 from service_orders.states import OrderState
 from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
 from storage.models import OutboxMessage, ServiceOrder, Ticket
@@ -38,7 +38,6 @@ from tickets.views import Notice, NoticeKind, UnitCache, build_view
 
 log = logging.getLogger(__name__)
 
-POLL = "matter.poll"
 NEW_ORDER = "order.new"
 ORDER = "order."
 # Cards for whoever holds the ticket: obsolete once it was handed to someone else.
@@ -87,12 +86,12 @@ class OutboxSender:
             return sent
 
     async def _polls(self, matter_id: int, jobs: list[PollJob], now: datetime) -> int:
-        asked = await self.matters.poll_question(matter_id)
-        if asked is None:  # closed meanwhile: a late poll would only confuse
+        view = await self.matters.poll_view(matter_id)
+        if view is None:  # closed meanwhile: a late poll would only confuse
             for job in jobs:
                 await outbox.mark(self.sf, job.outbox_id, "obsolete", now, final=True)
             return 0
-        return await send_poll_rows(self, self.matters, matter_id, asked[0], asked[1], jobs)
+        return await send_poll_rows(self, self.matters, view, jobs)
 
     async def _locale(self, chat_id: int) -> str:
         locale = (await self.languages.of([chat_id])).get(chat_id) if self.languages else None
@@ -101,6 +100,13 @@ class OutboxSender:
     async def _render(self, message: OutboxMessage) -> Rendered | None:
         if message.kind.startswith(ORDER):
             return await self._render_order(message)
+        if message.kind == RESULT:
+            tally = await self.matters.result(message.matter_id) if message.matter_id else None
+            if tally is None:
+                return None
+            with speaking(await self._locale(message.chat_id), self.i18n):
+                card = matter_result(tally, self.tz)
+            return Rendered(card.text, card.markup)
         try:
             kind = NoticeKind(message.kind)
         except ValueError:

@@ -12,6 +12,7 @@ from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, action_label, category_label, note_label
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.cadre_buttons import CARD_ACTIONS
+from handlers.views.cadre_cards import department_card
 from handlers.views.render import (
     Rendered,
     buttons_for,
@@ -24,7 +25,7 @@ from handlers.views.render import (
     with_reporter,
 )
 from tickets.errors import NotFound
-from tickets.policy import Role, can, can_manage_staff, can_see_contact
+from tickets.policy import Role, can, can_manage_staff, can_see_contact, handles_as_department
 
 
 def build_router() -> Router:
@@ -85,8 +86,13 @@ async def on_tasks(message: Message, deps: Deps) -> None:
     actor = await deps.queries.actor(user_id)
     await deps.notifier.send_message(message.chat.id, T.TASKS_HEADER.format(n=len(views)))
     for v in views:
+        contact = can_see_contact(actor, v.scope)
+        if handles_as_department(actor, v.scope):  # 吹哨报到: the department's own card and buttons
+            card = department_card(v, v.community_name, deps.tz)
+            await send(deps, message.chat.id, Rendered(with_reporter(card.text, v, contact), card.markup))
+            continue
         allowed = {a for a in CARD_ACTIONS if can(actor, a, v.scope)}
-        card = with_reporter(task_card(v, deps.tz), v, can_see_contact(actor, v.scope))
+        card = with_reporter(task_card(v, deps.tz), v, contact)
         await send(deps, message.chat.id, Rendered(card, buttons_for(v, allowed)))
 
 

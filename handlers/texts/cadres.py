@@ -76,6 +76,7 @@ DEPARTMENT_CARD = (
 ESCALATED_RESIDENT = "您的工单 #{id} 已提交{department}协助处理（吹哨报到），办结时限：{deadline}。"
 ESCALATED_MEMBER = "工单 #{id} 已由 {who} 吹哨至{department}，由部门处理，请留意进展。"
 DEPARTMENT_ACCEPTED = "您的工单 #{id} 已由{department}签收，正在处理。"
+DEPARTMENT_REOPENED = "🔁 重办：居民对工单 #{id} 的办理反馈“{why}”，工单已退回{department}。请重新签收并办结。"
 
 RECATEGORIZE_PICK = "工单 #{id} 现在的类别是“{category}”。请选择正确的类别（会用于改进自动分类）："
 

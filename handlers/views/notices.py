@@ -10,12 +10,14 @@ from handlers.views.cadre_cards import cadre_notice
 from handlers.views.render import (
     Rendered,
     clip,
+    dispatch_buttons,
     local_time,
     solved_buttons,
     task_buttons,
     task_card,
     with_reporter,
 )
+from tickets.lifecycle import State
 from tickets.views import Notice, NoticeKind
 
 
@@ -27,17 +29,19 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
     match n.kind:
         case NoticeKind.NEW_TASK:
             # These go to whoever handles the ticket now: the reporter's number is theirs.
-            return Rendered(with_reporter(task_card(v, tz, T.NEW_TASK_BADGE), v, True), task_buttons(v), v.photos,
-                            location)
+            text = task_card(v, tz, T.NEW_TASK_BADGE)
+            if n.note:  # 转派 of a returned ticket: why the one before gave it back
+                text += "\n" + T.RETURNED_BEFORE.format(reason=clip(n.note, 500))
+            return Rendered(with_reporter(text, v, True), task_buttons(v), v.photos, location)
         case NoticeKind.REOPENED:
             badge = T.REOPENED_BADGE.format(why=escape(note_label(n.note)))
             return Rendered(with_reporter(task_card(v, tz, badge), v, True), task_buttons(v), v.photos, location)
         case NoticeKind.UNASSIGNED:
             text = T.UNASSIGNED_CARD.format(id=v.id, grid=escape(v.grid_name), text=clip(v.text))
-            return Rendered(with_reporter(text, v, True), task_buttons(v), v.photos, location)
+            return Rendered(with_reporter(text, v, True), dispatch_buttons(v), v.photos, location)
         case NoticeKind.RETURNED:
             text = T.RETURNED_CARD.format(id=v.id, who=who, reason=escape(n.note or ""))
-            return Rendered(with_reporter(text + "\n\n" + task_card(v, tz), v, True), task_buttons(v))
+            return Rendered(with_reporter(text + "\n\n" + task_card(v, tz), v, True), dispatch_buttons(v))
         case NoticeKind.ACCEPTED:
             return Rendered(T.ACCEPTED_NOTICE.format(id=v.id, who=who))
         case NoticeKind.RESOLVED:
@@ -52,8 +56,10 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
         case NoticeKind.REASSIGNED_RESIDENT:
             return Rendered(T.REASSIGNED_NOTICE.format(id=v.id, who=escape(v.assignee_name or ""), deadline=deadline))
         case NoticeKind.REOPENED_RESIDENT:
+            # Back to whoever resolved it: the grid member, or the department (吹哨报到).
+            handler = v.department_name if v.state == State.ESCALATED else v.assignee_name
             return Rendered(T.REOPENED_NOTICE.format(
-                id=v.id, why=escape(note_label(n.note)), who=escape(v.assignee_name or ""), deadline=deadline))
+                id=v.id, why=escape(note_label(n.note)), who=escape(handler or ""), deadline=deadline))
         case NoticeKind.CLOSED:
             return Rendered(T.CLOSED_NOTICE.format(id=v.id, rating=escape(note_label(n.note))))
         case NoticeKind.CATEGORY_CHANGED:

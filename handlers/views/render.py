@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.shared import i18n
+from handlers.shared.cadre_callbacks import ToolCb
 from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, TicketCb
 from handlers.shared.i18n import T, category_label
 from handlers.views.cadre_buttons import tool_buttons
@@ -65,6 +66,15 @@ def task_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
     if view.state in (State.NEW, State.RETURNED):
         return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack())]])
     return None
+
+
+def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
+    """A cadre's card for a ticket waiting for them (待派单, 已退回): 转派 to a grid member or
+    吹哨 to a department (each checked again on press); otherwise what task_buttons offers."""
+    if view.state not in (State.NEW, State.RETURNED):
+        return task_buttons(view)
+    return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()),
+                 (T.BTN_ESCALATE, ToolCb(action="esc", ticket_id=view.id).pack())]])
 
 
 def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:

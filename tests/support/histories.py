@@ -72,6 +72,13 @@ def _event(h: History, at: datetime, action: Action, target: State | None, data:
 
 def _reopen(h: History, at: datetime, window: int) -> None:
     accept_by, resolve_by = at + timedelta(minutes=window // 4 + 1), at + timedelta(minutes=window)
+    if h.row["escalated_at"] is not None:
+        # A department resolved it: 重办 goes back to the department (tickets.feedback), with
+        # no new dispatch to the grid and only a new 办结 window.
+        h.row.update(reopen_count=h.row["reopen_count"] + 1, resolved_at=None, department_accepted_at=None,
+                     resolve_deadline=resolve_by)
+        _event(h, at, Action.REOPEN, State.ESCALATED, window_data(resolve_deadline=resolve_by))
+        return
     h.row.update(reopen_count=h.row["reopen_count"] + 1, resolved_at=None, dispatched_at=at, accepted_at=None,
                  accept_deadline=accept_by, resolve_deadline=resolve_by)
     _event(h, at, Action.REOPEN, State.REOPENED, window_data(accept_deadline=accept_by, resolve_deadline=resolve_by))
