@@ -14,6 +14,7 @@ from handlers.shared.deps import Deps
 from handlers.shared.dialogs import cancel_markup, leave
 from handlers.shared.i18n import T, note_label
 from handlers.shared.refusals import refusal
+from handlers.staff.tasks import on_bad_input
 from handlers.views.closing_cards import OWN, REOPEN, reopen_reason_buttons
 from handlers.views.render import satisfaction_buttons
 from tickets.closing.reasons import REOPEN_REASONS, pick
@@ -31,7 +32,9 @@ def build_router() -> Router:
     router.callback_query.register(on_rate, RateCb.filter())
     router.callback_query.register(on_reason, ReasonCb.filter(F.kind == REOPEN))
     router.message.register(on_reason_text, ReasonInput.reopen_reason, F.text)
+    router.message.register(on_bad_input, ReasonInput.reopen_reason)  # a photo, a sticker: asked again
     return router
+
 
 
 async def on_rate(query: CallbackQuery, callback_data: RateCb, deps: Deps) -> None:

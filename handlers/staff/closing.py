@@ -15,6 +15,7 @@ from handlers.shared.deps import Deps
 from handlers.shared.dialogs import cancel_markup, leave
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
+from handlers.staff.tasks import on_bad_input
 from handlers.views.cadre_buttons import CARD_ACTIONS
 from handlers.views.closing_cards import BACK, INVALID, OWN, closed_card, invalid_reason_buttons
 from handlers.views.render import buttons_for
@@ -35,7 +36,9 @@ def build_router() -> Router:
     router.callback_query.register(on_invalid, TicketCb.filter(F.action == "inv"))
     router.callback_query.register(on_reason, ReasonCb.filter(F.kind == INVALID))
     router.message.register(on_reason_text, InvalidInput.reason, F.text)
+    router.message.register(on_bad_input, InvalidInput.reason)  # a photo, a sticker: asked again
     return router
+
 
 
 async def _check(query: CallbackQuery, ticket_id: int, deps: Deps):

@@ -74,6 +74,16 @@ async def test_a_replayed_confirmation_changes_nothing_and_does_not_apologise(ch
     assert len(await outbox_rows(core, "cancelled")) == 1
 
 
+async def test_the_reporters_ticket_view_offers_withdrawal_and_nobody_elses_does(chat, core):
+    await reported(chat)
+    out = await chat.say(RESIDENT, "/ticket 1")
+    assert [t for t, _ in buttons(out[-1])] == ["↩️ 撤销"]
+    out = await chat.say(CADRE, "/ticket 1")
+    assert "↩️ 撤销" not in [t for t, _ in buttons(out[-1])]
+    out = await chat.press(RESIDENT, "撤销")
+    assert "撤销后不能恢复" in chat.texts_to(RESIDENT, out)[0]
+
+
 async def test_keeping_it_changes_nothing(chat, core):
     await reported(chat)
     await chat.press(RESIDENT, "撤销")
