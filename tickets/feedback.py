@@ -20,7 +20,7 @@ from tickets.closing.reasons import cleaned
 from tickets.errors import NotAllowed, NotFound, Stale
 from tickets.lifecycle import OPEN_STATES, Action, State, window_data
 from tickets.policy import Actor
-from tickets.views import Notice, NoticeKind, Outcome, build_view
+from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
 
 SATISFACTION = ("satisfied", "basically", "dissatisfied")
 SATISFACTION_LABELS = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}
@@ -101,6 +101,27 @@ class Feedback:
             notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
         return Outcome(view, await outbox.queue_notices(session, notices, now))
 
+    async def reopen_reason_check(self, telegram_id: int, ticket_id: int) -> TicketView:
+        """Before asking for their own words: may they give the reason now? Raises as
+        give_reopen_reason does, and Stale when it was given already (nothing to ask)."""
+        async with self.sf() as session:
+            ticket, view = await self._load(session, ticket_id)
+            if not await self._may_give_reason(session, ticket, view, telegram_id):
+                raise Stale(ticket_id, view.state)
+        return view
+
+    async def _may_give_reason(self, session: AsyncSession, ticket: Ticket, view: TicketView, telegram_id: int) -> bool:
+        """False when the reason was given already; raises when it may not be given."""
+        reopen = next((e for e in reversed(await Tickets(session).events(ticket.id))
+                       if e.action == Action.REOPEN.value), None)
+        if reopen is None or reopen.actor_telegram_id != telegram_id:
+            raise NotAllowed(Action.REOPEN_REASON, ticket.id)
+        if ticket.reopen_reason is not None:
+            return False
+        if view.state not in OPEN_STATES:
+            raise Stale(ticket.id, view.state)
+        return True
+
     async def give_reopen_reason(self, telegram_id: int, ticket_id: int, reason: str) -> Outcome:
         """Why the resident said 未解决 or 不满意: one of tickets.closing.reasons.REOPEN_REASONS
         or their own words, kept on the ticket for its handler (who is told) and as an event.
@@ -111,14 +132,8 @@ class Feedback:
         async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
-            reopen = next((e for e in reversed(await Tickets(session).events(ticket_id))
-                           if e.action == Action.REOPEN.value), None)
-            if reopen is None or reopen.actor_telegram_id != telegram_id:
-                raise NotAllowed(Action.REOPEN_REASON, ticket_id)
-            if ticket.reopen_reason is not None:
+            if not await self._may_give_reason(session, ticket, view, telegram_id):
                 return Outcome(view, replayed=True)
-            if view.state not in OPEN_STATES:
-                raise Stale(ticket_id, view.state)
             if not await Tickets(session).move(ticket, ticket.state, {"reopen_reason": reason, "updated_at": now}):
                 raise Stale(ticket_id, view.state)
             await self._event(session, ticket_id, actor, Action.REOPEN_REASON, now, None, None, note=reason)

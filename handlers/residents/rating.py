@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.shared.callbacks import RateCb, ReasonCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
-from handlers.shared.dialogs import cancel_markup, leave
+from handlers.shared.dialogs import cancel_markup, leave, take_reason
 from handlers.shared.i18n import T, note_label
 from handlers.shared.refusals import refusal
 from handlers.staff.tasks import on_bad_input
@@ -65,6 +65,11 @@ async def on_rate(query: CallbackQuery, callback_data: RateCb, deps: Deps) -> No
 async def on_reason(query: CallbackQuery, callback_data: ReasonCb, deps: Deps, state: FSMContext) -> None:
     ticket_id = callback_data.ticket_id
     if callback_data.index == OWN:
+        try:
+            await deps.service.reopen_reason_check(query.from_user.id, ticket_id)
+        except WorkflowError as exc:
+            await query.answer(refusal(exc), show_alert=True)
+            return
         await query.answer()
         await leave(state)
         await state.set_state(ReasonInput.reopen_reason)
@@ -86,15 +91,10 @@ async def on_reason(query: CallbackQuery, callback_data: ReasonCb, deps: Deps, s
 
 
 async def on_reason_text(message: Message, deps: Deps, state: FSMContext) -> None:
-    text = (message.text or "").strip()
-    if not text or text.startswith("/"):
-        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
+    taken = await take_reason(message, deps, state)
+    if taken is None:
         return
-    ticket_id = (await state.get_data()).get("ticket_id")
-    await leave(state)
-    if not ticket_id:
-        await deps.notifier.send_message(message.chat.id, T.BUTTON_EXPIRED)
-        return
+    text, ticket_id, _ = taken
     try:
         outcome = await deps.service.give_reopen_reason(message.from_user.id, ticket_id, text)
     except WorkflowError as exc:
@@ -102,4 +102,3 @@ async def on_reason_text(message: Message, deps: Deps, state: FSMContext) -> Non
         return
     await deps.notifier.send_message(message.chat.id, T.REOPEN_REASON_THANKS.format(id=ticket_id))
     await deliver(deps, outcome.notices)
-

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.shared.callbacks import ReasonCb, TicketCb
 from handlers.shared.delivery import deliver, redraw
 from handlers.shared.deps import Deps
-from handlers.shared.dialogs import cancel_markup, leave
+from handlers.shared.dialogs import cancel_markup, leave, take_reason
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from handlers.staff.tasks import on_bad_input
@@ -93,16 +93,10 @@ async def on_reason(query: CallbackQuery, callback_data: ReasonCb, deps: Deps, s
 
 
 async def on_reason_text(message: Message, deps: Deps, state: FSMContext) -> None:
-    reason = (message.text or "").strip()
-    if not reason or reason.startswith("/"):
-        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
+    taken = await take_reason(message, deps, state)
+    if taken is None:
         return
-    data = await state.get_data()
-    await leave(state)
-    ticket_id = data.get("ticket_id")
-    if not ticket_id:
-        await deps.notifier.send_message(message.chat.id, T.BUTTON_EXPIRED)
-        return
+    reason, ticket_id, data = taken
     try:
         outcome = await deps.service.invalidate(message.from_user.id, ticket_id, reason)
     except WorkflowError as exc:

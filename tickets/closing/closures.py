@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets import outbox, routing
 from tickets.closing.reasons import cleaned
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import TRANSITIONS, Action
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
 
 
@@ -33,37 +33,31 @@ class Closures:
     async def cancel(self, telegram_id: int, ticket_id: int) -> Outcome:
         """撤销: the reporter's own ticket, while open. NotAllowed for anyone else, Stale once
         resolved or closed otherwise; already withdrawn: the view, replayed, nothing changed."""
-        now = self.clock()
-        async with self._tx() as session:
-            actor = await self.actor(session, telegram_id)
-            ticket, view = await self._load(session, ticket_id)
-            self._guard(actor, Action.CANCEL, view)
-            if view.state == State.CANCELLED:
-                return Outcome(view, replayed=True)
-            told = await _holders(session, view, telegram_id)  # as it stood: who holds it depends on the state
-            await self._move(session, ticket, Action.CANCEL, actor, now, {"closed_at": now, "next_check_at": None})
-            view = await build_view(session, ticket, self.units)
-            notices = await outbox.queue_notices(
-                session, [Notice(chat, NoticeKind.CANCELLED, view) for chat in told], now)
-        return Outcome(view, notices)
+        return await self._close(telegram_id, ticket_id, Action.CANCEL, None)
 
     async def invalidate(self, telegram_id: int, ticket_id: int, reason: str) -> Outcome:
-        """无效, with a reason (one of tickets.closing.reasons.INVALID_REASONS or free text):
-        by the ticket's handler or a cadre above it, while open. The resident (and whoever
-        follows the ticket) hears the reason; the other holders hear it too."""
-        reason = cleaned(reason)
+        """无效, with a reason (one of tickets.closing.reasons.INVALID_REASONS or free text,
+        NotFound if empty): by the ticket's handler or a cadre above it, while open. The
+        resident (and whoever follows the ticket) hears the reason; the other holders too.
+        Already 无效: the view, replayed, nothing changed."""
+        return await self._close(telegram_id, ticket_id, Action.INVALIDATE, cleaned(reason))
+
+    async def _close(self, telegram_id: int, ticket_id: int, action: Action, reason: str | None) -> Outcome:
         now = self.clock()
         async with self._tx() as session:
             actor = await self.actor(session, telegram_id)
             ticket, view = await self._load(session, ticket_id)
-            self._guard(actor, Action.INVALIDATE, view)
-            if view.state == State.INVALID:
+            self._guard(actor, action, view)
+            if view.state == TRANSITIONS[action].target:
                 return Outcome(view, replayed=True)
-            told = await _holders(session, view, telegram_id)
-            await self._move(session, ticket, Action.INVALIDATE, actor, now,
-                             {"closed_at": now, "next_check_at": None}, note=reason, data={"reason": reason})
+            told = await _holders(session, view, telegram_id)  # as it stood: who holds it depends on the state
+            await self._move(session, ticket, action, actor, now, {"closed_at": now, "next_check_at": None},
+                             note=reason, data={"reason": reason} if reason else None)
             view = await build_view(session, ticket, self.units)
-            notices = [Notice(view.resident_telegram_id, NoticeKind.INVALID_RESIDENT, view, reason, actor.name),
-                       *(Notice(chat, NoticeKind.INVALID_STAFF, view, reason, actor.name) for chat in told)]
+            if action == Action.CANCEL:
+                notices = [Notice(chat, NoticeKind.CANCELLED, view) for chat in told]
+            else:
+                notices = [Notice(view.resident_telegram_id, NoticeKind.INVALID_RESIDENT, view, reason, actor.name),
+                           *(Notice(chat, NoticeKind.INVALID_STAFF, view, reason, actor.name) for chat in told)]
             notices = await outbox.queue_notices(session, notices, now)
         return Outcome(view, notices)
