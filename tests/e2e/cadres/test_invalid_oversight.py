@@ -2,9 +2,10 @@
 who closed it and why, and /stats counts them apart from the judged tickets."""
 from __future__ import annotations
 
+from delivery.scripted import buttons
 from handlers.shared.callbacks import ReasonCb
-from tests.conftest import CADRE, FAR_CADRE, MEMBER, NEIGHBOUR
-from tests.e2e.cadres.test_cadre_tools import report
+from tests.conftest import CADRE, FAR_CADRE, MEMBER, NEIGHBOUR, RESIDENT
+from tests.e2e.cadres.test_cadre_tools import FIRE, departments, report  # noqa: F401
 from tests.e2e.residents.test_core_loop import load
 
 
@@ -43,3 +44,23 @@ async def test_stats_count_invalid_apart(chat, core, clock):
     assert "无效 2 件" in text
     # Only #3 is judged for 签收: the two 无效 count neither on time nor late.
     assert "签收 100.0%" in text
+
+
+async def test_a_withdrawal_reaches_the_department_it_was_escalated_to(chat, core, departments):  # noqa: F811
+    await report(chat, core, category="消防安全")
+    await chat.say(CADRE, "/ticket 1")
+    await chat.press(CADRE, "吹哨")
+    out = await chat.press(CADRE, "消防（推荐）")
+    (card,) = [r for r in out if r.chat_id == FIRE.id]
+    await chat.press(RESIDENT, "撤销")
+    out = await chat.press(RESIDENT, "确认撤销")
+    assert (await load(core)).state == "cancelled"
+    # The department's contact and the grid member (whose ticket it still is) are told.
+    assert any("居民已撤销" in t for t in chat.texts_to(FIRE, out))
+    assert any("居民已撤销" in t for t in chat.texts_to(MEMBER, out))
+    (edited,) = [r for r in out if r.chat_id == FIRE.id and r.method == "editMessageText"
+                 and r.data["message_id"] == card.result["message_id"]]
+    assert "已撤销" in edited.text and not buttons(edited)
+    # Its old buttons refuse politely.
+    out = await chat.press_data(FIRE, buttons(card)[0][1])
+    assert "已撤销" in chat.alerts(out)[0]
