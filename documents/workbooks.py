@@ -119,7 +119,7 @@ RATE_HEADINGS = tuple(k.name for k in KPIS)
 COUNT_FIELDS = (("新增", "created"), ("派单", "dispatched"), ("评判", "judged"), ("应签收", "accept_judged"),
                 ("及时签收", "accepted_on_time"), ("应办结", "due"), ("按期办结", "resolved_on_time"),
                 ("办结", "resolved"), ("重办", "reopens"), ("退回", "returns"), ("撤销", "cancelled"),
-                ("合并", "merged"), ("回访", "rated"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
+                ("合并", "merged"), ("无效", "invalid"), ("回访", "rated"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
 SHORT = "样本不足"
 
 

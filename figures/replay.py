@@ -109,7 +109,7 @@ def _in(at: datetime | None, start: datetime, end: datetime) -> bool:
 
 def ticket_counts(t: _Ticket, start: datetime, end: datetime, now: datetime) -> Counts:
     """One ticket's contribution to every count of docs/kpi.md."""
-    counted = t.state not in (State.CANCELLED, State.MERGED)
+    counted = t.state not in (State.CANCELLED, State.MERGED, State.INVALID)
     dispatched = _in(t.dispatched_at, start, end)
     accept_judged = dispatched and counted and (
         t.accepted_at is not None or (t.accept_deadline is not None and t.accept_deadline < now))
@@ -135,6 +135,7 @@ def ticket_counts(t: _Ticket, start: datetime, end: datetime, now: datetime) -> 
         reopened_tickets=int(reopened),
         cancelled=int(created and t.state == State.CANCELLED),
         merged=int(created and t.state == State.MERGED),
+        invalid=int(created and t.state == State.INVALID),
         resolutions=len(resolves),
         reopens=sum(_in(at, start, end) for at in t.reopens),
         returns=sum(_in(at, start, end) for at in t.returns),

@@ -20,11 +20,12 @@ from handlers.residents import (
     rating,
     report,
     start,
+    withdrawal,
 )
 from handlers.services import matters, order_review, orders, volunteers
 from handlers.services import points as service_points
 from handlers.shared import dialogs
-from handlers.staff import corrections, escalation, tasks
+from handlers.staff import closing, corrections, escalation, tasks
 
 
 def build_routers() -> list[Router]:
@@ -54,6 +55,8 @@ def build_routers() -> list[Router]:
         service_points.build_router(),
         matters.build_router(),
         tasks.build_router(),
+        closing.build_router(),  # 无效
         rating.build_router(),
+        withdrawal.build_router(),  # 撤销
         report.build_router(),
     ]

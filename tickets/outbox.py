@@ -162,6 +162,29 @@ async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: dat
     )
 
 
+@dataclass(frozen=True)
+class SentCard:
+    """A message Telegram took, as queued: enough to draw it again and edit it in place."""
+
+    message_id: int
+    kind: str
+    note: str | None
+    actor_name: str
+
+
+async def sent_cards(session_factory: async_sessionmaker[AsyncSession], ticket_id: int, chat_id: int,
+                     kinds: Iterable[str]) -> list[SentCard]:
+    """The messages of these kinds about a ticket that reached this chat, oldest first:
+    the cards to bring up to date once it is closed or its 重办 has a reason."""
+    async with session_factory() as session:
+        q = (select(OutboxMessage.message_id, OutboxMessage.kind, OutboxMessage.note, OutboxMessage.actor_name)
+             .where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.kind.in_(list(kinds)), OutboxMessage.message_id.is_not(None),
+                    OutboxMessage.outcome == "sent")
+             .order_by(OutboxMessage.id))
+        return [SentCard(m, k, n, a or "") for m, k, n, a in (await session.execute(q)).all()]
+
+
 async def rows(session: AsyncSession, ids: Sequence[int]) -> Sequence[OutboxMessage]:
     q = select(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).order_by(OutboxMessage.id)
     return (await session.execute(q)).scalars().all()

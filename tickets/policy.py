@@ -5,10 +5,10 @@ so the rules can be read and tested on their own.
 
 | who | sees | may |
 |---|---|---|
-| resident | their own tickets | rate, close, cancel, pick the category while unassigned |
-| grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回 what is assigned to them |
+| resident | their own tickets | rate, close, 撤销 until 办结, pick the category while unassigned |
+| grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回/无效 what is assigned to them |
 | backup (备岗) | the grid's tickets | stand in for the grid's assignee |
-| community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨 |
+| community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨, 无效 |
 | department contact | tickets escalated (吹哨) to their department | 签收/办结 them while escalated |
 | admin | every ticket | manage the organisation and staff (invites, moves) |
 
@@ -165,7 +165,8 @@ UNIT_KINDS = {
 def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
     if action in (Action.ACCEPT, Action.RESOLVE):
         return _handles(actor, scope) or _supervises(actor, scope) or _department_handles(actor, scope)
-    if action == Action.RETURN:
+    if action in (Action.RETURN, Action.INVALIDATE):
+        # 无效 is the grid's judgement: a department's contact returns what is not theirs.
         return _handles(actor, scope) or _supervises(actor, scope)
     if action in (Action.REASSIGN, Action.ESCALATE, Action.MERGE, Action.REMIND):
         return _supervises(actor, scope)

@@ -20,6 +20,7 @@ from storage.repositories import Residents, Tickets, Units
 from supervision.reminders import review_at
 from tickets import outbox, routing
 from tickets.actors import load_actor
+from tickets.closing.closures import Closures
 from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
 from tickets.feedback import Feedback
 from tickets.intake import Intake
@@ -35,7 +36,7 @@ def _is_sqlite(session_factory) -> bool:
     return bind is not None and bind.dialect.name == "sqlite"
 
 
-class TicketService(Feedback):
+class TicketService(Feedback, Closures):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],

@@ -45,6 +45,7 @@ class TicketView:
     resolution_photos: tuple[str, ...] = ()
     resolution_note: str | None = None
     return_reason: str | None = None
+    reopen_reason: str | None = None  # the resident's words after 未解决/不满意: for its handler
     reopen_count: int = 0
     street_id: int | None = None
     resident_id: int = 0
@@ -102,6 +103,11 @@ class NoticeKind(StrEnum):
     REMINDED = "reminded"                        # 催办, to whoever handles it
     MERGED_RESIDENT = "merged_resident"          # note: the ticket it went into
     MERGED_ASSIGNEE = "merged_assignee"
+    # Closing without 办结 (tickets.closing): cards about it say so and lose their buttons.
+    CANCELLED = "cancelled"                      # to its handler: the resident withdrew it (撤销)
+    INVALID_RESIDENT = "invalid_resident"        # note: the reason it is 无效
+    INVALID_STAFF = "invalid_staff"              # to its other handlers; note: the reason
+    REOPEN_REASON = "reopen_reason"              # to the assignee of a 重办; note: the resident's reason
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ class Notice:
 RESIDENT_NOTICES = frozenset({
     NoticeKind.ACCEPTED, NoticeKind.RESOLVED, NoticeKind.RETURNED_RESIDENT, NoticeKind.REASSIGNED_RESIDENT,
     NoticeKind.REOPENED_RESIDENT, NoticeKind.ESCALATED_RESIDENT, NoticeKind.DEPARTMENT_ACCEPTED,
-    NoticeKind.MERGED_RESIDENT,
+    NoticeKind.MERGED_RESIDENT, NoticeKind.INVALID_RESIDENT,
 })
 
 
@@ -141,6 +147,8 @@ class Outcome:
     # Top suggestions when the classifier was unsure: the resident picks one.
     suggestions: tuple[str, ...] = ()
     rating_round_open: bool = False
+    # A press replayed (a double tap, a redelivered update): it was done before, nothing changed now.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,6 +242,7 @@ async def build_view(
         ),
         resolution_note=ticket.resolution_note,
         return_reason=ticket.return_reason,
+        reopen_reason=ticket.reopen_reason,
         reopen_count=ticket.reopen_count,
         micro_grid_id=ticket.micro_grid_id,
         anonymous=bool(ticket.anonymous),

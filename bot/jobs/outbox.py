@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.notifier import Notifier
-from handlers.shared.delivery import send
+from handlers.shared.delivery import REDRAWN_AFTER, redraw, redrawn_cards, send
 from handlers.shared.i18n import create_i18n, speaking
 from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
@@ -81,6 +81,8 @@ class OutboxSender:
                 await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked,
                                   telegram_message_id=delivery.message_id)
                 sent += delivery.ok
+                if delivery.ok and message.kind in REDRAWN_AFTER:
+                    await self._redraw(message)
             for matter_id, jobs in polls.items():
                 sent += await self._polls(matter_id, jobs, now)
             return sent
@@ -120,6 +122,16 @@ class OutboxSender:
             return None  # handed to someone else meanwhile: a 签收 card they cannot use
         with speaking(await self._locale(message.chat_id), self.i18n):
             return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
+
+    async def _redraw(self, message: OutboxMessage) -> None:
+        """The cards the recipient holds about the ticket, drawn again (handlers.shared.delivery)."""
+        async with self.sf() as session:
+            ticket = await session.get(Ticket, message.ticket_id)
+            view = await build_view(session, ticket, self.units)
+        n = Notice(message.chat_id, NoticeKind(message.kind), view, message.note, message.actor_name)
+        with speaking(await self._locale(message.chat_id), self.i18n):
+            cards = await redrawn_cards(self.sf, n, self.tz)
+        await redraw(self, message.chat_id, cards)
 
     async def _render_order(self, message: OutboxMessage) -> Rendered | None:
         async with self.sf() as session:

@@ -11,8 +11,9 @@ from handlers.shared.delivery import send
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, action_label, category_label, note_label
 from handlers.shared.servicedeps import ServiceDeps
-from handlers.views.cadre_buttons import CARD_ACTIONS
+from handlers.views.cadre_buttons import CARD_ACTIONS, possible
 from handlers.views.cadre_cards import department_card
+from handlers.views.closing_cards import my_withdraw_buttons, withdraw_buttons
 from handlers.views.render import (
     Rendered,
     buttons_for,
@@ -25,6 +26,7 @@ from handlers.views.render import (
     with_reporter,
 )
 from tickets.errors import NotFound
+from tickets.lifecycle import Action
 from tickets.policy import Role, can, can_manage_staff, can_see_contact, handles_as_department
 
 
@@ -74,7 +76,10 @@ async def on_my(message: Message, deps: Deps) -> None:
                          date=local_time(v.created_at, deps.tz), text=clip(v.text, 40))
         for v in views
     ]
-    await deps.notifier.send_message(message.chat.id, "\n".join(lines))
+    withdraw = my_withdraw_buttons(views)  # 撤销 what is not resolved yet
+    if withdraw:
+        lines += ["", T.MY_WITHDRAW_HINT]
+    await deps.notifier.send_message(message.chat.id, "\n".join(lines), reply_markup=withdraw)
 
 
 async def on_tasks(message: Message, deps: Deps) -> None:
@@ -130,7 +135,10 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     if actor.is_staff or actor.is_admin:
         reporter = reporter_line(view, can_see_contact(actor, view.scope))
         history += ["", reporter] if reporter else []
-    await send(deps, chat_id, Rendered("\n".join([head, *history]), buttons_for(view, allowed)))
+    markup = buttons_for(view, allowed)
+    if markup is None and can(actor, Action.CANCEL, view.scope) and possible(Action.CANCEL, view.state):
+        markup = withdraw_buttons(view.id)  # the reporter's own ticket, not resolved yet
+    await send(deps, chat_id, Rendered("\n".join([head, *history]), markup))
 
 
 def _who(event, viewer_is_staff: bool, anonymous: bool = False) -> str:

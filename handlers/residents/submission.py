@@ -13,6 +13,7 @@ from handlers.shared.i18n import T
 from handlers.shared.pickers import ask_grid
 from handlers.shared.refusals import refusal
 from handlers.views.cadre_cards import duplicate_offer
+from handlers.views.closing_cards import withdraw_buttons
 from handlers.views.render import category_buttons, report_ack
 from tickets.errors import NotRegistered, RateLimited
 from tickets.lifecycle import State
@@ -62,10 +63,12 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
         text += "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars)
     if view.anonymous:
         text += "\n" + T.ANONYMOUS_ACK
-    markup = None
+    # 撤销 at hand: a report sent by mistake is withdrawn in two taps.
+    markup = withdraw_buttons(view.id)
     if outcome.suggestions:
         text += "\n\n" + T.PICK_CATEGORY
         markup = category_buttons(view.id, outcome.suggestions, deps.categories)
+        markup.inline_keyboard.append(withdraw_buttons(view.id).inline_keyboard[0])
     await deps.notifier.send_message(chat_id, text, reply_markup=markup)
     await deliver(deps, outcome.notices)
 

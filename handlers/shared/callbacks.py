@@ -6,7 +6,18 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class TicketCb(CallbackData, prefix="tk"):
-    action: str  # acc | res | ret | rsg
+    action: str  # acc | res | ret | rsg | inv (无效: pick a reason)
+    ticket_id: int
+
+
+class ReasonCb(CallbackData, prefix="rs"):
+    kind: str  # iv: 无效 | rr: why 未解决/不满意 (重办)
+    ticket_id: int
+    index: int  # into tickets.closing.reasons' list; OWN (-1): they write it; BACK (-2): the card again
+
+
+class WithdrawCb(CallbackData, prefix="wd"):
+    action: str  # ask: show the confirmation | yes: 撤销 | no: keep it
     ticket_id: int
 
 

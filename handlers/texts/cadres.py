@@ -118,3 +118,8 @@ WEB_LINK = (
     "登录后 {hours} 小时内有效，用完请点“退出”。"
 )
 WEB_DISABLED = "指挥调度平台尚未开启，请联系管理员（设置 [web] enabled = true）。"
+
+# 无效 cannot hide work: /overdue lists every one of the last days, /stats counts them.
+OVERDUE_INVALID_HEADER = "🚫 近 {days} 天判为无效：<b>{n}</b> 件"
+OVERDUE_INVALID_LINE = "　#{id}　{grid}　{category}　{at}\n　{who}：{reason}\n　内容：{text}"
+STATS_INVALID = "　无效 {n} 件（不计入及时签收率、按期办结率）"

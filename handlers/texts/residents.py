@@ -124,3 +124,22 @@ REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼�
 # Edits of a report
 REPORT_EDITED = "已按您修改后的内容更新工单 #{id}，并告知了处理人。"
 REPORT_NOTE_ADDED = "工单 #{id} 已在办理中：您修改的内容已作为补充记录，并告知了处理人。"
+
+# 撤销 and 无效 (issue 11)
+BTN_WITHDRAW = "↩️ 撤销"
+BTN_WITHDRAW_ID = "↩️ 撤销 #{id}"
+WITHDRAW_CONFIRM = "确定撤销工单 #{id} 吗？\n内容：{text}\n撤销后不能恢复，处理人会收到通知、不再处理。"
+BTN_WITHDRAW_YES = "确认撤销"
+BTN_WITHDRAW_NO = "不撤销"
+WITHDRAWN_OK = "工单 #{id} 已撤销。问题如果还在，随时可以重新反映。"
+WITHDRAW_KEPT = "好的，工单 #{id} 继续办理。"
+MY_WITHDRAW_HINT = "还没办结的工单可以撤销，点下面的按钮。"
+INVALID_NOTICE = (
+    "您反映的事项（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}\n"
+    "如果确有需要网格处理的问题，请重新说明具体情况和地点。"
+)
+# 未解决 / 不满意: the 重办 is done at the tap; the reason is asked after.
+ASK_REOPEN_REASON = "工单 #{id} 已重新交办。能说说哪里不满意吗？点一下即可，处理人会看到（不说也不影响重办）："
+BTN_REASON_OWN = "✍️ 其他，我写几句"
+ASK_REOPEN_REASON_TEXT = "请简单写几句工单 #{id} 哪里没办好："
+REOPEN_REASON_THANKS = "谢谢，已把原因转告处理人（工单 #{id}）。"

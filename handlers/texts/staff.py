@@ -86,3 +86,16 @@ STAFF_MENU_CADRE = "可用：/tasks 社区待办　/overdue 超期督办　/stat
 STAFF_MENU_VOLUNTEER = "可用：/orders 待接单和我接的单　/points 我的积分　/help 全部功能"
 STAFF_REPORT_HINT = "如需以居民身份反映问题，请发送 /report 加内容。"
 REPORT_EDITED_STAFF = "✏️ 工单 #{id}：反映人{what}了内容——\n{text}"
+
+# 无效 and 撤销 (issue 11)
+BTN_INVALID = "🚫 无效"
+ASK_INVALID_REASON = "工单 #{id} 为什么无效？点一个原因，或写几句。居民会收到这个原因，社区干部在督办清单里能看到。"
+BTN_INVALID_OWN = "✍️ 其他原因"
+BTN_BACK = "⬅️ 返回"
+ASK_INVALID_TEXT = "请写几句工单 #{id} 无效的原因（居民会看到）："
+INVALID_OK = "工单 #{id} 已判为无效，已告知居民。"
+INVALID_DONE = "工单 #{id} 已是无效。"
+INVALID_BADGE = "🚫 已判为无效（{who}）：{reason}\n\n"
+CANCELLED_BADGE = "↩️ 居民已撤销，无需再处理。\n\n"
+REOPEN_REASON_LINE = "\n重办原因：{reason}"
+REOPEN_REASON_NOTICE = "📝 工单 #{id} 的重办原因（居民补充）：{reason}"

@@ -73,6 +73,8 @@ def stats_row(name: str, c: Counts, min_samples: int = 0) -> str:
         on_time=percent(c.rate("按期办结率")), solved=percent(c.rate("解决率")),
         satisfied=percent(c.rate("满意率")), satisfied_only=percent(c.rate("满意率（仅满意）")),
         reopened=percent(c.rate("重办率")), overdue=c.overdue_now)
+    if c.invalid:
+        row += "\n" + T.STATS_INVALID.format(n=c.invalid)
     if min_samples and c != Counts() and not c.enough(min_samples):
         row += "\n" + T.STATS_SHORT.format(judged=c.judged, min=min_samples)
     return row

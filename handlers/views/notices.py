@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_cards import cadre_notice
+from handlers.views.closing_cards import closed_card
 from handlers.views.render import (
     Rendered,
     clip,
@@ -65,6 +66,12 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
         case NoticeKind.CATEGORY_CHANGED:
             return Rendered(T.CATEGORY_CHANGED.format(
                 id=v.id, before=escape(category_label(n.note or "")), category=escape(category_label(v.category))))
+        case NoticeKind.CANCELLED | NoticeKind.INVALID_STAFF:
+            return closed_card(n, tz)
+        case NoticeKind.INVALID_RESIDENT:
+            return Rendered(T.INVALID_NOTICE.format(id=v.id, who=who, reason=escape(note_label(n.note))))
+        case NoticeKind.REOPEN_REASON:
+            return Rendered(T.REOPEN_REASON_NOTICE.format(id=v.id, reason=escape(note_label(n.note))))
         case NoticeKind.TAKEN_AWAY:
             return Rendered(T.TAKEN_AWAY.format(id=v.id, who=who, name=escape(v.assignee_name or "")))
     return cadre_notice(n, tz)  # 吹哨, 催办, 合并 (or ValueError for a kind nobody draws)

@@ -11,10 +11,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.shared import i18n
 from handlers.shared.cadre_callbacks import ToolCb
 from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, TicketCb
-from handlers.shared.i18n import T, category_label
+from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_buttons import tool_buttons
 from organisation.privacy import mask_phone
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import OPEN_STATES, Action, State
 from tickets.views import TicketView
 
 # Telegram caps a message at 4096 characters; leave room for the card around the text.
@@ -57,14 +57,17 @@ def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def task_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
+    """The buttons of a card for whoever holds the ticket; none once nothing can be done.
+    无效 beside the others: what is not a matter for the grid is closed from the card."""
+    invalid = (T.BTN_INVALID, TicketCb(action="inv", ticket_id=view.id).pack())
     if view.state in (State.DISPATCHED, State.REOPENED):
         return _kb([[(T.BTN_ACCEPT, TicketCb(action="acc", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack())]])
+                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]])
     if view.state in (State.ACCEPTED, State.ESCALATED):
         return _kb([[(T.BTN_RESOLVE, TicketCb(action="res", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack())]])
+                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]])
     if view.state in (State.NEW, State.RETURNED):
-        return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack())]])
+        return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()), invalid]])
     return None
 
 
@@ -80,7 +83,8 @@ def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
 def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:
     """Only the buttons this viewer may press (the workflow checks again on press)."""
     markup = task_buttons(view)
-    allowed = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN, "rsg": Action.REASSIGN}
+    allowed = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN, "rsg": Action.REASSIGN,
+               "inv": Action.INVALIDATE}
     rows = []
     for row in markup.inline_keyboard if markup else ():
         kept = [b for b in row if allowed[TicketCb.unpack(b.callback_data).action] in actions]
@@ -116,12 +120,16 @@ def satisfaction_buttons(ticket_id: int) -> InlineKeyboardMarkup:
 def task_card(view: TicketView, tz: ZoneInfo, badge: str = "") -> str:
     if view.urgent:
         badge = T.URGENT_BADGE + badge
-    return T.TASK_CARD.format(
+    card = T.TASK_CARD.format(
         badge=badge, id=view.id, state=state_label(view.state), category=escape(category_label(view.category)),
         keywords=keywords_note(view), grid=escape(view.grid_name), text=clip(view.text),
         accept_deadline=local_time(view.accept_deadline, tz),
         resolve_deadline=local_time(view.resolve_deadline, tz),
     )
+    if view.reopen_reason and view.state in OPEN_STATES:
+        # The resident's reason for the 重办: what to do differently this time.
+        card += T.REOPEN_REASON_LINE.format(reason=clip(note_label(view.reopen_reason), 300))
+    return card
 
 
 def reporter_line(view: TicketView, reveal_phone: bool) -> str:

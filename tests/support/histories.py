@@ -34,7 +34,7 @@ class History:
 def _options(h: History) -> list[str]:
     state = State(h.row["state"])
     out = [a.value for a in (Action.ACCEPT, Action.RESOLVE, Action.RETURN, Action.REASSIGN, Action.ESCALATE,
-                             Action.CANCEL, Action.MERGE)
+                             Action.CANCEL, Action.MERGE, Action.INVALIDATE)
            if state in _SOURCES[a]]
     if state in OPEN_STATES or state == State.RESOLVED:
         out.append(Action.RECATEGORIZE.value)
@@ -117,8 +117,9 @@ def _do(h: History, what: str, at: datetime, window: int) -> None:
     elif what == Action.ESCALATE:
         row.update(escalated_at=at, department_accepted_at=None, resolve_deadline=resolve_by)
         _event(h, at, Action.ESCALATE, State.ESCALATED, window_data(resolve_deadline=resolve_by))
-    elif what in (Action.CANCEL, Action.MERGE):
-        _event(h, at, Action(what), State.CANCELLED if what == Action.CANCEL else State.MERGED)
+    elif what in (Action.CANCEL, Action.MERGE, Action.INVALIDATE):
+        closed = {Action.CANCEL: State.CANCELLED, Action.MERGE: State.MERGED, Action.INVALIDATE: State.INVALID}
+        _event(h, at, Action(what), closed[Action(what)])
     elif what == Action.RECATEGORIZE:
         # 改类 recomputes the windows from the report's time (tickets.service.choose_category).
         created = row["created_at"]

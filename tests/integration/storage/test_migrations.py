@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0013_audit_chain"
+HEAD = "0014_closures"
 
 
 def version(path) -> str:
