@@ -14,6 +14,7 @@ from handlers.guards import errors
 from handlers.residents import (
     duplicates,
     emergency,
+    followup,
     language,
     lookup,
     privacy,
@@ -24,7 +25,7 @@ from handlers.residents import (
 from handlers.services import matters, order_review, orders, volunteers
 from handlers.services import points as service_points
 from handlers.shared import dialogs
-from handlers.staff import corrections, escalation, tasks
+from handlers.staff import contact, corrections, escalation, tasks
 
 
 def build_routers() -> list[Router]:
@@ -54,6 +55,8 @@ def build_routers() -> list[Router]:
         service_points.build_router(),
         matters.build_router(),
         tasks.build_router(),
+        contact.build_router(),  # 联系反映人: the handler's side
+        followup.build_router(),  # 补充 and the reporter's 回复
         rating.build_router(),
         report.build_router(),
     ]

@@ -59,6 +59,11 @@ class Action(StrEnum):
     FOLLOW = "follow"          # a resident follows a ticket instead of reporting it again
     EDIT = "edit"              # the reporter edited the report before anyone accepted it
     NOTE = "note"              # the reporter added to it (an edit after 签收)
+    SUPPLEMENT = "supplement"  # 补充: text, photos or a location sent soon after the report
+    RELAY = "relay"            # 联系反映人: a handler's message to the reporter, through the bot
+    RELAY_REPLY = "relay_reply"  # the reporter's answer to a relayed message
+    PHONE_REQUEST = "phone_request"  # a handler (or an emergency) asked the reporter for a number
+    PHONE_SHARED = "phone_shared"    # the reporter shared it (the number itself is on the resident)
 
     @property
     def label(self) -> str:
@@ -82,6 +87,11 @@ ACTION_LABELS = {
     Action.MERGE: "合并",
     Action.REMIND: "催办",
     Action.FOLLOW: "关注",
+    Action.SUPPLEMENT: "补充材料",
+    Action.RELAY: "联系反映人",
+    Action.RELAY_REPLY: "反映人回复",
+    Action.PHONE_REQUEST: "请求电话",
+    Action.PHONE_SHARED: "留下电话",
 }
 
 

@@ -76,6 +76,7 @@ class TicketView:
             state=self.state.value,
             followers=frozenset(self.follower_ids),
             department_id=self.department_id,
+            urgent=self.urgent,
         )
 
 
@@ -100,6 +101,12 @@ class NoticeKind(StrEnum):
     REMINDED = "reminded"                        # 催办, to whoever handles it
     MERGED_RESIDENT = "merged_resident"          # note: the ticket it went into
     MERGED_ASSIGNEE = "merged_assignee"
+    # Follow-ups (tickets.followup): 补充 and 联系反映人.
+    SUPPLEMENTED = "supplemented"          # to the handler: the reporter added material (note: encoded)
+    RELAY_TO_RESIDENT = "relay_resident"   # a handler's message; actor_name: the role shown
+    RELAY_TO_HANDLER = "relay_handler"     # the reporter's answer (never their name)
+    PHONE_REQUESTED = "phone_requested"    # to the reporter: share a number (contact button)
+    PHONE_SHARED = "phone_shared"          # to the handler: the number, read from the resident at send time
 
 
 @dataclass(frozen=True)

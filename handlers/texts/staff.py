@@ -85,3 +85,16 @@ STAFF_MENU_CADRE = "可用：/tasks 社区待办　/overdue 超期督办　/stat
 STAFF_MENU_VOLUNTEER = "可用：/orders 待接单和我接的单　/points 我的积分　/help 全部功能"
 STAFF_REPORT_HINT = "如需以居民身份反映问题，请发送 /report 加内容。"
 REPORT_EDITED_STAFF = "✏️ 工单 #{id}：反映人{what}了内容——\n{text}"
+
+# -- 补充 and 联系反映人 (handlers.staff.contact, handlers.views.followup_cards) -------------
+BTN_CONTACT_REPORTER = "💬 联系反映人"
+BTN_REQUEST_PHONE = "📞 请求电话"
+CONTACT_PROMPT = "请输入要转告工单 #{id} 反映人的话（经机器人转达，对方看到的是您的角色和姓名）。也可以点“请求电话”请对方留手机号。"
+CONTACT_PROMPT_ANONYMOUS = "工单 #{id} 是匿名反映：请输入要转告反映人的话，经机器人转达，双方都不会看到对方的联系方式。"
+CONTACT_SENT = "已转达给工单 #{id} 的反映人，对方回复后会转给您。"
+PHONE_REQUEST_SENT = "已请工单 #{id} 的反映人留手机号，对方分享后会通知您。"
+SUPPLEMENT_NOTICE = "📎 工单 <b>#{id}</b>：反映人补充了材料——\n{text}"
+SUPPLEMENT_NO_TEXT = "（照片或位置，见下）"
+RELAY_TO_HANDLER = "💬 工单 <b>#{id}</b> 反映人回复：\n{text}"
+PHONE_SHARED = "📞 工单 <b>#{id}</b> 的反映人留了手机号：{phone}"
+PHONE_SHARED_GONE = "📞 工单 #{id} 的反映人分享过手机号，但现在已不可见（已删除或转为匿名）。"

@@ -13,7 +13,7 @@ from tickets.views import TicketView
 
 # The actions a ticket card may offer a viewer (each button is checked again on press).
 CARD_ACTIONS = (Action.ACCEPT, Action.RESOLVE, Action.RETURN, Action.REASSIGN, Action.ESCALATE,
-                Action.RECATEGORIZE, Action.MERGE)
+                Action.RECATEGORIZE, Action.MERGE, Action.RELAY)
 _SETTLED = (State.CLOSED, State.MERGED, State.CANCELLED)
 
 
