@@ -142,3 +142,4 @@ PHONE_REQUESTED = (
 PHONE_ASK_EMERGENCY = (
     "📞 方便的话请点下方按钮留个手机号，处理人员可以直接给您打电话（仅处理您工单的工作人员可见）。"
 )
+FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人员可见）"
