@@ -18,7 +18,7 @@ outbox in the transaction that records it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -32,8 +32,6 @@ from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from tickets.service import TicketService
-
 TEXT_LIMIT = 1000
 SYSTEM = "system"
 
@@ -46,7 +44,7 @@ def signature(actor: Actor, view: TicketView) -> str:
 
 
 class Relay:
-    def __init__(self, service: TicketService) -> None:
+    def __init__(self, service: Any) -> None:  # tickets.service.TicketService (not imported: it builds us)
         self.svc = service
 
     async def _handler(self, session: AsyncSession, telegram_id: int, ticket_id: int) -> tuple[Actor, Ticket, TicketView]:

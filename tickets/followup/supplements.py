@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -24,9 +24,6 @@ from tickets import outbox, routing
 from tickets.errors import NotAllowed, NotFound, Stale
 from tickets.lifecycle import OPEN_STATES, Action, State
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
-
-if TYPE_CHECKING:
-    from tickets.service import TicketService
 
 UNACCEPTED = (State.NEW.value, State.DISPATCHED.value)
 MAX_PHOTOS = 10  # one album
@@ -65,7 +62,8 @@ def decode(note: str | None) -> Material:
 
 
 class Supplements:
-    def __init__(self, service: TicketService, window: timedelta = timedelta(minutes=10)) -> None:
+    # service: tickets.service.TicketService (not imported: it builds us)
+    def __init__(self, service: Any, window: timedelta = timedelta(minutes=10)) -> None:
         self.svc = service
         self.window = window
 
