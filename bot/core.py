@@ -81,7 +81,8 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
         sf, classifier, core.deadlines, admins=settings.admins,
         confidence_threshold=settings.nlp.confidence_threshold,
         reports_per_hour=settings.limits.reports_per_hour, clock=clock,
-        supplement_window=timedelta(minutes=settings.conversation.supplement_minutes),
+        supplement_window=(timedelta(minutes=settings.conversation.supplement_minutes)
+                           if settings.conversation.supplements else None),
     )
     core.queries = TicketQueries(sf, admins=settings.admins)
     core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,

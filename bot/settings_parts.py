@@ -23,3 +23,5 @@ class ConversationSettings(BaseModel):
     # 补充: a message sent this many minutes after a report (or while it is unaccepted) is
     # asked about: 补充到 #N, or 这是新问题. 0: only while unaccepted.
     supplement_minutes: float = Field(10.0, ge=0, le=24 * 60)
+    # False: never asked; every message is its own report (a load test, a kiosk).
+    supplements: bool = True

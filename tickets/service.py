@@ -48,7 +48,7 @@ class TicketService(Feedback):
         confidence_threshold: float = 0.55,
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = utcnow,
-        supplement_window: timedelta = timedelta(minutes=10),
+        supplement_window: timedelta | None = timedelta(minutes=10),
     ) -> None:
         self.sf = session_factory
         self.classifier = classifier

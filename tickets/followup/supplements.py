@@ -63,7 +63,7 @@ def decode(note: str | None) -> Material:
 
 class Supplements:
     # service: tickets.service.TicketService (not imported: it builds us)
-    def __init__(self, service: Any, window: timedelta = timedelta(minutes=10)) -> None:
+    def __init__(self, service: Any, window: timedelta | None = timedelta(minutes=10)) -> None:
         self.svc = service
         self.window = window
 
@@ -71,6 +71,8 @@ class Supplements:
         """The ticket a message just sent may add to (see the module doc), or None. None too
         when that ticket came from this very message (`source`: chat, message id), which
         Telegram delivered again."""
+        if self.window is None:
+            return None  # switched off (settings.conversation.supplements)
         svc = self.svc
         since = svc.clock() - self.window
         resident = select(Resident.id).where(Resident.telegram_id == telegram_id).scalar_subquery()
