@@ -6,7 +6,7 @@ Built by build_core(); nothing here runs at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,6 +94,8 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
         sf, classifier, core.deadlines, department_deadlines=core.department_deadlines, admins=settings.admins,
         confidence_threshold=settings.nlp.confidence_threshold,
         reports_per_hour=settings.limits.reports_per_hour, clock=clock,
+        supplement_window=(timedelta(minutes=settings.conversation.supplement_minutes)
+                           if settings.conversation.supplements else None),
     )
     core.queries = TicketQueries(sf, admins=settings.admins)
     core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,

@@ -14,6 +14,7 @@ from handlers.guards import errors
 from handlers.residents import (
     duplicates,
     emergency,
+    followup,
     language,
     lookup,
     privacy,
@@ -25,7 +26,7 @@ from handlers.residents import (
 from handlers.services import matters, order_review, orders, volunteers
 from handlers.services import points as service_points
 from handlers.shared import dialogs
-from handlers.staff import closing, corrections, escalation, tasks
+from handlers.staff import closing, contact, corrections, escalation, tasks
 
 
 def build_routers() -> list[Router]:
@@ -56,6 +57,8 @@ def build_routers() -> list[Router]:
         matters.build_router(),
         tasks.build_router(),
         closing.build_router(),  # 无效
+        contact.build_router(),  # 联系反映人: the handler's side
+        followup.build_router(),  # 补充 and the reporter's 回复
         rating.build_router(),
         withdrawal.build_router(),  # 撤销
         report.build_router(),

@@ -63,6 +63,11 @@ class Action(StrEnum):
     NOTE = "note"              # the reporter added to it (an edit after 签收)
     INVALIDATE = "invalidate"  # its handler or a cadre closes it as 无效, with a reason
     REOPEN_REASON = "reopen_reason"  # why the resident said 未解决 or 不满意, after the 重办
+    SUPPLEMENT = "supplement"  # 补充: text, photos or a location sent soon after the report
+    RELAY = "relay"            # 联系反映人: a handler's message to the reporter, through the bot
+    RELAY_REPLY = "relay_reply"  # the reporter's answer to a relayed message
+    PHONE_REQUEST = "phone_request"  # a handler (or an emergency) asked the reporter for a number
+    PHONE_SHARED = "phone_shared"    # the reporter shared it (the number itself is on the resident)
 
     @property
     def label(self) -> str:
@@ -88,6 +93,11 @@ ACTION_LABELS = {
     Action.FOLLOW: "关注",
     Action.INVALIDATE: "判为无效",
     Action.REOPEN_REASON: "重办原因",
+    Action.SUPPLEMENT: "补充材料",
+    Action.RELAY: "联系反映人",
+    Action.RELAY_REPLY: "反映人回复",
+    Action.PHONE_REQUEST: "请求电话",
+    Action.PHONE_SHARED: "留下电话",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,8 @@ from tickets.actors import load_actor
 from tickets.closing.closures import Closures
 from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
 from tickets.feedback import Feedback
+from tickets.followup.relay import Relay
+from tickets.followup.supplements import Supplements
 from tickets.intake import Intake
 from tickets.lifecycle import Action, State, TransitionError, target_of, window_data
 from tickets.policy import Actor, can, can_view
@@ -48,6 +50,7 @@ class TicketService(Feedback, Closures):
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = utcnow,
         department_deadlines: Callable[[datetime, bool], tuple[datetime, datetime]] | None = None,
+        supplement_window: timedelta | None = timedelta(minutes=10),
     ) -> None:
         self.sf = session_factory
         self.classifier = classifier
@@ -61,6 +64,8 @@ class TicketService(Feedback, Closures):
         self.limiter = SlidingWindow(reports_per_hour)
         self.units = UnitCache()
         self.intake = Intake(self)
+        self.supplements = Supplements(self, supplement_window)  # 补充
+        self.relay = Relay(self)  # 联系反映人
         # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
         self.write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
 

@@ -78,6 +78,7 @@ class TicketView:
             state=self.state.value,
             followers=frozenset(self.follower_ids),
             department_id=self.department_id,
+            urgent=self.urgent,
         )
 
 
@@ -108,6 +109,12 @@ class NoticeKind(StrEnum):
     INVALID_RESIDENT = "invalid_resident"        # note: the reason it is 无效
     INVALID_STAFF = "invalid_staff"              # to its other handlers; note: the reason
     REOPEN_REASON = "reopen_reason"              # to the assignee of a 重办; note: the resident's reason
+    # Follow-ups (tickets.followup): 补充 and 联系反映人.
+    SUPPLEMENTED = "supplemented"          # to the handler: the reporter added material (note: encoded)
+    RELAY_TO_RESIDENT = "relay_resident"   # a handler's message; actor_name: the role shown
+    RELAY_TO_HANDLER = "relay_handler"     # the reporter's answer (never their name)
+    PHONE_REQUESTED = "phone_requested"    # to the reporter: share a number (contact button)
+    PHONE_SHARED = "phone_shared"          # to the handler: the number, read from the resident at send time
 
 
 @dataclass(frozen=True)

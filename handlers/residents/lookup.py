@@ -116,10 +116,15 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     except NotFound:
         await deps.notifier.send_message(chat_id, T.TICKET_NOT_FOUND.format(id=ticket_id))
         return
+    # A follower (关注) hears how it goes, never what another resident wrote nor who they are.
+    follower = not (actor.is_staff or actor.is_admin) and actor.resident_id != view.resident_id
+    if follower:
+        events = [e for e in events if e.actor_kind != "resident" and e.action not in _PRIVATE_ACTIONS]
     head = T.TICKET_HEADER.format(
         id=view.id, state=state_label(view.state), category=escape(category_label(view.category)),
-        keywords=keywords_note(view),
-        grid=escape(view.grid_name), assignee=escape(view.assignee_name or "—"), text=clip(view.text),
+        keywords="" if follower else keywords_note(view),
+        grid=escape(view.grid_name), assignee=escape(view.assignee_name or "—"),
+        text=T.FOLLOWER_TEXT_HIDDEN if follower else clip(view.text),
         created=local_time(view.created_at, deps.tz), accept_deadline=local_time(view.accept_deadline, deps.tz),
         resolve_deadline=local_time(view.resolve_deadline, deps.tz),
     )
@@ -139,6 +144,10 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     if markup is None and can(actor, Action.CANCEL, view.scope) and possible(Action.CANCEL, view.state):
         markup = withdraw_buttons(view.id)  # the reporter's own ticket, not resolved yet
     await send(deps, chat_id, Rendered("\n".join([head, *history]), markup))
+
+
+# Between the reporter and the handler only (联系反映人): never shown to a follower.
+_PRIVATE_ACTIONS = frozenset({"relay", "relay_reply", "phone_request", "phone_shared", "supplement", "edit", "note"})
 
 
 def _who(event, viewer_is_staff: bool, anonymous: bool = False) -> str:

@@ -60,3 +60,13 @@ class PrivacyCb(CallbackData, prefix="pv"):
 
 class LangCb(CallbackData, prefix="lg"):
     locale: str  # zh_CN | en; anything else is refused
+
+
+class SupplementCb(CallbackData, prefix="sp"):
+    choice: str  # add (补充到 #N) | new (这是新问题); the material waits in the presser's dialog state
+    ticket_id: int
+
+
+class RelayCb(CallbackData, prefix="rl"):
+    action: str  # msg 联系反映人 | phone 请求电话 (handlers) | reply 回复 (the reporter)
+    ticket_id: int

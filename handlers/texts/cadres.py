@@ -91,7 +91,7 @@ TICKET_MERGED_ASSIGNEE = "工单 #{id} 已由 {who} 并入工单 #{into}，您�
 DUPLICATE_FOUND = (
     "这件事可能已有人反映，正在办理：\n"
     "<b>工单 #{id}</b>　{state}　{category}\n"
-    "内容：{text}\n\n"
+    "网格：{grid}\n\n"
     "关注它就能收到办理进展，办结后也可以参与评价。如果不是同一件事，请点“仍要新建”。"
 )
 FOLLOWING = "好的，您已关注工单 #{id}，办理进展会通知您。查看：/ticket {id}"

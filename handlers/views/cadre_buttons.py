@@ -13,7 +13,7 @@ from tickets.views import TicketView
 
 # The actions a ticket card may offer a viewer (each button is checked again on press).
 CARD_ACTIONS = (Action.ACCEPT, Action.RESOLVE, Action.RETURN, Action.REASSIGN, Action.ESCALATE,
-                Action.RECATEGORIZE, Action.MERGE, Action.INVALIDATE)
+                Action.RECATEGORIZE, Action.MERGE, Action.INVALIDATE, Action.RELAY)
 _SETTLED = SETTLED_STATES
 
 

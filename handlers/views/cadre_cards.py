@@ -124,8 +124,9 @@ def merge_buttons(ticket_id: int, found: list[Candidate]) -> InlineKeyboardMarku
 
 
 def duplicate_offer(m: Match) -> Rendered:
+    # Another resident's words never reach this one: the category, grid and state only.
     text = T.DUPLICATE_FOUND.format(id=m.ticket_id, state=state_label(m.state),
-                                    category=escape(category_label(m.category)), text=clip(m.text, 200))
+                                    category=escape(category_label(m.category)), grid=escape(m.grid_name))
     return Rendered(text, _kb([[(T.BTN_FOLLOW, FollowCb(action="follow", ticket_id=m.ticket_id).pack())],
                                [(T.BTN_REPORT_ANYWAY, FollowCb(action="new", ticket_id=m.ticket_id).pack())]]))
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_cards import cadre_notice
 from handlers.views.closing_cards import closed_card
+from handlers.views.followup_cards import followup_notice
 from handlers.views.render import (
     Rendered,
     clip,
@@ -74,4 +75,7 @@ def notice(n: Notice, tz: ZoneInfo) -> Rendered:
             return Rendered(T.REOPEN_REASON_NOTICE.format(id=v.id, reason=escape(note_label(n.note))))
         case NoticeKind.TAKEN_AWAY:
             return Rendered(T.TAKEN_AWAY.format(id=v.id, who=who, name=escape(v.assignee_name or "")))
+        case NoticeKind.SUPPLEMENTED | NoticeKind.RELAY_TO_RESIDENT | NoticeKind.RELAY_TO_HANDLER | \
+                NoticeKind.PHONE_REQUESTED | NoticeKind.PHONE_SHARED:
+            return followup_notice(n)
     return cadre_notice(n, tz)  # 吹哨, 催办, 合并 (or ValueError for a kind nobody draws)

@@ -6,11 +6,11 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from handlers.shared import i18n
 from handlers.shared.cadre_callbacks import ToolCb
-from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, TicketCb
+from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, RelayCb, TicketCb
 from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_buttons import tool_buttons
 from organisation.privacy import mask_phone
@@ -24,7 +24,7 @@ CARD_TEXT_LIMIT = 1500
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
     photos: tuple[str, ...] = ()
     location: tuple[float, float] | None = None
 
@@ -58,17 +58,35 @@ def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 def task_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
     """The buttons of a card for whoever holds the ticket; none once nothing can be done.
-    无效 beside the others: what is not a matter for the grid is closed from the card."""
+    无效 beside the others: what is not a matter for the grid is closed from the card.
+    联系反映人 for whoever handles it (the cadres of an urgent one while it waits for them)."""
+    rows = _task_rows(view)
+    if view.state in _CONTACT_STATES or (view.urgent and view.state in (State.NEW, State.RETURNED)):
+        rows.append([(T.BTN_CONTACT_REPORTER, RelayCb(action="msg", ticket_id=view.id).pack())])
+    return _kb(rows) if rows else None
+
+
+_CONTACT_STATES = (State.DISPATCHED, State.ACCEPTED, State.ESCALATED, State.REOPENED)
+
+
+def _task_rows(view: TicketView) -> list[list[tuple[str, str]]]:
     invalid = (T.BTN_INVALID, TicketCb(action="inv", ticket_id=view.id).pack())
     if view.state in (State.DISPATCHED, State.REOPENED):
-        return _kb([[(T.BTN_ACCEPT, TicketCb(action="acc", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]])
+        return [[(T.BTN_ACCEPT, TicketCb(action="acc", ticket_id=view.id).pack()),
+                 (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]]
     if view.state in (State.ACCEPTED, State.ESCALATED):
-        return _kb([[(T.BTN_RESOLVE, TicketCb(action="res", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]])
+        return [[(T.BTN_RESOLVE, TicketCb(action="res", ticket_id=view.id).pack()),
+                 (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]]
     if view.state in (State.NEW, State.RETURNED):
-        return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()), invalid]])
-    return None
+        return [[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()), invalid]]
+    return []
+
+
+def _button_action(data: str) -> Action:
+    if data.startswith(RelayCb.__prefix__ + ":"):
+        return Action.RELAY
+    return {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN,
+            "rsg": Action.REASSIGN, "inv": Action.INVALIDATE}[TicketCb.unpack(data).action]
 
 
 def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
@@ -83,11 +101,9 @@ def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
 def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:
     """Only the buttons this viewer may press (the workflow checks again on press)."""
     markup = task_buttons(view)
-    allowed = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN, "rsg": Action.REASSIGN,
-               "inv": Action.INVALIDATE}
     rows = []
     for row in markup.inline_keyboard if markup else ():
-        kept = [b for b in row if allowed[TicketCb.unpack(b.callback_data).action] in actions]
+        kept = [b for b in row if _button_action(b.callback_data) in actions]
         if kept:
             rows.append(kept)
     rows.extend(tool_buttons(view, actions))  # 改类, 吹哨, 合并

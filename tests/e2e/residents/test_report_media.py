@@ -15,7 +15,7 @@ async def test_a_photo_with_a_caption_reaches_the_grid_member_with_its_buttons(c
     out = await chat.photo(RESIDENT, "photo-123", caption="5栋门口井盖丢了，晚上很危险")
     (card,) = [r for r in out if r.chat_id == MEMBER.id]
     assert card.method == "sendPhoto" and card.data["photo"] == "photo-123"
-    assert "井盖" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回", "🚫 无效"]
+    assert "井盖" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
     assert "已受理" in chat.texts_to(RESIDENT, out)[0]
 
 

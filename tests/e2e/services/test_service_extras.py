@@ -72,7 +72,9 @@ async def test_a_help_request_asks_order_or_ticket_and_keeps_the_text(chat, core
     assert chat.alerts(out) and len(await tickets(core)) == 1
     # Urgent words skip the question; a complaint is not asked either.
     await chat.say(RESIDENT, "家里着火了，救命")
-    await chat.say(RESIDENT, REPORT)
+    out = await chat.say(RESIDENT, REPORT)  # soon after a report: 补充 or a new problem, one tap
+    assert "补充到" in chat.texts_to(RESIDENT, out)[0]
+    await chat.press(RESIDENT, "这是新问题")
     assert len(await tickets(core)) == 3
 
 
@@ -122,8 +124,10 @@ async def test_the_emergency_button_alerts_everyone_at_once_even_at_night(chat, 
         assert any(r.method == "sendMessage" and "一键呼叫" in r.text for r in sent), person
         assert any(r.method == "sendLocation" for r in sent), person
     assert not [r for r in out if r.chat_id in (OTHER_MEMBER.id, FAR_CADRE.id)]
-    ack = chat.texts_to(RESIDENT, out)[-1]
+    ack, phone = chat.texts_to(RESIDENT, out)[-2:]
     assert f"#{t.id}" in ack and "3 位" in ack
+    # A number the handlers can call, asked for with Telegram's contact button.
+    assert "手机号" in phone and out[-1].data["reply_markup"]["keyboard"][0][0]["request_contact"] is True
     # The alert carries 签收: the grid member takes it from there.
     out = await chat.press(MEMBER, "签收")
     assert (await tickets(core))[0].state == "accepted"
