@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation import audit
 from storage.models import (
-    AuditEntry,
     DialogState,
     MatterPoll,
     MatterVote,
@@ -200,8 +199,10 @@ async def _forget(session: AsyncSession, resident_id: int, telegram_id: int, pse
                           .values(telegram_id=pseudo, name="").execution_options(**_DONE))
     await session.execute(update(ServiceMember).where(ServiceMember.telegram_id == telegram_id)
                           .values(telegram_id=pseudo, name="", status="left").execution_options(**_DONE))
-    await session.execute(update(AuditEntry).where(AuditEntry.actor_telegram_id == telegram_id)
-                          .values(actor_telegram_id=None, actor_name="").execution_options(**_DONE))
+    # The audit log is left as it is: it records acts on the organisation (an invite tried or
+    # redeemed), it is append-only in the database and hash-chained, and an erasure that edited it
+    # would be the rewrite the chain exists to expose. Accountability for those acts outlives the
+    # request; the erasure itself is appended to it (privacy.erase, by internal id).
     await session.execute(delete(UserSetting).where(UserSetting.telegram_id == telegram_id)
                           .execution_options(**_DONE))
     # bot:chat:user:…: any dialog where they are the chat or the user.

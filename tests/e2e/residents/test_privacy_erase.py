@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from organisation import audit
 from storage.models import (
     AuditEntry,
     Base,
@@ -77,8 +78,8 @@ async def test_deleting_removes_the_person_from_every_table(chat, core):
         await s.flush()
         s.add(MatterPoll(matter_id=matter.id, chat_id=tid, poll_id="poll-1", sent_at=now))
         s.add(MatterVote(matter_id=matter.id, telegram_id=tid, option_ids=[0], at=now))
-        s.add(AuditEntry(at=now, actor_telegram_id=tid, actor_name=NAME, action="resident.test",
-                         object_kind="resident", object_ref=str(resident_id)))
+        # They once tried a staff invite code: the audit log names them.
+        await audit.record(s, audit.Operator(tid, NAME, False), "invite.refused", "invite", "", now)
         # A dialog of theirs in another thread, half-way through.
         s.add(DialogState(key=f"1:{tid}:{tid}:7::default", state="ReplyInput:text",
                           data={"draft": DIALOG_WORDS}, updated_at=now))
@@ -92,7 +93,13 @@ async def test_deleting_removes_the_person_from_every_table(chat, core):
 
     found = [(where, value) for where, value in await everything(core)
              if any(needle in value for needle in (str(tid), NAME, PHONE, *WORDS))]
-    assert found == [], found
+    # Only the append-only audit log keeps them, as the actor of what they did to the organisation;
+    # its chain still verifies (an erasure that edited it would be refused, and would break it).
+    assert {where for where, _ in found} <= {"audit_log.actor_telegram_id", "audit_log.actor_name"}, found
+    async with core.session_factory() as s:
+        assert (await audit.verify(s)).ok
+        actions = (await s.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars().all()
+        assert actions[-2:] == ["invite.refused", "privacy.erase"]
     async with core.session_factory() as s:
         vote = (await s.execute(select(MatterVote))).scalar_one()  # still counted, author gone
         assert vote.option_ids == [0] and vote.telegram_id < 0
