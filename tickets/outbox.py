@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.engine import upsert_insert
 from storage.models import OutboxMessage
 from tickets.views import Notice, NoticeKind, to_followers
 
@@ -80,7 +80,7 @@ async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, clai
                "attempts": 1 if claimed and not wait else 0, "claimed_at": claim_at}
               for r in unique.values()]
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(dialect)
     stmt = (insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
             .returning(OutboxMessage.id, OutboxMessage.key))
     return {key: id_ for id_, key in (await session.execute(stmt)).all()}
