@@ -7,8 +7,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.sqlite_driver import one_trip
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    one_trip(dbapi_conn)  # aiosqlite: one trip to its thread per statement (storage.sqlite_driver)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
