@@ -138,6 +138,10 @@ async def main(repeat: int) -> None:
                     runs[name].append(await (fn(api) if fn is bare else fn(api, folder)))
                 finally:
                     await api.stop()
+        print("each run (bare then gridbot, back to back):")
+        for i, ((bt, brss), (gt, grss)) in enumerate(zip(runs["bare aiogram + jieba"], runs["gridbot run"]), 1):
+            print(f"  run {i}: bare {bt:5.2f} s {brss:6.1f} MB   gridbot {gt:5.2f} s {grss:6.1f} MB   "
+                  f"ratios {gt / bt:4.2f}x {grss / brss:4.2f}x")
         print(f"start-up, median of {repeat} (same machine, same run):")
         med = {}
         for name, values in runs.items():

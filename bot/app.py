@@ -24,7 +24,7 @@ from bot.settings import Settings
 from delivery.dialogs import DatabaseDialogStorage
 from delivery.harmless import install as install_harmless
 from delivery.notifier import Notifier
-from delivery.responses import pin_response_types
+from delivery.responses import pin_responses
 from handlers import build_routers
 from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.hygiene import TextHygiene
@@ -50,7 +50,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     if session is None:
         api = settings.telegram.api_base
         session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
-    pin_response_types()  # once: else pydantic rebuilds Response[Message] about every tenth call
+    # Each Response[T] kept from its first call: else pydantic rebuilds Response[Message]
+    # about every tenth call (delivery.responses).
+    pin_responses(session)
     # Telegram's harmless 400s (a late callback answer, an edit that changes nothing) never
     # turn into an error, an apology or a lost notice: swallowed in one place.
     return install_harmless(Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)))

@@ -20,10 +20,9 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.engine import upsert_insert
 from storage.models import DialogState
 
 SWEEP_EVERY = 500  # writes between two deletions of expired rows
@@ -77,7 +76,7 @@ class DatabaseDialogStorage(BaseStorage):
                 await session.execute(delete(DialogState).where(DialogState.key == k))
             else:
                 dialect = session.bind.dialect.name
-                insert = pg_insert if dialect == "postgresql" else sqlite_insert
+                insert = upsert_insert(dialect)
                 stmt = insert(DialogState).values(key=k, state=state, data=data, updated_at=now)
                 await session.execute(stmt.on_conflict_do_update(
                     index_elements=[DialogState.key],

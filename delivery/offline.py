@@ -31,7 +31,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import File, InputFile, Message, MessageId, Update, User
 
 from delivery.harmless import install as install_harmless
-from delivery.responses import pin_response_types
+from delivery.responses import pin_responses
 from delivery.replies import (
     MessageFactory,
     bot_user,
@@ -334,10 +334,7 @@ def make_offline_bot(session: RecordingSession | None = None, token: str = "42:T
     """A Bot answering from a RecordingSession, with the project's HTML parse mode and the
     same session middleware as the real bot (delivery.harmless); harmless=False shows every
     refusal as Telegram sends it, for tests of the session itself."""
-    pin_response_types()
-    bot = Bot(
-        token,
-        session=session if session is not None else RecordingSession(),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    session = session if session is not None else RecordingSession()
+    pin_responses(session)
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     return install_harmless(bot) if harmless else bot

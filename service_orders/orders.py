@@ -103,7 +103,10 @@ class OrderService(OrderDesk):
             if existing is not None:
                 return OrderOutcome(await self._view(session, existing), duplicate=True)
             person = await self.person(session, telegram_id, name)
-            resident = await session.get(Resident, person.actor.resident_id) if person.actor.resident_id else None
+            # FOR UPDATE (PostgreSQL): one resident's orders, on any instance, take turns
+            # between the count below and the insert, so the hourly limit is exact.
+            resident = (await session.get(Resident, person.actor.resident_id, with_for_update=True)
+                        if person.actor.resident_id else None)
             if resident is None or resident.grid_id is None or resident.erased_at is not None:
                 raise OrderRefused("not_registered")
             community = (await Units(session).ancestors(resident.grid_id)).get("community")

@@ -7,8 +7,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.sqlite_driver import one_trip
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    one_trip(dbapi_conn)  # aiosqlite: one trip to its thread per statement (storage.sqlite_driver)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -52,3 +55,13 @@ def create_engine(url: str, *, echo: bool = False, concurrency: int | None = Non
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def upsert_insert(dialect: str):
+    """The INSERT with ON CONFLICT of this dialect ("postgresql" or "sqlite"). Imported when
+    asked: PostgreSQL's dialect package costs 2 MB and 20 modules on an SQLite instance."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -31,9 +31,6 @@ ADVISORY_LOCK_KEY = 0x67726964
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from alembic.config import Config
-
 
 def alembic_config(url: str) -> Config:
     # Alembic loads only when there is something to migrate.
@@ -66,8 +63,6 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Blocking; call it from a thread when an event loop is running."""
-    from alembic import command
-
     ensure_database_folder(url)
     if revision == "head" and asyncio.run(_at_head(url)):
         return  # the usual start: nothing to do, no lock, no Alembic

@@ -22,7 +22,10 @@ override gives, so no library is asked about them.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
+import sys
 import threading
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -78,24 +81,48 @@ def _chinese_calendar_knows(year: int) -> bool:
     return min(days).year <= year <= max(days).year
 
 
+_china_lock = threading.Lock()
+
+
+def _china_module():
+    """``holidays.countries.china`` on its own. The usual import runs ``holidays.countries``'
+    __init__, which imports every country (about 300 modules, 15 MB and 0.2 s, at start-up
+    from 1 December when next year's schedule is asked for); China needs only the package's
+    base classes. Any surprise in the file's loading falls back to the usual import."""
+    name = "holidays.countries.china"
+    with _china_lock:
+        module = sys.modules.get(name)
+        if module is not None:
+            return module
+        import holidays  # base classes; its countries load lazily (holidays.registry)
+
+        spec = importlib.util.spec_from_file_location(name, Path(holidays.__file__).parent / "countries" / "china.py")
+        if spec is None or spec.loader is None:  # pragma: no cover - a layout we do not know
+            return importlib.import_module(name)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception:  # pragma: no cover - a release whose China needs more of the package
+            del sys.modules[name]
+            return importlib.import_module(name)
+        return module
+
+
 @lru_cache(maxsize=64)
 def _holidays_for(year: int):
     """``holidays``' China for ``year`` and the next (a next year's 调休 may fall in late December)."""
-    from holidays.countries.china import China
-
-    return China(years=range(year, year + 2))
+    return _china_module().China(years=range(year, year + 2))
 
 
 def _holidays_range() -> tuple[int, int]:
-    from holidays.countries.china import China
-
-    return China.start_year, getattr(China, "end_year", 2100)
+    china = _china_module().China
+    return china.start_year, getattr(china, "end_year", 2100)
 
 
 def _holidays_official(year: int) -> bool:
     """Whether ``holidays`` has the State Council's notice for ``year`` (not its own estimate)."""
-    from holidays.countries import china
-
+    china = _china_module()
     static = getattr(getattr(china, "ChinaStaticHolidays", None), "special_public_holidays", {})
     if year in static:
         return True

@@ -60,6 +60,7 @@ class OutboxSender:
         self.i18n = create_i18n(languages.default if languages else DEFAULT_LOCALE)
         self.units = UnitCache()
         self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
+        self.write_lock = write_lock
         self._lock = asyncio.Lock()
 
     async def deliver_once(self, now: datetime | None = None) -> int:
@@ -68,18 +69,19 @@ class OutboxSender:
             now = now or self.clock()
             sent = 0
             polls: dict[int, list[PollJob]] = {}
-            for message in await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts):
+            for message in await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts,
+                                              lock=self.write_lock):
                 if message.kind == POLL:
                     polls.setdefault(message.matter_id, []).append(PollJob(message.chat_id, message.id))
                     continue
                 rendered = await self._render(message)
                 if rendered is None:
-                    await outbox.mark(self.sf, message.id, "obsolete", now, final=True)
+                    await outbox.mark(self.sf, message.id, "obsolete", now, final=True, lock=self.write_lock)
                     continue
                 delivery = await send(self, message.chat_id, rendered)
                 outcome = "sent" if delivery.ok else ("blocked" if delivery.blocked else "failed")
                 await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked,
-                                  telegram_message_id=delivery.message_id)
+                                  telegram_message_id=delivery.message_id, lock=self.write_lock)
                 sent += delivery.ok
                 if delivery.ok and message.kind in REDRAWN_AFTER:
                     await self._redraw(message)
@@ -91,7 +93,7 @@ class OutboxSender:
         view = await self.matters.poll_view(matter_id)
         if view is None:  # closed meanwhile: a late poll would only confuse
             for job in jobs:
-                await outbox.mark(self.sf, job.outbox_id, "obsolete", now, final=True)
+                await outbox.mark(self.sf, job.outbox_id, "obsolete", now, final=True, lock=self.write_lock)
             return 0
         return await send_poll_rows(self, self.matters, view, jobs)
 

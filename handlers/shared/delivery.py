@@ -76,14 +76,15 @@ async def redraw(deps: Any, chat_id: int, cards: list[tuple[int, Rendered, bool]
             await n.deliver(EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id, reply_markup=r.markup))
 
 
-async def settle(session_factory: Any, row_id: int | None, d: Delivery, now: Any, **ids: Any) -> None:
+async def settle(session_factory: Any, row_id: int | None, d: Delivery, now: Any, *, lock: Any = None,
+                 **ids: Any) -> None:
     """Record an outbox row's send: sent (with the message's id) or blocked are final; a
-    failure is left for the sweep to try again."""
+    failure is left for the sweep to try again. `lock`: the workflow's write lock (SQLite)."""
     if row_id is None:
         return
     outcome = "sent" if d.ok else ("blocked" if d.blocked else "failed")
     await outbox.mark(session_factory, row_id, outcome, now, final=d.ok or d.blocked,
-                      telegram_message_id=d.message_id, **ids)
+                      telegram_message_id=d.message_id, lock=lock, **ids)
 
 
 async def recipient_locales(deps: Deps, chat_ids: Iterable[int]) -> dict[int, str]:
@@ -109,5 +110,5 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
             rendered = notice(item, deps.tz)
             cards = await redrawn_cards(deps.service.sf, item, deps.tz)
         delivered = await send(deps, item.chat_id, rendered)
-        await settle(deps.service.sf, item.outbox_id, delivered, deps.service.clock())
+        await settle(deps.service.sf, item.outbox_id, delivered, deps.service.clock(), lock=deps.service.write_lock)
         await redraw(deps, item.chat_id, cards)

@@ -24,11 +24,12 @@ async def deliver_orders(deps: Deps, notices: Iterable[OrderNotice]) -> None:
             card = order_notice(n, deps.tz)
         d = await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup)
         if n.outbox_id is not None:  # queued by the workflow: marked sent (or left to the sweep)
-            await settle(deps.service.sf, n.outbox_id, d, deps.service.clock())
+            await settle(deps.service.sf, n.outbox_id, d, deps.service.clock(), lock=deps.service.write_lock)
 
 
 async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card],
-                       outbox_ids: Sequence[int] = (), session_factory: Any = None, clock: Any = None) -> int:
+                       outbox_ids: Sequence[int] = (), session_factory: Any = None, clock: Any = None,
+                       lock: Any = None) -> int:
     """The same card (rendered once per language) to many chats at once; how many arrived.
     `deps`: anything with notifier, languages and tz (the scheduler passes its own).
     `outbox_ids` (one per chat): the rows queued for them, each marked as its send ends."""
@@ -51,7 +52,7 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
     async def one(method: SendMessage) -> bool:
         d = await deps.notifier.deliver(method)
         if session_factory is not None and method.chat_id in rows:
-            await settle(session_factory, rows[method.chat_id], d, clock())
+            await settle(session_factory, rows[method.chat_id], d, clock(), lock=lock)
         return d.ok
 
     return sum(await asyncio.gather(*(one(m) for m in methods)))
@@ -76,7 +77,7 @@ async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequen
         if d.ok and poll is not None:
             await matters.poll_sent(view.id, job.chat_id, poll.id, d.message_id, job.outbox_id)
             return True
-        await settle(matters.sf, job.outbox_id, d, matters.clock())
+        await settle(matters.sf, job.outbox_id, d, matters.clock(), lock=getattr(matters, "write_lock", None))
         return False
 
     return sum(await asyncio.gather(*(one(j) for j in jobs)))
@@ -88,4 +89,5 @@ async def broadcast(deps: Deps, b: Broadcast | None) -> int:
         return 0
     service = getattr(deps, "service", None)  # the workflow: its session factory and clock
     return await send_to_many(deps, b.chat_ids, lambda: new_order_notice(b.order), b.outbox_ids,
-                              service.sf if service else None, service.clock if service else None)
+                              service.sf if service else None, service.clock if service else None,
+                              service.write_lock if service else None)

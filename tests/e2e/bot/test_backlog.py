@@ -14,7 +14,7 @@ import sqlite3
 
 import pytest
 from aiogram.client.session.base import Response
-from aiogram.types import Message
+from aiogram.types import User
 
 from bench.complaints import candidates
 from bot.app import create_dispatcher
@@ -107,13 +107,21 @@ def test_no_filter_leaves_the_event_loop(core):
     assert filters and all(f.awaitable for f in filters)
 
 
-def test_response_types_are_built_once(core):
+async def test_response_types_are_built_once(core):
+    """Each Response[T] is kept from its method's first call (not all 41 at start-up)."""
     from bot.app import create_bot
 
-    create_bot(Settings(telegram={"token": "1:T"}))
-    first = Response[Message]
-    gc.collect()
-    assert Response[Message] is first
+    async with FakeBotApi() as api:
+        bot = create_bot(Settings(telegram={"token": "4242:T", "api_base": api.base_url}))
+        try:
+            await bot.get_me()
+            first = Response[User]
+            gc.collect()
+            await bot.get_me()
+            assert Response[User] is first
+        finally:
+            await bot.session.close()
+    assert len(api.calls("getMe")) == 2
 
 
 async def test_a_message_delivered_twice_opens_one_ticket(core):

@@ -165,3 +165,27 @@ async def test_order_notices_lost_in_a_crash_are_sent_by_the_sweep_once(core, wi
     assert await sender.deliver_once(later + AFTER_LEASE) == 0
     for n in outcome.notices:
         assert len(session.sent(chat_id=n.chat_id)) == 1
+
+
+async def test_marks_made_at_once_are_written_together_each_as_given(core):
+    """Group commit of marks: many at once, some with Telegram's message id, some failed
+    (left for the sweep): each row ends as its own mark said, none loses its message id."""
+    now = core.service.clock()
+    async with core.session_factory() as s, s.begin():
+        ids = await outbox.put(s, [outbox.Row(f"test:{i}", 900000 + i, "test") for i in range(12)], now, claimed=True)
+    rows = sorted(ids.values())
+    await outbox.mark(core.session_factory, rows[0], "sent", now, final=True, telegram_message_id=500,
+                      lock=core.service.write_lock)
+    await asyncio.gather(*(
+        outbox.mark(core.session_factory, row, "failed" if i % 3 == 0 else "sent", now, final=i % 3 != 0,
+                    telegram_message_id=None if i % 3 == 0 else 1000 + i, lock=core.service.write_lock)
+        for i, row in enumerate(rows[1:], 1)))
+    async with core.session_factory() as s:
+        got = {m.id: m for m in (await s.execute(select(OutboxMessage).where(OutboxMessage.id.in_(rows)))).scalars()}
+    assert (got[rows[0]].outcome, got[rows[0]].message_id, got[rows[0]].sent_at is not None) == ("sent", 500, True)
+    for i, row in enumerate(rows[1:], 1):
+        m = got[row]
+        if i % 3 == 0:
+            assert (m.outcome, m.message_id, m.sent_at) == ("failed", None, None), i  # the sweep tries again
+        else:
+            assert (m.outcome, m.message_id, m.sent_at is not None) == ("sent", 1000 + i, True), i
