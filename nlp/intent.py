@@ -92,7 +92,10 @@ class IntentModel:
 
     def decision(self, tokens: list[str], norm_text: str) -> tuple[float, np.ndarray, np.ndarray]:
         """(report - chat decision value, feature ids, per-feature contributions) of one message."""
-        ids, vals = self.text.features.transform(tokens, norm_text)
+        return self.decision_of(*self.text.features.transform(tokens, norm_text))
+
+    def decision_of(self, ids: np.ndarray, vals: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``decision`` from the message's features (indices, TF-IDF values) in this model's space."""
         if not len(ids):
             return self._b, ids, vals
         contrib = vals * self._w[ids]
@@ -186,10 +189,13 @@ class IntentJudge:
             self._names = self._model.text.features.word_names
         return self
 
-    def judge(self, tokens: list[str], norm_text: str, cues: Cues) -> IntentResult:
-        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it."""
+    def judge(
+        self, tokens: list[str], norm_text: str, cues: Cues, features: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> IntentResult:
+        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it;
+        ``features``: its (indices, values) in the intent model's space, if already known."""
         model = self._model
-        d, ids, contrib = model.decision(tokens, norm_text)
+        d, ids, contrib = model.decision(tokens, norm_text) if features is None else model.decision_of(*features)
         kw = keyword_strength(cues)
         score = model.score(d, kw, shortness(norm_text, kw))
         intent = REPORT if cues.urgent_words else model.intent_of(score)
