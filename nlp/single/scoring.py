@@ -15,14 +15,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import compress, repeat
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..features import FeatureSpace, char_text, key_text, word_features
 
-_NONE = (-1, -1)
 _ONE = np.float32(1.0)
+_add = np.add.reduce
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,15 @@ class PairedScorer:
             raise ValueError("the two feature spaces cut messages differently")
         self._spaces = (space,) if intent_space is None else (space, intent_space)
         self._weights = weights
-        self._words: dict[str, tuple[int, int]] | None = None
-        self._grams: dict[str, tuple[int, int]] = {}
+        # Word features and character n-grams -> a row number (from 1) in ``_rows``, which
+        # holds each one's index in the joint vector (the category model's features, then the
+        # intent model's; -1 where a model lacks it). One lookup per feature for both models:
+        # on a short message the lookups in these large tables are most of the cost.
+        self._words: dict[str, int] | None = None
+        self._grams: dict[str, int] = {}
+        self._rows = np.zeros((0, 2), np.int64)
         self._idf = np.zeros(0, np.float32)
-        self._offset = space.size  # intent indices follow the category model's in the joint idf
+        self._offset = space.size
         self._block_weights: tuple[float, ...] = ()
 
     @staticmethod
@@ -67,19 +73,24 @@ class PairedScorer:
 
     def prepare(self) -> PairedScorer:
         if self._words is None:
-            words: dict[str, tuple[int, int]] = {}
-            grams: dict[str, tuple[int, int]] = {}
+            rows: list[list[int]] = [[-1, -1]]  # row 0: unknown to both
+            words: dict[str, int] = {}
+            grams: dict[str, int] = {}
+            start = 0
             for side, space in enumerate(self._spaces):
-                for w, i in space.word_index.items():
-                    pair = words.get(w, _NONE)
-                    words[w] = (i, pair[1]) if side == 0 else (pair[0], i)
-                for i, k in enumerate(space.char_keys.tolist(), start=space.n_words):
-                    g = key_text(k)
-                    pair = grams.get(g, _NONE)
-                    grams[g] = (i, pair[1]) if side == 0 else (pair[0], i)
-            self._grams = grams
+                named = [(words, w, i) for w, i in space.word_index.items()]
+                named += [(grams, key_text(k), i) for i, k in enumerate(space.char_keys.tolist(), space.n_words)]
+                for table, name, i in named:
+                    row = table.get(name)
+                    if row is None:
+                        row = table[name] = len(rows)
+                        rows.append([-1, -1])
+                    rows[row][side] = start + i
+                start += space.size
+            self._rows = np.array(rows, dtype=np.int64)
             self._idf = np.concatenate([np.concatenate((s.word_idf, s.char_idf)) for s in self._spaces]).astype(np.float32)
             self._block_weights = tuple(w for s in self._spaces for w in (s.word_weight, s.char_weight))
+            self._grams = grams
             self._words = words
         return self
 
@@ -93,48 +104,51 @@ class PairedScorer:
         for n in range(max(space.char_lo, 2), space.char_hi + 1):
             grams.extend([s[i : i + n] for i in range(len(s) - n + 1)])
         if space.char_lo > 1:
-            grams = grams[len(s):]
-        # Known features in the order they first occur, words then characters, per model:
-        # the order FeatureSpace.transform sums them in.
-        cat_ids: list[int] = []
-        cat_tf: list[int] = []
-        int_ids: list[int] = []
-        int_tf: list[int] = []
-        bounds = []
-        for table, counts in ((words, Counter(word_features(tokens, space.word_ngrams))), (self._grams, Counter(grams))):
-            get = table.get
-            for feature, n in counts.items():
-                a, b = get(feature, _NONE)
-                if a >= 0:
-                    cat_ids.append(a)
-                    cat_tf.append(n)
-                if b >= 0:
-                    int_ids.append(b)
-                    int_tf.append(n)
-            bounds.append((len(cat_ids), len(int_ids)))
-        n_cat = len(cat_ids)
-        # (start, end) of the four blocks in the joint vector: category words, category
-        # characters, intent words, intent characters.
-        (cw, ci), (cc, ic) = bounds
-        blocks = ((0, cw), (cw, cc), (cc, cc + ci), (cc + ci, cc + ic))[: 2 * len(self._spaces)]
-        if not cat_ids and not int_ids:
-            return Scores(_EMPTY_I, _EMPTY_F, [0.0] * self._weights.shape[1], _EMPTY_I, _EMPTY_F)
-        offset = self._offset
-        ids = np.array(cat_ids + [i + offset for i in int_ids], dtype=np.int64)
-        vals = (np.log(np.array(cat_tf + int_tf, dtype=np.float32)) + _ONE) * self._idf[ids]
+            grams = grams[len(s) :]
+        feats = word_features(tokens, space.word_ngrams)
+        # Distinct features in the order they first occur, words then characters: the order
+        # FeatureSpace.transform sums them in. Most short messages repeat none.
+        w_counts: dict[str, int] = dict.fromkeys(feats, 1)
+        g_counts: dict[str, int] = dict.fromkeys(grams, 1)
+        repeated = len(w_counts) < len(feats) or len(g_counts) < len(grams)
+        if repeated:
+            w_counts, g_counts = Counter(feats), Counter(grams)
+        found = list(map(words.get, w_counts, repeat(0)))
+        n_w = len(found)
+        found += map(self._grams.get, g_counts, repeat(0))
+        # Each model's known features (cat, then intent), in order, in one boolean pick.
+        index = self._rows.take(np.fromiter(found, np.intp, len(found)), axis=0).T
+        known = index >= 0
+        ids = index[known]
+        n_words = np.count_nonzero(known[:, :n_w], axis=1).tolist()
+        n_all = np.count_nonzero(known, axis=1).tolist()
+        # (words, characters) of the category model, then of the intent model if there is one
+        lengths = [n_words[0], n_all[0] - n_words[0], n_words[1], n_all[1] - n_words[1]][: 2 * len(self._spaces)]
+        n_cat = n_all[0]
+        n_labels = self._weights.shape[1]
+        if not len(ids):
+            return Scores(_EMPTY_I, _EMPTY_F, [0.0] * n_labels, _EMPTY_I, _EMPTY_F)
+        vals = self._idf[ids]  # log(1) + 1 = 1: a feature seen once has its IDF as value
+        if repeated:
+            tf = np.array([*w_counts.values(), *g_counts.values()], dtype=np.float32)
+            vals = (np.log(np.broadcast_to(tf, known.shape)[known]) + _ONE) * vals
         sq = vals * vals
-        for (start, end), weight in zip(blocks, self._block_weights):
-            if end > start:
-                norm = float(sq[start:end].sum())
-                if norm:
-                    vals[start:end] *= np.float32(weight / math.sqrt(norm))
+        scales = []
+        start = 0
+        for length, weight in zip(lengths, self._block_weights):
+            end = start + length
+            norm = float(_add(sq[start:end])) if length else 0.0  # ndarray.sum(), without its wrapper
+            # A block of norm 0 stays as it is (FeatureSpace.transform skips it; x 1 is exact).
+            scales.append(weight / math.sqrt(norm) if norm else 1.0)
+            start = end
+        vals *= np.repeat(np.array(scales, dtype=np.float32), lengths)
         if n_cat:
+            cat_ids = ids[:n_cat]
             cat_vals = vals[:n_cat]
-            decision = (cat_vals @ self._weights[ids[:n_cat]]).tolist()
+            decision = (cat_vals @ self._weights[cat_ids]).tolist()
         else:
-            cat_vals = _EMPTY_F
-            decision = [0.0] * self._weights.shape[1]
-        return Scores(ids[:n_cat], cat_vals, decision, ids[n_cat:] - offset, vals[n_cat:])
+            cat_ids, cat_vals, decision = _EMPTY_I, _EMPTY_F, [0.0] * n_labels
+        return Scores(cat_ids, cat_vals, decision, ids[n_cat:] - self._offset, vals[n_cat:])
 
 
 _EMPTY_I = np.zeros(0, dtype=np.int64)
