@@ -212,11 +212,9 @@ class Classifier:
         if model.rule_weight:
             for cat, kws in hits.items():
                 z[self._rule_labels[cat]] += model.rule_weight * CueRules.specificity(kws)
-        top = max(z)
-        e = np.exp(np.array([v - top for v in z]))
-        total = e.sum()
-        p = [v / total for v in e.tolist()]
-        order = sorted(range(len(p)), key=lambda j: -p[j])[:3]
+        e = np.exp(np.array(z) - max(z))
+        p = (e / e.sum()).tolist()
+        order = sorted(range(len(p)), key=p.__getitem__, reverse=True)[:3]  # stable, as argsort(-p)
         result = None
         if self._intent is not None:
             features = (scores.intent_ids, scores.intent_vals) if self._shared_intent else None
@@ -229,10 +227,9 @@ class Classifier:
             rows = np.zeros(len(scores.ids), dtype=np.int64)
             found = self._explanations.model_tokens(rows, scores.ids, scores.vals, {0: order[0]}, [0], [(tokens, norm)])
             words = found.get(0, [])
-        return self._final(
-            category, round(p[order[0]], 4), keywords_for(category, hits, words), cues.urgent_words,
-            cues.request_kind, tuple((labels[j], round(p[j], 4)) for j in order), result,
-        )
+        suggestions = tuple([(labels[j], round(p[j], 4)) for j in order])
+        return self._final(category, suggestions[0][1], keywords_for(category, hits, words), cues.urgent_words,
+                           cues.request_kind, suggestions, result)
 
     def _classify_batch(self, texts: list[str]) -> list[Prediction]:
         if len(texts) == 1:

@@ -99,7 +99,7 @@ class IntentModel:
         if not len(ids):
             return self._b, ids, vals
         contrib = vals * self._w[ids]
-        return float(contrib.sum()) + self._b, ids, contrib
+        return float(np.add.reduce(contrib)) + self._b, ids, contrib  # contrib.sum(), without its wrapper
 
     def score(self, decision: float, keyword: float, short: float) -> float:
         """report_score from the linear decision value, keyword strength and shortness."""

@@ -13,7 +13,6 @@ bit for bit the same (tests/unit/nlp/test_classify_golden.py holds the classifie
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, repeat
 from dataclasses import dataclass
@@ -108,14 +107,12 @@ class PairedScorer:
         feats = word_features(tokens, space.word_ngrams)
         # Distinct features in the order they first occur, words then characters: the order
         # FeatureSpace.transform sums them in. Most short messages repeat none.
-        w_counts: dict[str, int] = dict.fromkeys(feats, 1)
-        g_counts: dict[str, int] = dict.fromkeys(grams, 1)
-        repeated = len(w_counts) < len(feats) or len(g_counts) < len(grams)
-        if repeated:
-            w_counts, g_counts = Counter(feats), Counter(grams)
-        found = list(map(words.get, w_counts, repeat(0)))
+        w_keys = dict.fromkeys(feats)
+        g_keys = dict.fromkeys(grams)
+        repeated = len(w_keys) < len(feats) or len(g_keys) < len(grams)
+        found = list(map(words.get, w_keys, repeat(0)))
         n_w = len(found)
-        found += map(self._grams.get, g_counts, repeat(0))
+        found += map(self._grams.get, g_keys, repeat(0))
         # Each model's known features (cat, then intent), in order, in one boolean pick.
         index = self._rows.take(np.fromiter(found, np.intp, len(found)), axis=0).T
         known = index >= 0
@@ -130,7 +127,7 @@ class PairedScorer:
             return Scores(_EMPTY_I, _EMPTY_F, [0.0] * n_labels, _EMPTY_I, _EMPTY_F)
         vals = self._idf[ids]  # log(1) + 1 = 1: a feature seen once has its IDF as value
         if repeated:
-            tf = np.array([*w_counts.values(), *g_counts.values()], dtype=np.float32)
+            tf = np.array([*map(feats.count, w_keys), *map(grams.count, g_keys)], dtype=np.float32)
             vals = (np.log(np.broadcast_to(tf, known.shape)[known]) + _ONE) * vals
         sq = vals * vals
         scales = []
