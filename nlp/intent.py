@@ -239,12 +239,17 @@ class IntentJudge:
         if self._names is None:
             self._names = features.word_names
         n_words = len(self._names)
-        pushed = contrib * sign if sign else np.abs(contrib)
-        top = np.flatnonzero(pushed > 0)
+        # In Python on lists: a message has a few dozen features, and each numpy call on so
+        # few costs more than the loop. Same values (float32 ones, negated or not) and, through
+        # the same argpartition, the same order as the array version.
+        pushed = [c * sign for c in contrib.tolist()] if sign else [abs(c) for c in contrib.tolist()]
+        top = [k for k, c in enumerate(pushed) if c > 0]
         if len(top) > TOP_FEATURES:
-            top = top[np.argpartition(-pushed[top], TOP_FEATURES - 1)[:TOP_FEATURES]]
+            picked = np.argpartition(-np.array([pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
+            top = [top[k] for k in picked[:TOP_FEATURES].tolist()]
+        index = ids.tolist()
         credit: dict[str, float] = {}
-        for c, jj in zip(pushed[top].tolist(), ids[top].tolist()):
+        for c, jj in [(pushed[k], index[k]) for k in top]:
             if jj < n_words:
                 parts = self._names[jj].split(" ")
                 for part in parts:

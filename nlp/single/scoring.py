@@ -117,11 +117,15 @@ class PairedScorer:
         index = self._rows.take(np.fromiter(found, np.intp, len(found)), axis=0).T
         known = index >= 0
         ids = index[known]
-        n_words = np.count_nonzero(known[:, :n_w], axis=1).tolist()
-        n_all = np.count_nonzero(known, axis=1).tolist()
-        # (words, characters) of the category model, then of the intent model if there is one
-        lengths = [n_words[0], n_all[0] - n_words[0], n_words[1], n_all[1] - n_words[1]][: 2 * len(self._spaces)]
-        n_cat = n_all[0]
+        # Known (words, characters) of the category model, then of the intent model if any.
+        # Each numpy call costs about as much as a dozen lookups here: as few as possible.
+        if 0 < n_w < len(found):
+            lengths = np.add.reduceat(known, [0, n_w], axis=1).ravel().tolist()
+        else:
+            n_all = _add(known, axis=1).tolist()
+            lengths = [n_all[0], 0, n_all[1], 0] if n_w else [0, n_all[0], 0, n_all[1]]
+        lengths = lengths[: 2 * len(self._spaces)]
+        n_cat = lengths[0] + lengths[1]
         n_labels = self._weights.shape[1]
         if not len(ids):
             return Scores(_EMPTY_I, _EMPTY_F, [0.0] * n_labels, _EMPTY_I, _EMPTY_F)
@@ -138,7 +142,7 @@ class PairedScorer:
             # A block of norm 0 stays as it is (FeatureSpace.transform skips it; x 1 is exact).
             scales.append(weight / math.sqrt(norm) if norm else 1.0)
             start = end
-        vals *= np.repeat(np.array(scales, dtype=np.float32), lengths)
+        vals *= np.array(scales, dtype=np.float32).repeat(lengths)
         if n_cat:
             cat_ids = ids[:n_cat]
             cat_vals = vals[:n_cat]
