@@ -175,8 +175,8 @@ class IntentJudge:
 
     def __init__(self, model: IntentModel) -> None:
         self._model = model
-        self._names: list[str] | None = None
-        self._gram_text: dict[int, str] = {}
+        # What each feature credits: a word feature's words, a character n-gram's text.
+        self._texts: list[tuple[str, ...] | str] | None = None
 
     @property
     def model(self) -> IntentModel:
@@ -185,9 +185,15 @@ class IntentJudge:
     def warm_up(self) -> IntentJudge:
         """Build the lookup tables now rather than on the first message."""
         self._model.decision(["预热"], "预热")
-        if self._names is None:
-            self._names = self._model.text.features.word_names
+        self._feature_texts()
         return self
+
+    def _feature_texts(self) -> list[tuple[str, ...] | str]:
+        if self._texts is None:
+            features = self._model.text.features
+            words = [tuple(name.split(" ")) for name in features.word_names]
+            self._texts = words + [key_text(k) for k in features.char_keys.tolist()]
+        return self._texts
 
     def judge(
         self, tokens: list[str], norm_text: str, cues: Cues, features: tuple[np.ndarray, np.ndarray] | None = None
@@ -235,10 +241,7 @@ class IntentJudge:
         chat, 0 either): a word feature to itself, a character n-gram to the tokens holding it."""
         if not len(ids) or not tokens:
             return []
-        features = self._model.text.features
-        if self._names is None:
-            self._names = features.word_names
-        n_words = len(self._names)
+        texts = self._feature_texts()
         # In Python on lists: a message has a few dozen features, and each numpy call on so
         # few costs more than the loop. Same values (float32 ones, negated or not) and, through
         # the same argpartition, the same order as the array version.
@@ -249,18 +252,15 @@ class IntentJudge:
             top = [top[k] for k in picked[:TOP_FEATURES].tolist()]
         index = ids.tolist()
         credit: dict[str, float] = {}
-        for c, jj in [(pushed[k], index[k]) for k in top]:
-            if jj < n_words:
-                parts = self._names[jj].split(" ")
-                for part in parts:
+        for k in top:
+            c, text = pushed[k], texts[index[k]]
+            if type(text) is tuple:  # a word or a word bigram
+                for part in text:
                     if part in tokens:
-                        credit[part] = credit.get(part, 0.0) + c / len(parts)
-            else:
-                gram = self._gram_text.get(jj)
-                if gram is None:
-                    gram = self._gram_text[jj] = key_text(int(features.char_keys[jj - n_words]))
+                        credit[part] = credit.get(part, 0.0) + c / len(text)
+            else:  # a character n-gram
                 for tok in tokens:
-                    if gram in tok:
+                    if text in tok:
                         credit[tok] = credit.get(tok, 0.0) + c
         ranked = sorted(((v, t) for t, v in credit.items() if t not in _STOP and not t.isdigit()), reverse=True)
         return [t for _, t in ranked]
