@@ -198,12 +198,13 @@ class Classifier:
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
         full = normalize(raw[: self._max_chars])
         norm = strip_addresses(full)
-        if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(char_text(full)):
+        chars = char_text(full)
+        if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(chars):
             return None
         cues = self._rules.scan(norm)
         hits = {c: k for c, k in cues.categories.items() if c in self._rule_labels} if cues.categories else {}
         tokens = self._segmenter.cut_normalized(norm)
-        scores = self._scorer.score(tokens, norm)
+        scores = self._scorer.score(tokens, norm, chars if norm == full else None)
         if not len(scores.ids) and not hits:
             return None
         model = self._model

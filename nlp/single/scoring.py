@@ -93,12 +93,13 @@ class PairedScorer:
             self._words = words
         return self
 
-    def score(self, tokens: Sequence[str], norm_text: str) -> Scores:
-        """Features and decision values of one segmented, normalised message."""
+    def score(self, tokens: Sequence[str], norm_text: str, chars: str | None = None) -> Scores:
+        """Features and decision values of one segmented, normalised message; ``chars``:
+        its ``char_text`` if already known."""
         words = self._words if self._words is not None else self.prepare()._words
         assert words is not None
         space = self._spaces[0]
-        s = char_text(norm_text)
+        s = char_text(norm_text) if chars is None else chars
         grams = list(s)
         for n in range(max(space.char_lo, 2), space.char_hi + 1):
             grams.extend([s[i : i + n] for i in range(len(s) - n + 1)])
