@@ -213,8 +213,10 @@ class Classifier:
         if model.rule_weight:
             for cat, kws in hits.items():
                 z[self._rule_labels[cat]] += model.rule_weight * CueRules.specificity(kws)
-        e = np.exp(np.array(z) - max(z))
-        p = (e / e.sum()).tolist()
+        top = max(z)
+        e = np.exp([v - top for v in z])  # float64 steps in Python are numpy's; fewer numpy calls
+        total = float(np.add.reduce(e))
+        p = [v / total for v in e.tolist()]
         order = sorted(range(len(p)), key=p.__getitem__, reverse=True)[:3]  # stable, as argsort(-p)
         result = None
         if self._intent is not None:
