@@ -98,7 +98,7 @@ class IntentModel:
         """``decision`` from the message's features (indices, TF-IDF values) in this model's space."""
         if not len(ids):
             return self._b, ids, vals
-        contrib = vals * self._w[ids]
+        contrib = vals * self._w.take(ids)
         return float(np.add.reduce(contrib)) + self._b, ids, contrib  # contrib.sum(), without its wrapper
 
     def score(self, decision: float, keyword: float, short: float) -> float:
@@ -245,11 +245,12 @@ class IntentJudge:
         # In Python on lists: a message has a few dozen features, and each numpy call on so
         # few costs more than the loop. Same values (float32 ones, negated or not) and, through
         # the same argpartition, the same order as the array version.
-        pushed = [c * sign for c in contrib.tolist()] if sign else [abs(c) for c in contrib.tolist()]
+        values = contrib.tolist()
+        pushed = values if sign == 1.0 else [-c for c in values] if sign == -1.0 else [abs(c) for c in values]
         top = [k for k, c in enumerate(pushed) if c > 0]
         if len(top) > TOP_FEATURES:
-            picked = np.argpartition(-np.array([pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
-            top = [top[k] for k in picked[:TOP_FEATURES].tolist()]
+            picked = np.argpartition(np.array([-pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
+            top = [top[k] for k in picked.tolist()[:TOP_FEATURES]]
         index = ids.tolist()
         credit: dict[str, float] = {}
         for k in top:

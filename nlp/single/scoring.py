@@ -130,7 +130,7 @@ class PairedScorer:
         n_labels = self._weights.shape[1]
         if not len(ids):
             return Scores(_EMPTY_I, _EMPTY_F, [0.0] * n_labels, _EMPTY_I, _EMPTY_F)
-        vals = self._idf[ids]  # log(1) + 1 = 1: a feature seen once has its IDF as value
+        vals = self._idf.take(ids)  # log(1) + 1 = 1: a feature seen once has its IDF as value
         if repeated:
             tf = np.array([*map(feats.count, w_keys), *map(grams.count, g_keys)], dtype=np.float32)
             vals = (np.log(np.broadcast_to(tf, known.shape)[known]) + _ONE) * vals
@@ -147,7 +147,7 @@ class PairedScorer:
         if n_cat:
             cat_ids = ids[:n_cat]
             cat_vals = vals[:n_cat]
-            decision = (cat_vals @ self._weights[cat_ids]).tolist()
+            decision = (cat_vals @ self._weights.take(cat_ids, axis=0)).tolist()
         else:
             cat_ids, cat_vals, decision = _EMPTY_I, _EMPTY_F, [0.0] * n_labels
         return Scores(cat_ids, cat_vals, decision, ids[n_cat:] - self._offset, vals[n_cat:])
