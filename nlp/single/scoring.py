@@ -13,6 +13,7 @@ bit for bit the same (tests/unit/nlp/test_classify_golden.py holds the classifie
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, repeat
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ class PairedScorer:
             return Scores(_EMPTY_I, _EMPTY_F, [0.0] * n_labels, _EMPTY_I, _EMPTY_F)
         vals = self._idf.take(ids)  # log(1) + 1 = 1: a feature seen once has its IDF as value
         if repeated:
-            tf = np.array([*map(feats.count, w_keys), *map(grams.count, g_keys)], dtype=np.float32)
+            tf = np.array(_counts(feats, w_keys) + _counts(grams, g_keys), dtype=np.float32)
             vals = (np.log(np.broadcast_to(tf, known.shape)[known]) + _ONE) * vals
         sq = vals * vals
         scales = []
@@ -151,6 +152,15 @@ class PairedScorer:
         else:
             cat_ids, cat_vals, decision = _EMPTY_I, _EMPTY_F, [0.0] * n_labels
         return Scores(cat_ids, cat_vals, decision, ids[n_cat:] - self._offset, vals[n_cat:])
+
+
+def _counts(items: list[str], distinct: dict[str, None]) -> list[int]:
+    """How often each distinct item occurs in ``items``: list.count on a short message (no
+    Counter to build), a Counter on a long one (list.count would be quadratic)."""
+    if len(items) <= 64:
+        return list(map(items.count, distinct))
+    counts = Counter(items)
+    return [counts[k] for k in distinct]
 
 
 _EMPTY_I = np.zeros(0, dtype=np.int64)
