@@ -1,6 +1,7 @@
 """Benchmark of the event classifier (a script, not a test).
 
     PYTHONPATH=. python bench/classify.py [--folds 5] [--repeat 10] [--public CSV] [--skip-cv]
+                                          [--speed-only] [--against CHECKOUT]
 
 Prints, measured in the same run, each figure beside its baseline: TF-IDF over the
 segmenter's word tokens + LinearSVC with scikit-learn's defaults (``baseline_fit``):
@@ -15,7 +16,10 @@ segmenter's word tokens + LinearSVC with scikit-learn's defaults (``baseline_fit
    characters, as a resident's full description) at 1x, 2x, 4x and 8x 1,000 messages. The
    time per 1,000 messages shows the slope: flat when training is linear in the data;
 5. throughput on one core of ``Classifier.classify`` (one message a call), of
-   ``classify_many`` (batches), and of bare segmentation with each backend (rjieba, jieba).
+   ``classify_many`` (batches), and of bare segmentation with each backend (rjieba, jieba);
+   with ``--against CHECKOUT`` (another git worktree, e.g. of main) also the single call of
+   that checkout's nlp package, imported under another name and timed in the same rounds.
+``--speed-only`` runs section 5 alone.
 The machine is shared: every timing is the best of several rounds, ours and the baseline's
 taking turns within each round.
 
@@ -36,6 +40,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import gc  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
@@ -170,6 +175,46 @@ def rates(fns: dict[str, Callable[[], object]], n: int, rounds: int = 5) -> dict
     return {name: n / seconds for name, seconds in best.items()}
 
 
+def other_nlp(checkout: Path):  # -> the module nlp of another checkout
+    """Import ``checkout``/nlp as the package ``nlp_against`` (its modules import each other
+    relatively), so two versions of the classifier can be timed side by side."""
+    init = checkout / "nlp" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("nlp_against", init, submodule_search_locations=[str(init.parent)])
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no nlp package in {checkout}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["nlp_against"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def throughput(seg: Segmenter, shipped: Classifier, short: list[str], against: Path | None) -> None:
+    mean_len = statistics.mean(len(t) for t in short)
+    print(f"\n== throughput on one core: {len(short)} short messages (<= 20 chars, mean {mean_len:.1f})")
+    jieba_seg = Segmenter(backend="jieba").warm_up()
+    fns: dict[str, Callable[[], object]] = {"jieba": lambda: [jieba_seg.cut(t) for t in short]}
+    if seg.backend != "jieba":
+        fns[seg.backend] = lambda: [seg.cut(t) for t in short]
+    fns.update({
+        # classify() remembers recent texts, and these repeat: time the uncached single call.
+        "one": lambda: [shipped.classify_many([t])[0] for t in short],
+        "batch": lambda: [shipped.classify_many(short[i : i + 256]) for i in range(0, len(short), 256)],
+    })
+    if against is not None:
+        old = other_nlp(against)
+        old_clf = old.Classifier.load(segmenter=old.Segmenter().warm_up()).warm_up()
+        fns["against"] = lambda: [old_clf.classify_many([t])[0] for t in short]
+    r = rates(fns, len(short))
+    print(f"bare jieba 0.42 (Segmenter.cut)  {r['jieba']:>9,.0f} msgs/s")
+    if seg.backend != "jieba":
+        print(f"bare {seg.backend} (Segmenter.cut)    {r[seg.backend]:>9,.0f} msgs/s  "
+              f"({r[seg.backend] / r['jieba']:.1f} x jieba)")
+    print(f"classify, one message a call     {r['one']:>9,.0f} msgs/s  ({r['one'] / r['jieba']:.2f} x jieba)")
+    print(f"classify_many, batches of 256    {r['batch']:>9,.0f} msgs/s  ({r['batch'] / r['jieba']:.2f} x jieba)")
+    if against is not None:
+        print(f"{against}, one a call  {r['against']:>9,.0f} msgs/s  (this checkout {r['one'] / r['against']:.2f} x that)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
@@ -177,6 +222,8 @@ def main() -> None:
     parser.add_argument("--public", type=Path, default=None, help="a public text,label CSV (see PUBLIC)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the training-time measure")
     parser.add_argument("--skip-cv", action="store_true", help="leave out the cross-validation (section 2)")
+    parser.add_argument("--speed-only", action="store_true", help="only the throughput (section 5)")
+    parser.add_argument("--against", type=Path, default=None, help="another checkout whose single call to time too")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -186,6 +233,10 @@ def main() -> None:
     heldout = read_labelled_csv(DATA_DIR / "heldout.csv")
     seg = Segmenter().warm_up()
     shipped = Classifier.load(segmenter=seg).warm_up()
+    short = [t for t, _ in corpus + heldout if len(t) <= 20] * args.repeat
+    if args.speed_only:
+        throughput(seg, shipped, short, args.against)
+        return
     texts, gold = [t for t, _ in heldout], [lb for _, lb in heldout]
     print(f"segmenter backend: {seg.backend}; baseline: TF-IDF over the same tokens + LinearSVC (sklearn defaults)")
 
@@ -209,25 +260,7 @@ def main() -> None:
 
     training_times(seg, corpus + heldout, args.rounds)
 
-    short = [t for t, _ in corpus + heldout if len(t) <= 20] * args.repeat
-    mean_len = statistics.mean(len(t) for t in short)
-    print(f"\n== throughput on one core: {len(short)} short messages (<= 20 chars, mean {mean_len:.1f})")
-    jieba_seg = Segmenter(backend="jieba").warm_up()
-    fns: dict[str, Callable[[], object]] = {"jieba": lambda: [jieba_seg.cut(t) for t in short]}
-    if seg.backend != "jieba":
-        fns[seg.backend] = lambda: [seg.cut(t) for t in short]
-    fns.update({
-        # classify() remembers recent texts, and these repeat: time the uncached single call.
-        "one": lambda: [shipped.classify_many([t])[0] for t in short],
-        "batch": lambda: [shipped.classify_many(short[i : i + 256]) for i in range(0, len(short), 256)],
-    })
-    r = rates(fns, len(short))
-    print(f"bare jieba 0.42 (Segmenter.cut)  {r['jieba']:>9,.0f} msgs/s")
-    if seg.backend != "jieba":
-        print(f"bare {seg.backend} (Segmenter.cut)    {r[seg.backend]:>9,.0f} msgs/s  "
-              f"({r[seg.backend] / r['jieba']:.1f} x jieba)")
-    print(f"classify, one message a call     {r['one']:>9,.0f} msgs/s  ({r['one'] / r['jieba']:.2f} x jieba)")
-    print(f"classify_many, batches of 256    {r['batch']:>9,.0f} msgs/s  ({r['batch'] / r['jieba']:.2f} x jieba)")
+    throughput(seg, shipped, short, args.against)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from .model import TextModel
 from .prediction import Prediction
 from .rules import CueRules, Cues
 from .segmenter import Segmenter
+from .single.scoring import PairedScorer
 from .taxonomy import DEFAULT_REQUEST_KIND, FALLBACK_CATEGORY, Taxonomy, load_taxonomy
 from .textnorm import normalize
 
@@ -94,6 +95,12 @@ class Classifier:
         else:  # another label set: fall back on the label the model leans to with no evidence
             self._fallback = model.labels[int(np.argmax(model.bias))]
         self._explanations = Explanations(self._model)
+        # One message a call (intake's way) counts its features once for both models, when
+        # their feature spaces cut alike (the shipped ones do).
+        space = intent.text.features if intent is not None else None
+        self._shared_intent = space is not None and PairedScorer.shares(model.features, space)
+        self._scorer = PairedScorer(model.features, model.weights, space if self._shared_intent else None)
+        self._bias = model.bias.tolist()
 
     @classmethod
     def load(
@@ -146,6 +153,7 @@ class Classifier:
         """Load jieba's dictionary now (blocking); call once at start-up, off the event loop."""
         self._segmenter.warm_up()
         self._explanations.prepare()
+        self._scorer.prepare()
         if self._intent is not None:
             self._intent.warm_up()
         return self
@@ -183,7 +191,54 @@ class Classifier:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _classify_one(self, text: object) -> Prediction | None:
+        """One message, as ``_classify_batch`` classifies it, bit for bit, with each step done
+        once; None when there is nothing to classify or nothing the model has seen (rare: the
+        batch path handles those)."""
+        raw = text if isinstance(text, str) else ("" if text is None else str(text))
+        full = normalize(raw[: self._max_chars])
+        norm = strip_addresses(full)
+        chars = char_text(full)
+        if _CONTENT.search(norm) is None or _ADDRESS_ONLY.fullmatch(chars):
+            return None
+        cues = self._rules.scan(norm)
+        hits = {c: k for c, k in cues.categories.items() if c in self._rule_labels} if cues.categories else {}
+        tokens = self._segmenter.cut_normalized(norm)
+        scores = self._scorer.score(tokens, norm, chars if norm == full else None)
+        if not len(scores.ids) and not hits:
+            return None
+        model = self._model
+        temperature = model.temperature
+        z = [(d + b) * temperature for d, b in zip(scores.decision, self._bias)]
+        if model.rule_weight:
+            for cat, kws in hits.items():
+                z[self._rule_labels[cat]] += model.rule_weight * CueRules.specificity(kws)
+        top = max(z)
+        e = np.exp([v - top for v in z])  # float64 steps in Python are numpy's; fewer numpy calls
+        total = float(np.add.reduce(e))
+        p = [v / total for v in e.tolist()]
+        order = sorted(range(len(p)), key=p.__getitem__, reverse=True)[:3]  # stable, as argsort(-p)
+        result = None
+        if self._intent is not None:
+            features = (scores.intent_ids, scores.intent_vals) if self._shared_intent else None
+            result = self._intent.judge(tokens, norm, cues, features)
+        labels = model.labels
+        category = labels[order[0]]
+        words: list[str] = []
+        # The words that decided are shown for reports; chat drops its keywords: skip them.
+        if len(scores.ids) and not hits.get(category) and (result is None or result.intent != CHAT):
+            rows = np.zeros(len(scores.ids), dtype=np.int64)
+            found = self._explanations.model_tokens(rows, scores.ids, scores.vals, {0: order[0]}, [0], [(tokens, norm)])
+            words = found.get(0, [])
+        suggestions = tuple([(labels[j], round(p[j], 4)) for j in order])
+        return self._final(category, suggestions[0][1], keywords_for(category, hits, words), cues.urgent_words,
+                           cues.request_kind, suggestions, result)
+
     def _classify_batch(self, texts: list[str]) -> list[Prediction]:
+        if len(texts) == 1:
+            one = self._classify_one(texts[0])
+            if one is not None:
+                return [one]
         model = self._model
         preds: list[Prediction | None] = [None] * len(texts)
         docs: list[tuple[list[str], str]] = []
@@ -252,18 +307,30 @@ class Classifier:
         the model's choice, but its confidence and suggestion scores are multiplied by the
         report score (the chance it is a report of that category at all), it has no
         keywords, and its request kind is 咨询 (谢谢帮忙 asks for no help: not 求助)."""
-        if result.intent != CHAT:
-            return replace(pred, intent=result.intent, report_score=result.report_score, intent_cues=result.cues)
+        return self._final(pred.category, pred.confidence, pred.keywords, pred.urgent_words, pred.request_kind,
+                           pred.suggestions, result)
+
+    @staticmethod
+    def _final(
+        category: str,
+        confidence: float,
+        keywords: tuple[str, ...],
+        urgent_words: tuple[str, ...],
+        request_kind: str,
+        suggestions: tuple[tuple[str, float], ...],
+        result: IntentResult | None,
+    ) -> Prediction:
+        """The Prediction, with its intent if there is one (see ``_with_intent``)."""
+        urgent = bool(urgent_words)
+        if result is None:
+            return Prediction(category, confidence, keywords, urgent, urgent_words, request_kind, suggestions)
         s = result.report_score
-        return replace(
-            pred,
-            confidence=round(pred.confidence * s, 4),
-            keywords=(),
-            request_kind=CHAT_REQUEST_KIND,
-            suggestions=tuple((c, round(v * s, 4)) for c, v in pred.suggestions),
-            intent=CHAT,
-            report_score=s,
-            intent_cues=result.cues,
+        if result.intent != CHAT:
+            return Prediction(category, confidence, keywords, urgent, urgent_words, request_kind, suggestions,
+                              result.intent, s, result.cues)
+        return Prediction(
+            category, round(confidence * s, 4), (), urgent, urgent_words, CHAT_REQUEST_KIND,
+            tuple((c, round(v * s, 4)) for c, v in suggestions), CHAT, s, result.cues,
         )
 
     def _score(

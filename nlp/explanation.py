@@ -84,9 +84,14 @@ class Explanations:
         n_words = len(names)
         weights = self.model.weights
         sel = explainable[ids]
-        if len(docs) == 1:  # the common single-message call: no per-row targets needed
-            r, j = rows[sel], ids[sel]
+        # By message, strongest first; rounding and the feature index make ties (features seen
+        # only together in training weigh the same) break alike in the single and batch paths.
+        if len(docs) == 1:  # the common single-message call: sorted in Python, fewer numpy calls
+            j = ids[sel]
             contrib = vals[sel] * weights[j, best[0]]
+            cs, js, keys = contrib.tolist(), j.tolist(), (-np.round(contrib, 5)).tolist()
+            order = sorted((k for k in range(len(cs)) if cs[k] > 0), key=lambda k: (keys[k], js[k]))
+            found = zip([0] * len(order), [js[k] for k in order], [cs[k] for k in order])
         else:
             want = np.zeros(len(docs), dtype=bool)
             want[wanted] = True
@@ -94,14 +99,13 @@ class Explanations:
             r, j = rows[sel], ids[sel]
             target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
             contrib = vals[sel] * weights[j, target]
-        pos = contrib > 0
-        r, j, contrib = r[pos], j[pos], contrib[pos]
-        # By message, strongest first; rounding and the feature index make ties (features seen
-        # only together in training weigh the same) break alike in the single and batch paths.
-        order = np.lexsort((j, -np.round(contrib, 5), r))
+            pos = contrib > 0
+            r, j, contrib = r[pos], j[pos], contrib[pos]
+            at = np.lexsort((j, -np.round(contrib, 5), r))
+            found = zip(r[at].tolist(), j[at].tolist(), contrib[at].tolist())
         credit: dict[int, dict[str, float]] = {}
         taken: dict[int, int] = {}
-        for rr, jj, cc in zip(r[order].tolist(), j[order].tolist(), contrib[order].tolist()):
+        for rr, jj, cc in found:
             if taken.get(rr, 0) >= TOP_FEATURES:
                 continue
             taken[rr] = taken.get(rr, 0) + 1

@@ -92,11 +92,14 @@ class IntentModel:
 
     def decision(self, tokens: list[str], norm_text: str) -> tuple[float, np.ndarray, np.ndarray]:
         """(report - chat decision value, feature ids, per-feature contributions) of one message."""
-        ids, vals = self.text.features.transform(tokens, norm_text)
+        return self.decision_of(*self.text.features.transform(tokens, norm_text))
+
+    def decision_of(self, ids: np.ndarray, vals: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``decision`` from the message's features (indices, TF-IDF values) in this model's space."""
         if not len(ids):
             return self._b, ids, vals
-        contrib = vals * self._w[ids]
-        return float(contrib.sum()) + self._b, ids, contrib
+        contrib = vals * self._w.take(ids)
+        return float(np.add.reduce(contrib)) + self._b, ids, contrib  # contrib.sum(), without its wrapper
 
     def score(self, decision: float, keyword: float, short: float) -> float:
         """report_score from the linear decision value, keyword strength and shortness."""
@@ -172,8 +175,8 @@ class IntentJudge:
 
     def __init__(self, model: IntentModel) -> None:
         self._model = model
-        self._names: list[str] | None = None
-        self._gram_text: dict[int, str] = {}
+        # What each feature credits: a word feature's words, a character n-gram's text.
+        self._texts: list[tuple[str, ...] | str] | None = None
 
     @property
     def model(self) -> IntentModel:
@@ -182,14 +185,23 @@ class IntentJudge:
     def warm_up(self) -> IntentJudge:
         """Build the lookup tables now rather than on the first message."""
         self._model.decision(["预热"], "预热")
-        if self._names is None:
-            self._names = self._model.text.features.word_names
+        self._feature_texts()
         return self
 
-    def judge(self, tokens: list[str], norm_text: str, cues: Cues) -> IntentResult:
-        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it."""
+    def _feature_texts(self) -> list[tuple[str, ...] | str]:
+        if self._texts is None:
+            features = self._model.text.features
+            words = [tuple(name.split(" ")) for name in features.word_names]
+            self._texts = words + [key_text(k) for k in features.char_keys.tolist()]
+        return self._texts
+
+    def judge(
+        self, tokens: list[str], norm_text: str, cues: Cues, features: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> IntentResult:
+        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it;
+        ``features``: its (indices, values) in the intent model's space, if already known."""
         model = self._model
-        d, ids, contrib = model.decision(tokens, norm_text)
+        d, ids, contrib = model.decision(tokens, norm_text) if features is None else model.decision_of(*features)
         kw = keyword_strength(cues)
         score = model.score(d, kw, shortness(norm_text, kw))
         intent = REPORT if cues.urgent_words else model.intent_of(score)
@@ -229,27 +241,27 @@ class IntentJudge:
         chat, 0 either): a word feature to itself, a character n-gram to the tokens holding it."""
         if not len(ids) or not tokens:
             return []
-        features = self._model.text.features
-        if self._names is None:
-            self._names = features.word_names
-        n_words = len(self._names)
-        pushed = contrib * sign if sign else np.abs(contrib)
-        top = np.flatnonzero(pushed > 0)
+        texts = self._feature_texts()
+        # In Python on lists: a message has a few dozen features, and each numpy call on so
+        # few costs more than the loop. Same values (float32 ones, negated or not) and, through
+        # the same argpartition, the same order as the array version.
+        values = contrib.tolist()
+        pushed = values if sign == 1.0 else [-c for c in values] if sign == -1.0 else [abs(c) for c in values]
+        top = [k for k, c in enumerate(pushed) if c > 0]
         if len(top) > TOP_FEATURES:
-            top = top[np.argpartition(-pushed[top], TOP_FEATURES - 1)[:TOP_FEATURES]]
+            picked = np.argpartition(np.array([-pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
+            top = [top[k] for k in picked.tolist()[:TOP_FEATURES]]
+        index = ids.tolist()
         credit: dict[str, float] = {}
-        for c, jj in zip(pushed[top].tolist(), ids[top].tolist()):
-            if jj < n_words:
-                parts = self._names[jj].split(" ")
-                for part in parts:
+        for k in top:
+            c, text = pushed[k], texts[index[k]]
+            if type(text) is tuple:  # a word or a word bigram
+                for part in text:
                     if part in tokens:
-                        credit[part] = credit.get(part, 0.0) + c / len(parts)
-            else:
-                gram = self._gram_text.get(jj)
-                if gram is None:
-                    gram = self._gram_text[jj] = key_text(int(features.char_keys[jj - n_words]))
+                        credit[part] = credit.get(part, 0.0) + c / len(text)
+            else:  # a character n-gram
                 for tok in tokens:
-                    if gram in tok:
+                    if text in tok:
                         credit[tok] = credit.get(tok, 0.0) + c
         ranked = sorted(((v, t) for t, v in credit.items() if t not in _STOP and not t.isdigit()), reverse=True)
         return [t for _, t in ranked]
