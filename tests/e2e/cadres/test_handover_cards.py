@@ -32,7 +32,7 @@ async def test_a_reassigned_card_carries_the_reason_it_was_returned(chat, core):
     out = await chat.press(CADRE, "周网格")
     (card,) = [r for r in out if r.chat_id == OTHER_MEMBER.id]
     assert "新工单" in card.text and f"此前被退回，原因：{REASON}" in card.text
-    assert labels(card) == ["✅ 签收", "↩️ 退回", "🚫 无效"]
+    assert labels(card) == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
     assert not any(REASON in t for t in chat.texts_to(RESIDENT, out))  # staff's words stay with staff
     ticket = await load(core)
     assert ticket.state == "dispatched" and ticket.return_reason == REASON
