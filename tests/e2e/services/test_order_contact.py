@@ -4,9 +4,12 @@ resident for a phone number, which reaches only the one serving it."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.jobs.outbox import OutboxSender
+from delivery.notifier import Notifier
 from storage.models import OutboxMessage, ServiceOrder, ServiceOrderEvent, Ticket
 from tests.conftest import CADRE, FAR_CADRE, NEIGHBOUR, RESIDENT
 from tests.e2e.services.service_kit import (
@@ -244,3 +247,44 @@ async def test_replayed_presses_are_harmless(chat, core):
     assert not to(out, VOLUNTEER)
     assert len(await events(core, "relay")) == 1 and len(await events(core, "relay_reply")) == 1
     assert await order_events(core) == ["open", "approve", "take", "phone_request", "relay", "relay_reply"]
+
+
+
+def fail_once(chat, person) -> None:
+    """The next message to this person fails for good (a 400: no retry); the outbox keeps it."""
+    chat.session.fail_next("sendMessage", status=400, description="Bad Request: something went wrong",
+                           chat_id=person.id)
+
+
+async def test_what_failed_to_send_is_sent_by_the_sweep_as_decided(chat, core, clock):
+    await community(chat)
+    await order(chat, NEED)
+    await chat.press(CADRE, "通过发布")
+    fail_once(chat, RESIDENT)  # 接单's notice
+    fail_once(chat, RESIDENT)  # the phone request
+    await chat.press(VOLUNTEER, "接单")
+    await chat.press(VOLUNTEER, "联系点单人")
+    fail_once(chat, RESIDENT)
+    await chat.say(VOLUNTEER, TO_THEM)
+    sweep = OutboxSender(core.session_factory, Notifier(chat.bot, per_chat_interval=0, global_per_s=1_000_000),
+                         core.tz, clock=core.service.clock, languages=core.languages)
+    clock.advance(minutes=2)  # past the lease of the handler's claim
+    before = len(chat.session.requests)
+    assert await sweep.deliver_once() == 3
+    sent = to(chat.session.requests[before:], RESIDENT)
+    assert contact_asked(sent, RESIDENT)
+    (relayed,) = [r for r in sent if TO_THEM in r.text]
+    assert labels(relayed) == ["回复"] and "志愿者 志愿者小李" in relayed.text
+    assert await sweep.deliver_once() == 0
+    # The number's notice fails; the volunteer gives the order up; the late send does not show it.
+    fail_once(chat, VOLUNTEER)
+    await share_phone(chat)
+    await chat.press(VOLUNTEER, "放弃")
+    await chat.press(VOLUNTEER, "确定放弃")
+    clock.advance(minutes=2)
+    before = len(chat.session.requests)
+    assert await sweep.deliver_once() == 1
+    (late,) = to(chat.session.requests[before:], VOLUNTEER)
+    assert "#1" in late.text and "不可见" in late.text and PHONE not in str(late.data)
+    # The only attempt that carried it: the failed one, while they still held the order.
+    assert [r.chat_id for r in chat.session.requests if PHONE in str(r.data)] == [VOLUNTEER.id]
