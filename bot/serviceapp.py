@@ -41,7 +41,7 @@ def build_service_deps(core: Core) -> ServiceDeps:
     p = settings.points
     desk = dict(tz=core.tz, quiet=hold, units=core.service.units,
                 points=PointRules(p.order_done, p.satisfied_bonus, p.abandoned),
-                categories=svc.categories, auto_approve=svc.auto_approve)
+                categories=svc.categories, auto_approve=svc.auto_approve, at_home=svc.at_home)
     category = svc.emergency_category if svc.emergency_category in core.taxonomy.names else "其他"
     sf = core.session_factory
     return ServiceDeps(

@@ -271,6 +271,8 @@ class ServiceSettings(BaseModel):
     }
     # Orders in these categories skip 议单 and are published at once.
     auto_approve: list[str] = []
+    # Categories served at the resident's home: taking one asks the resident for a phone number.
+    at_home: list[str] = ["助老助残", "维修帮扶"]  # as service_orders.rules.AT_HOME
     # 双报到 invitation codes: how long they work and for how many people each.
     invite_ttl_days: float = Field(14.0, gt=0, le=365)
     invite_uses: int = Field(200, ge=1, le=10_000)

@@ -23,7 +23,7 @@ from handlers.residents import (
     start,
     withdrawal,
 )
-from handlers.services import matters, order_review, orders, volunteers
+from handlers.services import matters, order_contact, order_review, orders, volunteers
 from handlers.services import points as service_points
 from handlers.shared import dialogs
 from handlers.staff import closing, contact, corrections, escalation, tasks
@@ -58,6 +58,7 @@ def build_routers() -> list[Router]:
         tasks.build_router(),
         closing.build_router(),  # 无效
         contact.build_router(),  # 联系反映人: the handler's side
+        order_contact.build_router(),  # 联系点单人 and the resident's 回复 on an order
         followup.build_router(),  # 补充 and the reporter's 回复
         rating.build_router(),
         withdrawal.build_router(),  # 撤销

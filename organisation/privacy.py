@@ -163,7 +163,8 @@ class Privacy:
             return tickets
 
 
-# Ticket events whose words passed between the reporter and a handler (联系反映人).
+# Events whose words passed between the resident and a handler (联系反映人) or whoever
+# served their order (联系点单人): the same actions on tickets and on service orders.
 _CONVERSATION = ("relay", "relay_reply", "phone_request", "phone_shared")
 _DONE = {"synchronize_session": False}
 
@@ -182,6 +183,10 @@ async def _forget(session: AsyncSession, resident_id: int, telegram_id: int, pse
                           .values(note=None).execution_options(**_DONE))
     orders = select(ServiceOrder.id).where(ServiceOrder.resident_id == resident_id)
     await session.execute(update(ServiceOrderEvent).where(ServiceOrderEvent.order_id.in_(orders))
+                          .values(note=None, data=None).execution_options(**_DONE))
+    # What they wrote to others about others' orders (联系点单人, as a volunteer) goes too.
+    await session.execute(update(ServiceOrderEvent).where(ServiceOrderEvent.actor_telegram_id == telegram_id,
+                                                          ServiceOrderEvent.action.in_(_CONVERSATION))
                           .values(note=None, data=None).execution_options(**_DONE))
     await session.execute(update(ServiceOrderEvent).where(ServiceOrderEvent.actor_telegram_id == telegram_id)
                           .values(actor_telegram_id=None, actor_name="").execution_options(**_DONE))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service_orders import rules
 from service_orders.base import Person, QuietRule, Workflow, sane_id
 from service_orders.errors import OrderRefused
 from service_orders.states import OrderAction, OrderState, target_of
@@ -41,7 +42,7 @@ class OrderDesk(Workflow):
     def __init__(
         self, *args: Any, tz: ZoneInfo, quiet: QuietRule, units: UnitCache | None = None,
         points: PointRules = PointRules(), categories: Mapping[str, Sequence[str]] | None = None,
-        auto_approve: Sequence[str] = (), **kwargs: Any,
+        auto_approve: Sequence[str] = (), at_home: Sequence[str] = rules.AT_HOME, **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.tz = tz
@@ -50,6 +51,7 @@ class OrderDesk(Workflow):
         self.rules = points
         self.categories = dict(categories or {})
         self.auto_approve = frozenset(auto_approve)
+        self.at_home = frozenset(at_home)  # categories served at home (rules.at_home)
 
     async def _order(self, session: AsyncSession, order_id: int) -> ServiceOrder:
         order = await session.get(ServiceOrder, order_id) if sane_id(order_id) else None
@@ -86,13 +88,15 @@ class OrderDesk(Workflow):
         self, session: AsyncSession, order_id: int, person: Person | None, action: OrderAction, now: datetime,
         source: OrderState | None, target: OrderState | None, note: str | None = None,
         data: dict[str, Any] | None = None,
-    ) -> None:
-        session.add(ServiceOrderEvent(
+    ) -> ServiceOrderEvent:
+        event = ServiceOrderEvent(
             order_id=order_id, at=now, actor_telegram_id=person.telegram_id if person else None,
             actor_name=person.name if person else "", action=action.value,
             from_state=source.value if source else None, to_state=target.value if target else None,
             note=note, data=data,
-        ))
+        )
+        session.add(event)
+        return event
 
     def _publish_values(self, now: datetime) -> dict[str, Any]:
         """Columns for an order going (back) to 待接单: its members' notice goes out now, or
@@ -114,13 +118,17 @@ class OrderDesk(Workflow):
         return [OrderNotice(chat_id, kind, view, note, actor)
                 for chat_id in await reviewers(session, view.community_id) if chat_id != skip]
 
-    async def _queued(self, session: AsyncSession, order: ServiceOrder, outcome: OrderOutcome) -> OrderOutcome:
+    async def _queued(self, session: AsyncSession, order: ServiceOrder, outcome: OrderOutcome,
+                      tag: str = "") -> OrderOutcome:
         """The outcome's notices and members' notice into the outbox, in the command's
         transaction, keyed by order, kind, version and chat: a replay queues nothing twice.
+        `tag` tells apart the notices of commands that leave the version as it was (a relayed
+        message: its event's id).
         The members' notice is a broadcast: in quiet hours its rows wait in the outbox for
         the sweep (outcome.held_until), and the caller sends none of them."""
         now, v = self.clock(), order.version
-        keyed = [(f"order:{n.order.id}:{n.kind.value}:v{v}:chat:{n.chat_id}", n) for n in outcome.notices if n.chat_id]
+        keyed = [(f"order:{n.order.id}:{n.kind.value}:v{v}:chat:{n.chat_id}{tag}", n)
+                 for n in outcome.notices if n.chat_id]
         b = outcome.broadcast
         to_members = [(f"order:{b.order.id}:new:v{v}:chat:{c}", c) for c in b.chat_ids if c] if b else []
         ids = await outbox.put(session, [

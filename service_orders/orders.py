@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service_orders import catalogue, rules
+from service_orders.contact import OrderRelay
 from service_orders.desk import OrderDesk
 from service_orders.errors import OrderRefused
 from service_orders.points import ABANDONED, ORDER_DONE, SATISFIED, Award, award
@@ -43,6 +44,7 @@ class OrderService(OrderDesk):
         super().__init__(*args, **kwargs)
         self.classifier = classifier
         self.per_hour = per_hour  # orders one resident may open in an hour (as for reports)
+        self.relay = OrderRelay(self)  # 联系点单人
 
     # -- 点单 ----------------------------------------------------------------------------
 
@@ -179,6 +181,8 @@ class OrderService(OrderDesk):
             view = await self._view(session, order)
             notices = self._to_resident(view, K.TAKEN, actor=member.name)
             notices.append(self._notice(telegram_id, K.TAKEN_DETAIL, view))
+            if rules.at_home(order.category, order.text, self.at_home):  # a number to call before the visit
+                notices += await self.relay.ask_phone(session, order, view, None, "at_home")
             return await self._queued(session, order, OrderOutcome(view, notices))
 
     @staticmethod

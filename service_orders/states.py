@@ -48,6 +48,11 @@ class OrderAction(StrEnum):
     RETURN = "return"      # 评单: 不满意
     CANCEL = "cancel"      # the resident withdraws it
     ANNOUNCE = "announce"  # the new-order notice went out (after quiet hours)
+    # 联系点单人 (service_orders.contact): no move, a trace of what passed between them.
+    RELAY = "relay"                  # the one serving (or a cadre) wrote to the resident
+    RELAY_REPLY = "relay_reply"      # the resident answered
+    PHONE_REQUEST = "phone_request"  # the resident was asked for a number (at home, or asked)
+    PHONE_SHARED = "phone_shared"    # they shared it (the number itself stays on the resident)
 
     @property
     def label(self) -> str:
@@ -67,6 +72,10 @@ ACTION_LABELS = {
     OrderAction.RETURN: "不满意退回",
     OrderAction.CANCEL: "撤销",
     OrderAction.ANNOUNCE: "推送",
+    OrderAction.RELAY: "联系点单人",
+    OrderAction.RELAY_REPLY: "点单人回复",
+    OrderAction.PHONE_REQUEST: "请求电话",
+    OrderAction.PHONE_SHARED: "留了电话",
 }
 
 _REVIEWABLE = frozenset({OrderState.NEW, OrderState.RETURNED})

@@ -62,6 +62,12 @@ class OrderNoticeKind(StrEnum):
     ABANDONED = "abandoned"            # to the resident: waiting for someone else
     ABANDONED_REVIEWER = "abandoned_reviewer"
     CANCELLED = "cancelled"            # to the taker/reviewers: the resident withdrew it
+    # 联系点单人 (service_orders.contact): the resident is never named to the other side,
+    # who is shown by role and the name the bot knows.
+    RELAY = "relay"                    # to the resident: a message, with 回复
+    RELAY_REPLY = "relay_reply"        # to the one who wrote: the resident's answer
+    PHONE_REQUEST = "phone_request"    # to the resident: Telegram's contact button
+    PHONE_SHARED = "phone_shared"      # to the taker: the number, read from the resident at send time
 
 
 @dataclass(frozen=True)

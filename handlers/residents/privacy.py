@@ -25,6 +25,8 @@ from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.orgdeps import OrgDeps
+from handlers.shared.service_delivery import deliver_orders
+from handlers.shared.servicedeps import ServiceDeps
 from organisation.privacy import normalise_phone
 
 NONCE_KEY = "privacy_nonce"
@@ -96,7 +98,7 @@ async def on_phone(message: Message, command: CommandObject, deps: Deps, org: Or
     await deps.notifier.send_message(message.chat.id, T.PHONE_ASK, reply_markup=keyboard)
 
 
-async def on_contact(message: Message, deps: Deps, org: OrgDeps) -> None:
+async def on_contact(message: Message, deps: Deps, org: OrgDeps, services: ServiceDeps | None = None) -> None:
     contact = message.contact
     if contact.user_id != message.from_user.id:
         await deps.notifier.send_message(message.chat.id, T.PHONE_NOT_YOURS, reply_markup=ReplyKeyboardRemove())
@@ -108,8 +110,11 @@ async def on_contact(message: Message, deps: Deps, org: OrgDeps) -> None:
     masked = await org.privacy.set_phone(message.from_user.id, phone)
     await deps.notifier.send_message(message.chat.id, T.PHONE_SAVED.format(masked=masked),
                                      reply_markup=ReplyKeyboardRemove())
-    # Whoever asked for it (a handler's 请求电话, an emergency) is told, in private, now.
+    # Whoever asked for it (a handler's 请求电话, an emergency, an order served at home) is
+    # told, in private, now.
     await deliver(deps, await deps.service.relay.phone_shared(message.from_user.id))
+    if services is not None:
+        await deliver_orders(deps, await services.orders.relay.phone_shared(message.from_user.id))
 
 
 async def on_button(query: CallbackQuery, callback_data: PrivacyCb, deps: Deps, org: OrgDeps,

@@ -47,3 +47,8 @@ class JoinDecideCb(CallbackData, prefix="sj"):
 class MatterCb(CallbackData, prefix="sx"):
     action: str  # send | drop | close
     matter_id: int
+
+
+class OrderRelayCb(CallbackData, prefix="or"):
+    action: str  # msg 联系点单人 | phone 请求电话 (who serves) | reply 回复 (the resident)
+    order_id: int

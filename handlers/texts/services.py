@@ -72,7 +72,10 @@ ABANDON_CONFIRM = "确定放弃点单 #{id} 吗？放弃后它会重新推送给
 ABANDON_COST = "放弃会扣 {n} 分。"
 ABANDON_KEPT = "好的，点单 #{id} 仍由您服务。"
 BTN_CANCEL_ORDER = "撤销点单"
-TAKEN_DETAIL = "您已接下点单 #{id}，谢谢！\n居民：{who}\n网格：{grid}\n完成后请点“完成”并简单说明；实在去不了请点“放弃”。"
+TAKEN_DETAIL = (
+    "您已接下点单 #{id}，谢谢！\n居民：{who}\n网格：{grid}\n"
+    "完成后请点“完成”并简单说明；实在去不了请点“放弃”；要跟居民说什么可以点“联系点单人”，经机器人转达。"
+)
 TAKEN_WHO_HIDDEN = "（居民未公开称呼，请通过社区联系）"
 TAKEN_PHONE = "　电话：{phone}"
 ASK_DONE_NOTE = "请简要说明点单 #{id} 的服务情况（如“已代买药品送到家”）："
@@ -97,6 +100,27 @@ ORDER_RETURNED_RESIDENT = "收到您的反馈。点单 #{id} 已退回社区重�
 ORDER_DONE_REVIEWER = "点单 #{id} 已由 {who} 完成：{note}"
 ORDER_ABANDONED_REVIEWER = "{who} 放弃了点单 #{id}，已重新发布。"
 ORDER_RATED = "居民对点单 #{id} 的评价：{rating}。{points}"
+
+# 联系点单人 (handlers.services.order_contact, handlers.views.followup_cards)
+BTN_CONTACT_REQUESTER = "💬 联系点单人"
+ORDER_CONTACT_PROMPT = "请输入要转告点单 #{id} 居民的话（经机器人转达，对方看到的是您的身份和称呼，看不到您的 Telegram 账号）。"
+ORDER_CONTACT_PROMPT_PHONE = "也可以点“请求电话”请对方留手机号。"
+ORDER_CONTACT_SENT = "已转达给点单 #{id} 的居民，对方回复后会转给您。"
+ORDER_RELAY_TO_RESIDENT = "💬 关于您的点单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
+ORDER_RELAY_REPLY_PROMPT = "请输入给点单 #{id} 服务人员的回复（文字）："
+ORDER_RELAY_REPLY_SENT = "已转达给点单 #{id} 的服务人员。"
+ORDER_RELAY_TO_WRITER = "💬 点单 <b>#{id}</b> 的居民回复：\n{text}"
+ORDER_PHONE_AT_HOME = (
+    "📞 您的点单 <b>#{id}</b> 需要上门服务。方便的话请点下方按钮留个手机号，接单人上门前可以先给您打电话"
+    "（仅为您服务的人员可见）。不愿意可以忽略，也可以继续通过机器人留言。"
+)
+ORDER_PHONE_ASKED = (
+    "📞 点单 <b>#{id}</b>：{who}希望电话联系您。愿意的话请点下方按钮分享手机号（仅为您服务的人员可见），"
+    "不愿意可以忽略，也可以继续通过机器人留言。"
+)
+ORDER_PHONE_REQUEST_SENT = "已请点单 #{id} 的居民留手机号，对方分享后会通知您。"
+ORDER_PHONE_SHARED = "📞 点单 <b>#{id}</b> 的居民留了手机号：{phone}"
+ORDER_PHONE_SHARED_GONE = "📞 点单 #{id} 的居民分享过手机号，但现在已不可见（已删除、转为匿名，或已不由您服务）。"
 
 # Refusals
 ORDER_NOT_ALLOWED = "您无权对这张点单进行此操作。"

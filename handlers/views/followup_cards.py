@@ -1,6 +1,7 @@
-"""The follow-ups' notices (tickets.followup): 补充 for the handler, relayed messages both
-ways, the phone request and the number shared. The reporter is never named to the handler
-here, and the handler is shown by role and organisation name only."""
+"""The follow-ups' notices (tickets.followup, and service_orders.contact for a service
+order): 补充 for the handler, relayed messages both ways, the phone request and the number
+shared. The reporter (the resident who ordered) is never named to the other side here, and
+the handler (who serves) is shown by role and the name the bot knows only."""
 from __future__ import annotations
 
 from html import escape
@@ -14,7 +15,9 @@ from aiogram.types import (
 
 from handlers.shared.callbacks import RelayCb
 from handlers.shared.i18n import T
+from handlers.shared.service_callbacks import OrderRelayCb
 from handlers.views.render import Rendered, clip
+from service_orders.views import OrderNotice, OrderNoticeKind
 from tickets.followup.supplements import decode
 from tickets.views import Notice, NoticeKind
 
@@ -52,3 +55,31 @@ def followup_notice(n: Notice) -> Rendered:
                 return Rendered(T.PHONE_SHARED_GONE.format(id=v.id))
             return Rendered(T.PHONE_SHARED.format(id=v.id, phone=escape(v.resident_phone)))
     raise ValueError(f"no follow-up notice for {n.kind}")
+
+
+def order_relay_button(text: str, action: str, order_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=text, callback_data=OrderRelayCb(action=action, order_id=order_id).pack())]])
+
+
+def order_followup(n: OrderNotice) -> Rendered | None:
+    """联系点单人's notices (service_orders.contact); None for any other kind."""
+    v = n.order
+    match n.kind:
+        case OrderNoticeKind.RELAY:
+            text = T.ORDER_RELAY_TO_RESIDENT.format(id=v.id, who=escape(n.actor_name or T.WHO_STAFF),
+                                                    text=clip(n.note or ""))
+            return Rendered(text, order_relay_button(T.BTN_RELAY_REPLY, "reply", v.id))
+        case OrderNoticeKind.RELAY_REPLY:
+            text = T.ORDER_RELAY_TO_WRITER.format(id=v.id, text=clip(n.note or ""))
+            return Rendered(text, order_relay_button(T.BTN_CONTACT_REQUESTER, "msg", v.id))
+        case OrderNoticeKind.PHONE_REQUEST:
+            text = (T.ORDER_PHONE_ASKED.format(id=v.id, who=escape(n.actor_name)) if n.actor_name
+                    else T.ORDER_PHONE_AT_HOME.format(id=v.id))
+            return Rendered(text, contact_keyboard())
+        case OrderNoticeKind.PHONE_SHARED:
+            # Read now, and only for whoever serves the order now.
+            if not v.requester_phone or n.chat_id != v.taker_telegram_id:
+                return Rendered(T.ORDER_PHONE_SHARED_GONE.format(id=v.id))
+            return Rendered(T.ORDER_PHONE_SHARED.format(id=v.id, phone=escape(v.requester_phone)))
+    return None

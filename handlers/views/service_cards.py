@@ -21,8 +21,10 @@ from handlers.shared.service_callbacks import (
     OfferCb,
     OrderCb,
     OrderRateCb,
+    OrderRelayCb,
     ReviewCb,
 )
+from handlers.views.followup_cards import order_followup
 from handlers.views.render import clip
 from service_orders.errors import MatterRefused, OrderRefused, RosterRefused
 from service_orders.matters import MatterView, Tally
@@ -33,7 +35,7 @@ from service_orders.views import OrderNotice, OrderNoticeKind, OrderView
 @dataclass(frozen=True)
 class Card:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
 
 
 def kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -100,8 +102,10 @@ def take_button(order_id: int) -> InlineKeyboardMarkup:
 
 
 def taker_buttons(order_id: int) -> InlineKeyboardMarkup:
+    """完成, 放弃, and 联系点单人 (through the bot) while the order is taken."""
     return kb([[(T.BTN_DONE, OrderCb(action="done", order_id=order_id).pack()),
-                (T.BTN_ABANDON, OrderCb(action="drop", order_id=order_id).pack())]])
+                (T.BTN_ABANDON, OrderCb(action="drop", order_id=order_id).pack())],
+               [(T.BTN_CONTACT_REQUESTER, OrderRelayCb(action="msg", order_id=order_id).pack())]])
 
 
 def abandon_confirm_buttons(order_id: int) -> InlineKeyboardMarkup:
@@ -186,10 +190,11 @@ def matter_result(t: Tally, tz: ZoneInfo) -> Card:
         closed=day_time(m.closed_at, tz) if m.closed_at else "—"))
 
 
-def taken_detail(view: OrderView) -> str:
+def taken_detail(view: OrderView, chat_id: int | None = None) -> str:
+    """For the one who took it: whom to serve; the phone, read now, only while they hold it."""
     if view.requester_name:
         who = escape(view.requester_name)
-        if view.requester_phone:
+        if view.requester_phone and (chat_id is None or chat_id == view.taker_telegram_id):
             who += T.TAKEN_PHONE.format(phone=escape(view.requester_phone))
     else:
         who = T.TAKEN_WHO_HIDDEN
@@ -217,7 +222,7 @@ def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
         case OrderNoticeKind.TAKEN:
             return Card(T.ORDER_TAKEN.format(id=v.id, who=who))
         case OrderNoticeKind.TAKEN_DETAIL:
-            return Card(order_card(v) + "\n\n" + taken_detail(v), taker_buttons(v.id))
+            return Card(order_card(v) + "\n\n" + taken_detail(v, n.chat_id), taker_buttons(v.id))
         case OrderNoticeKind.DONE:
             return Card(T.ORDER_DONE.format(id=v.id, who=who, note=note), rate_buttons(v.id))
         case OrderNoticeKind.DONE_REVIEWER:
@@ -229,6 +234,9 @@ def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
             return Card(T.ORDER_ABANDONED.format(id=v.id))
         case OrderNoticeKind.ABANDONED_REVIEWER:
             return Card(T.ORDER_ABANDONED_REVIEWER.format(id=v.id, who=who))
+    relayed = order_followup(n)
+    if relayed is not None:
+        return Card(relayed.text, relayed.markup)
     raise ValueError(f"no rendering for {n.kind}")
 
 

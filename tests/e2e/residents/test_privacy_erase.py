@@ -20,7 +20,9 @@ from storage.models import (
     ServiceOrderEvent,
     UserSetting,
 )
-from tests.conftest import MEMBER, RESIDENT
+from tests.conftest import CADRE, MEMBER, RESIDENT
+from tests.e2e.services.service_kit import VOLUNTEER, register
+from tests.e2e.services.service_kit import order as place_order
 
 NAME = RESIDENT.name
 PHONE = "13812345678"
@@ -32,7 +34,12 @@ HANDLER_TO_THEM = "张阿姨您好，我下午三点左右过去看看"
 ORDER_TEXT = "想请志愿者帮忙代买降压药，腿脚不便"
 ORDER_NOTE = "取消原因：儿子回来了"
 DIALOG_WORDS = "写了一半的话还没发出去"
-WORDS = (RELAY_ANSWER, HANDLER_TO_THEM, ORDER_TEXT, ORDER_NOTE, DIALOG_WORDS)
+# A service order they made, and what passed between them and its volunteer (联系点单人).
+ORDER_ASKED = "家里水龙头一直漏水，想请人上门帮忙看看"
+VOLUNTEER_TO_THEM = "张阿姨，我明天上午带工具过去"
+ORDER_ANSWER = "好的，我上午都在，楼下按302"
+WORDS = (RELAY_ANSWER, HANDLER_TO_THEM, ORDER_TEXT, ORDER_NOTE, DIALOG_WORDS, ORDER_ASKED, VOLUNTEER_TO_THEM,
+         ORDER_ANSWER)
 
 
 async def everything(core):
@@ -62,6 +69,14 @@ async def test_deleting_removes_the_person_from_every_table(chat, core):
                                                                  "user_id": tid})})
     await chat.press(RESIDENT, "回复")
     await chat.say(RESIDENT, RELAY_ANSWER)
+    await register(chat, VOLUNTEER)
+    await place_order(chat, ORDER_ASKED)
+    await chat.press(CADRE, "通过发布")
+    await chat.press(VOLUNTEER, "接单")
+    await chat.press(VOLUNTEER, "联系点单人")
+    await chat.say(VOLUNTEER, VOLUNTEER_TO_THEM)
+    await chat.press(RESIDENT, "回复")
+    await chat.say(RESIDENT, ORDER_ANSWER)
     now = core.service.clock()
     async with core.session_factory() as s, s.begin():
         resident_id, grid_id, community_id = await _ids(s)

@@ -48,7 +48,7 @@ async def test_the_whole_five_step_loop(chat, core):
     out = await chat.press(PARTY, "接单")
     assert any("党员老王" in t for t in chat.texts_to(RESIDENT, out))
     (detail,) = to(out, PARTY)
-    assert "张阿姨" in detail.text and labels(detail) == ["🏁 完成", "↩️ 放弃"]
+    assert "张阿姨" in detail.text and labels(detail) == ["🏁 完成", "↩️ 放弃", "💬 联系点单人"]
     out = await chat.press(VOLUNTEER, "接单")
     assert "已被其他人接单" in chat.alerts(out)[0]
     o = await load(core)
@@ -68,7 +68,8 @@ async def test_the_whole_five_step_loop(chat, core):
     o = await load(core)
     assert o.state == "closed" and o.rating == "satisfied" and o.closed_at is not None
     assert await points_of(core, PARTY.id) == 15
-    assert await order_events(core) == ["open", "approve", "take", "complete", "rate"]
+    # 助老助残 is served at home: taking it asked the resident for a number.
+    assert await order_events(core) == ["open", "approve", "take", "phone_request", "complete", "rate"]
     out = await chat.say(PARTY, "/points")
     assert "本月 15 分" in chat.texts_to(PARTY, out)[0] and "第 1 名" in chat.texts_to(PARTY, out)[0]
 

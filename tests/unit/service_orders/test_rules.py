@@ -60,6 +60,35 @@ def test_who_may():
     assert rules.can_invite(secretary, 2, rules.PARTY_MEMBER) and not rules.can_invite(member, 2, rules.VOLUNTEER)
 
 
+
+def test_who_may_contact_the_resident():
+    cadre = person([StaffRole(1, Role.COMMUNITY_CADRE, 2)])
+    taker = person(memberships=[Membership(2, 2, rules.VOLUNTEER, "active", "v")])
+    other = person(memberships=[Membership(4, 2, rules.VOLUNTEER, "active", "w")])
+    left = person(memberships=[Membership(2, 2, rules.VOLUNTEER, "left", "v")])
+    may = rules.can_contact_requester
+    assert may(taker, 2, 2, OrderState.TAKEN) and not may(taker, 2, 2, OrderState.DONE)
+    assert not may(other, 2, 2, OrderState.TAKEN) and not may(left, 2, 2, OrderState.TAKEN)
+    assert not may(taker, 2, None, OrderState.PUBLISHED)
+    assert may(cadre, 2, None, OrderState.NEW) and may(cadre, 2, 2, OrderState.DONE)
+    assert not may(cadre, 6, 2, OrderState.TAKEN) and not may(cadre, 2, 2, OrderState.CLOSED)
+
+
+@pytest.mark.parametrize("category, text, expected", [
+    ("助老助残", "陪老人聊聊天", True), ("维修帮扶", "灯泡坏了", True), ("代买代办", "帮忙取个快递", False),
+    ("代买代办", "买菜后送到家", True), ("其他", "需要上门理发", True), ("陪同就医", "陪我去医院复查", False),
+])
+def test_orders_served_at_home(category, text, expected):
+    assert rules.at_home(category, text) is expected
+
+
+def test_the_shipped_settings_name_the_same_categories_at_home():
+    from bot.settings import ServiceSettings
+
+    assert tuple(ServiceSettings().at_home) == rules.AT_HOME
+    assert set(rules.AT_HOME) <= set(ServiceSettings().categories)
+
+
 BANDS = (Band("红", "优秀", 90), Band("橙", "良好", 80), Band("黄", "合格", 70), Band("蓝", "待提升", 60),
          Band("灰", "不合格", 0))
 RULES = ScoreRules({"及时签收率": 20, "按期办结率": 30, "满意率": 20, "重办率": 10}, BANDS, 2.0, 20.0, 0.2, 40)

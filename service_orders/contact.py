@@ -1,0 +1,216 @@
+"""联系点单人: whoever serves a service order and the resident who ordered it talk through
+the bot, as 联系反映人 does for a ticket (tickets.followup.relay).
+
+* The member holding a taken order, or a cadre of its community while it is open
+  (``rules.can_contact_requester``), sends a message: a RELAY event on the order and a
+  notice to the resident, signed with the writer's role and the name the bot knows
+  (志愿者 小李), never their Telegram identity.
+* The resident answers (only on their own order, only once someone wrote to them): a
+  RELAY_REPLY event and a notice to whoever wrote last, if they still may contact them, else
+  to whoever holds the order now, else to the community's cadres. It never names the resident.
+* An order served at home (``rules.at_home``) asks the resident for a phone number when it
+  is taken, unless they gave one (PHONE_REQUEST; the resident gets Telegram's contact
+  button); the taker may ask too. When the number is shared, each taken order with a request
+  since the last share records PHONE_SHARED and its taker is told: the number is read from
+  the resident when the notice is drawn, never copied into events or the outbox.
+
+An anonymous resident stays anonymous: messages go both ways, no phone is asked for.
+Every method loads the presser and the order again and checks role and ownership; each
+message is queued in the outbox in the transaction that records it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from service_orders import rules
+from service_orders.base import Person
+from service_orders.errors import OrderRefused
+from service_orders.states import OPEN_ORDER_STATES, OrderAction, OrderState
+from service_orders.views import OrderNotice, OrderOutcome, OrderView
+from service_orders.views import OrderNoticeKind as K
+from storage.models import Resident, ServiceMember, ServiceOrder, ServiceOrderEvent
+from storage.repositories import StaffRepo
+from tickets.policy import ROLE_LABELS, Role
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+TEXT_LIMIT = 1000
+
+
+def signature(person: Person, order: ServiceOrder) -> str:
+    """How the resident sees the writer: their role and the name the bot knows for them
+    (志愿者 小李; a cadre: 社区干部 王书记). A name that is only a Telegram id is left out."""
+    member = next((m for m in person.active() if m.id == order.taker_id), None)
+    if member is not None:
+        label, name = rules.KIND_LABELS.get(member.kind, ""), member.name
+    else:
+        label, name = ROLE_LABELS[Role.COMMUNITY_CADRE], person.name
+    if name.strip() == str(person.telegram_id):
+        name = ""
+    return f"{label} {name}".strip()
+
+
+class OrderRelay:
+    def __init__(self, desk: Any) -> None:  # service_orders.orders.OrderService (not imported: it builds us)
+        self.desk = desk
+
+    # -- the writer's side -------------------------------------------------------------------
+
+    async def _writer(self, session: AsyncSession, telegram_id: int, order_id: int) -> tuple[Person, ServiceOrder]:
+        person = await self.desk.person(session, telegram_id)
+        order = await self.desk._order(session, order_id)
+        state = OrderState(order.state)
+        if not rules.can_contact_requester(person, order.community_id, order.taker_id, state):
+            # The one who held it hears why (done, given up); anyone else learns nothing.
+            raise OrderRefused("stale", state.value) if rules.holds(person, order.taker_id) else OrderRefused("not_allowed")
+        return person, order
+
+    async def check(self, telegram_id: int, order_id: int) -> tuple[OrderView, bool]:
+        """May this person write to the order's resident? (the order, whether a phone number
+        may be asked for: by its taker, of a resident who is not anonymous and gave none).
+        Raises OrderRefused."""
+        async with self.desk.sf() as session:
+            person, order = await self._writer(session, telegram_id, order_id)
+            view = await self.desk._view(session, order)
+            if not view.requester_telegram_id:
+                raise OrderRefused("not_found")  # the resident deleted their data
+            return view, rules.holds(person, order.taker_id) and await self._may_ask_phone(session, order)
+
+    async def to_resident(self, telegram_id: int, order_id: int, text: str) -> OrderOutcome:
+        """The writer's message to the resident."""
+        text = text.strip()[:TEXT_LIMIT]
+        if not text:
+            raise OrderRefused("bad_input")
+        now = self.desk.clock()
+        async with self.desk._tx() as session:
+            person, order = await self._writer(session, telegram_id, order_id)
+            view = await self.desk._view(session, order)
+            if not view.requester_telegram_id:
+                raise OrderRefused("not_found")
+            sign = signature(person, order)
+            event = self.desk._event(session, order.id, person, OrderAction.RELAY, now, None, None, text, {"as": sign})
+            await session.flush()
+            notice = OrderNotice(view.requester_telegram_id, K.RELAY, view, text, sign)
+            return await self.desk._queued(session, order, OrderOutcome(view, [notice]), tag=f":e{event.id}")
+
+    # -- the resident's side -----------------------------------------------------------------
+
+    async def _requester(self, session: AsyncSession, telegram_id: int, order_id: int) -> tuple[Person, ServiceOrder]:
+        person = await self.desk.person(session, telegram_id)
+        order = await self.desk._order(session, order_id)
+        if person.actor.resident_id is None or order.resident_id != person.actor.resident_id:
+            raise OrderRefused("not_found")  # as for a missing order: others' ids are not confirmed
+        return person, order
+
+    @staticmethod
+    async def _last_writer(session: AsyncSession, order_id: int) -> int | None:
+        q = (select(ServiceOrderEvent.actor_telegram_id)
+             .where(ServiceOrderEvent.order_id == order_id, ServiceOrderEvent.action == OrderAction.RELAY.value)
+             .order_by(ServiceOrderEvent.id.desc()).limit(1))
+        return (await session.execute(q)).scalar_one_or_none()
+
+    async def _may_reply(self, session: AsyncSession, telegram_id: int, order_id: int) -> tuple[Person, ServiceOrder, int]:
+        person, order = await self._requester(session, telegram_id, order_id)
+        writer = await self._last_writer(session, order.id)
+        if writer is None:
+            raise OrderRefused("not_allowed")  # nobody wrote to them: nothing to answer
+        if OrderState(order.state) not in OPEN_ORDER_STATES:
+            raise OrderRefused("stale", order.state)
+        return person, order, writer
+
+    async def check_reply(self, telegram_id: int, order_id: int) -> None:
+        """May the resident answer on this order (theirs, someone wrote to them, still open)?"""
+        async with self.desk.sf() as session:
+            await self._may_reply(session, telegram_id, order_id)
+
+    async def to_writer(self, telegram_id: int, order_id: int, text: str) -> OrderOutcome:
+        """The resident's answer, to whoever wrote last (or holds the order now)."""
+        text = text.strip()[:TEXT_LIMIT]
+        if not text:
+            raise OrderRefused("bad_input")
+        now = self.desk.clock()
+        async with self.desk._tx() as session:
+            person, order, writer = await self._may_reply(session, telegram_id, order_id)
+            view = await self.desk._view(session, order)
+            chats = await self._current(session, order, writer)
+            # The resident's words, without their name: the event says only that they answered.
+            event = self.desk._event(session, order.id, None, OrderAction.RELAY_REPLY, now, None, None, text,
+                                     {"by": "resident"})
+            await session.flush()
+            notices = [OrderNotice(c, K.RELAY_REPLY, view, text) for c in chats]
+            return await self.desk._queued(session, order, OrderOutcome(view, notices), tag=f":e{event.id}")
+
+    async def _current(self, session: AsyncSession, order: ServiceOrder, writer: int | None) -> list[int]:
+        """Who hears the resident now: the last writer while they may still write to them,
+        else the member holding the order, else the community's cadres."""
+        if writer is not None:
+            who = await self.desk.person(session, writer)
+            if rules.can_contact_requester(who, order.community_id, order.taker_id, OrderState(order.state)):
+                return [writer]
+        if order.state == OrderState.TAKEN and order.taker_id:
+            member = await session.get(ServiceMember, order.taker_id)
+            if member is not None:
+                return [member.telegram_id]
+        return [s.telegram_id for s in await StaffRepo(session).in_unit(order.community_id, Role.COMMUNITY_CADRE)]
+
+    # -- the phone number ----------------------------------------------------------------------
+
+    async def _may_ask_phone(self, session: AsyncSession, order: ServiceOrder) -> bool:
+        resident = await session.get(Resident, order.resident_id)
+        return not (resident is None or resident.erased_at is not None or resident.anonymous or resident.phone)
+
+    async def _pending_request(self, session: AsyncSession, order_id: int) -> bool:
+        q = (select(ServiceOrderEvent.action)
+             .where(ServiceOrderEvent.order_id == order_id,
+                    ServiceOrderEvent.action.in_([OrderAction.PHONE_REQUEST.value, OrderAction.PHONE_SHARED.value]))
+             .order_by(ServiceOrderEvent.id.desc()).limit(1))
+        return (await session.execute(q)).scalar_one_or_none() == OrderAction.PHONE_REQUEST.value
+
+    async def ask_phone(self, session: AsyncSession, order: ServiceOrder, view: OrderView,
+                        person: Person | None, reason: str) -> list[OrderNotice]:
+        """In the caller's transaction: ask the resident for a number (the contact button),
+        recorded as PHONE_REQUEST; nothing when they are anonymous, gave one already, or were
+        asked since their last share."""
+        if not view.requester_telegram_id or not await self._may_ask_phone(session, order):
+            return []
+        if await self._pending_request(session, order.id):
+            return []
+        sign = signature(person, order) if person is not None else ""
+        self.desk._event(session, order.id, person, OrderAction.PHONE_REQUEST, self.desk.clock(), None, None,
+                         None, {"reason": reason})
+        return [OrderNotice(view.requester_telegram_id, K.PHONE_REQUEST, view, None, sign or None)]
+
+    async def request_phone(self, telegram_id: int, order_id: int) -> OrderOutcome:
+        """请求电话 by the member holding the order."""
+        async with self.desk._tx() as session:
+            person, order = await self._writer(session, telegram_id, order_id)
+            if not rules.holds(person, order.taker_id) or not await self._may_ask_phone(session, order):
+                raise OrderRefused("not_allowed")
+            view = await self.desk._view(session, order)
+            notices = await self.ask_phone(session, order, view, person, "asked")
+            return await self.desk._queued(session, order, OrderOutcome(view, notices))
+
+    async def phone_shared(self, telegram_id: int) -> list[OrderNotice]:
+        """The resident shared their number: the taker of each of their taken orders with a
+        request since the last share is told (see the module doc)."""
+        now = self.desk.clock()
+        async with self.desk._tx() as session:
+            person = await self.desk.person(session, telegram_id)
+            if person.actor.resident_id is None:
+                return []
+            orders = (await session.execute(select(ServiceOrder).where(
+                ServiceOrder.resident_id == person.actor.resident_id,
+                ServiceOrder.state == OrderState.TAKEN.value).order_by(ServiceOrder.id))).scalars().all()
+            notices: list[OrderNotice] = []
+            for order in orders:
+                if not await self._pending_request(session, order.id):
+                    continue
+                event = self.desk._event(session, order.id, None, OrderAction.PHONE_SHARED, now, None, None)
+                await session.flush()
+                view = await self.desk._view(session, order)
+                told = [OrderNotice(view.taker_telegram_id, K.PHONE_SHARED, view)] if view.taker_telegram_id else []
+                notices += (await self.desk._queued(session, order, OrderOutcome(view, told), tag=f":e{event.id}")).notices
+            return notices
