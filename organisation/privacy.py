@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation import audit
-from storage.models import Resident, Ticket, TicketEvent, Unit
+from storage.models import Ticket, TicketEvent, Unit
 from storage.repositories import Residents
 from tickets.lifecycle import OPEN_STATES
 
@@ -109,7 +109,7 @@ class Privacy:
             if resident is None:
                 if phone is None:
                     return ""
-                resident = await residents.add(Resident(telegram_id=telegram_id, created_at=self.clock()))
+                resident, _ = await residents.upsert(telegram_id, self.clock())
             resident.phone = phone
             return mask_phone(phone)
 
