@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage import updates
 from storage.models import DialogState
 
 SWEEP_EVERY = 500  # writes between two deletions of expired rows
@@ -73,6 +74,7 @@ class DatabaseDialogStorage(BaseStorage):
         if _blank(state, data) and before is not None and _blank(before[0], before[1]):
             return  # nothing stored and nothing to store: every report clears its location like this
         async with self.write_lock or nullcontext(), self.sf() as session, session.begin():
+            updates.unrecorded(session)  # a dialog step is not a command's effect
             if _blank(state, data):  # stored as nothing: reads give {} and .get() the same None
                 await session.execute(delete(DialogState).where(DialogState.key == k))
             else:

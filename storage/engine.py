@@ -7,6 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.updates import RecordingSession
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
@@ -51,4 +53,6 @@ def create_engine(url: str, *, echo: bool = False, concurrency: int | None = Non
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    # RecordingSession: the transaction that carries a command's effect also records the
+    # Telegram update it answers (storage.updates), so a replay changes nothing twice.
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RecordingSession)

@@ -26,6 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage import updates
 from storage.models import OutboxMessage
 from tickets.views import Notice, NoticeKind, to_followers
 
@@ -107,6 +108,7 @@ async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime
                 max_attempts: int = 5) -> Sequence[OutboxMessage]:
     """Rows due for the sweep, claimed in one statement (two senders never take the same)."""
     async with session_factory() as session, session.begin():
+        updates.unrecorded(session)
         # One statement: on SQLite a read before the write could lose the writer's race.
         due = (
             select(OutboxMessage.id)
@@ -132,6 +134,7 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
     """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the row keeps
     its claim and a sweep tries again once the lease is over (a back-off, up to max_attempts)."""
     async with session_factory() as session, session.begin():
+        updates.unrecorded(session)  # the send of a command's effect, not the effect
         await mark_in(session, message_id, outcome, now, final=final, telegram_message_id=telegram_message_id,
                       poll_id=poll_id)
 

@@ -208,7 +208,7 @@ class TicketService(Feedback):
         prediction = self.classifier.classify(report.text.strip())
         if not await self.limiter.check(report.telegram_id, now):
             raise RateLimited(self.reports_per_hour)
-        outcome = await self.intake.submit(report, prediction, now)
+        outcome = await self.intake.submit(report, prediction, now, acknowledge=True)
         if not outcome.duplicate:
             await self.limiter.note(report.telegram_id, now)
         return outcome

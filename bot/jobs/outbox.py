@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,7 +49,7 @@ class OutboxSender:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], notifier: Notifier, tz: ZoneInfo,
                  clock: Callable[[], datetime] = utcnow, lease: timedelta = outbox.LEASE,
                  max_attempts: int = 5, languages: LanguagePrefs | None = None,
-                 write_lock: asyncio.Lock | None = None) -> None:
+                 write_lock: asyncio.Lock | None = None, categories: Sequence[str] = ()) -> None:
         self.sf = session_factory
         self.notifier = notifier
         self.tz = tz
@@ -60,6 +60,7 @@ class OutboxSender:
         self.languages = languages
         self.i18n = create_i18n(languages.default if languages else DEFAULT_LOCALE)
         self.units = UnitCache()
+        self.categories = tuple(categories)  # for an acknowledgement that asks for one
         self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
         self._lock = asyncio.Lock()
 
@@ -113,7 +114,8 @@ class OutboxSender:
         if kind in TO_ASSIGNEE and message.chat_id != view.assignee_telegram_id:
             return None  # handed to someone else meanwhile: a 签收 card they cannot use
         with speaking(await self._locale(message.chat_id), self.i18n):
-            return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
+            return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz,
+                          self.categories)
 
     async def _render_order(self, message: OutboxMessage) -> Rendered | None:
         async with self.sf() as session:

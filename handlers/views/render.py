@@ -1,6 +1,7 @@
 """Turn workflow data (tickets, notices) into text and buttons."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -138,3 +139,17 @@ def report_ack(view: TicketView, tz: ZoneInfo) -> str:
         assignee=escape(view.assignee_name) if view.assignee_name else T.REPORT_ACK_UNASSIGNED,
         deadline=local_time(view.resolve_deadline, tz),
     )
+
+
+def acknowledgement(view: TicketView, tz: ZoneInfo, suggestions: tuple[str, ...] = (),
+                    categories: Sequence[str] = (), extra: str = "") -> Rendered:
+    """受理: the reporter's acknowledgement; with suggestions (the classifier was unsure) it
+    asks them to pick a category. `extra`: a line more (the text was cut)."""
+    text = report_ack(view, tz) + extra
+    if view.anonymous:
+        text += "\n" + T.ANONYMOUS_ACK
+    markup = None
+    if suggestions and categories:
+        text += "\n\n" + T.PICK_CATEGORY
+        markup = category_buttons(view.id, suggestions, list(categories))
+    return Rendered(text, markup)
