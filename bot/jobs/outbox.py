@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
 from service_orders.matters import Matters, PollJob
 from service_orders.states import OrderState
 from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
+from storage import updates
 from storage.models import OutboxMessage, ServiceOrder, Ticket
 from tickets import outbox
 from tickets.reports import utcnow
@@ -63,6 +65,8 @@ class OutboxSender:
         self.categories = tuple(categories)  # for an acknowledgement that asks for one
         self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
         self._lock = asyncio.Lock()
+        self.write_lock = write_lock
+        self._pruned: datetime | None = None
 
     async def deliver_once(self, now: datetime | None = None) -> int:
         """Sends what is due; returns how many were delivered."""
@@ -137,11 +141,20 @@ class OutboxSender:
                                                 message.points or 0), self.tz)
         return Rendered(card.text, card.markup)
 
+    async def prune_updates(self, now: datetime) -> None:
+        """Once an hour: forget the updates handled over a week ago (storage.updates)."""
+        if self._pruned is not None and now - self._pruned < timedelta(hours=1):
+            return
+        self._pruned = now
+        async with self.write_lock or nullcontext(), self.sf() as session, session.begin():
+            await updates.prune(session, now)
+
     async def job(self) -> None:
         try:
             n = await self.deliver_once()
             if n:
                 log.info("outbox: %d message(s) delivered", n)
+            await self.prune_updates(self.clock())
         except asyncio.CancelledError:
             # Shutting down mid-run: what was not sent is still due, and the next start
             # (or sweep) takes it up. Not an error worth a traceback.

@@ -170,3 +170,19 @@ async def test_order_notices_lost_in_a_crash_are_sent_by_the_sweep_once(core, wi
     assert await sender.deliver_once(later + AFTER_LEASE) == 0
     for n in outcome.notices:
         assert len(session.sent(chat_id=n.chat_id)) == 1
+
+
+async def test_updates_handled_over_a_week_ago_are_forgotten(core, wire):
+    from storage import updates
+    from storage.models import ProcessedUpdate
+
+    _session, _deps, sender = wire
+    now = core.service.clock()
+    with updates.handling(updates.keys_of(1, 5, 6), now - timedelta(days=8)) as old:
+        await updates.record(core.session_factory, old)
+    with updates.handling(updates.keys_of(2), now) as new:
+        await updates.record(core.session_factory, new)
+    await sender.prune_updates(now)
+    async with core.session_factory() as s:
+        kept = set((await s.execute(select(ProcessedUpdate.key))).scalars())
+        assert kept == {"update:2"} and await updates.seen(s, ["update:2"])
