@@ -58,6 +58,7 @@ class Run:
         self.db_url = db_url
         self.proc: asyncio.subprocess.Process | None = None
         self.kills = 0
+        self.held: list[str] = []  # what was in flight at each mid-send kill
         self.restart_s: list[float] = []
         self.seen = 0  # calls looked at
         self.pressed: set[int] = set()
@@ -93,6 +94,9 @@ class Run:
                 hold.release()
                 hold = None  # nothing was being sent: a kill at this moment instead
         assert self.proc is not None
+        if hold is not None:
+            text = (hold.request.text or "") if hold.request is not None else ""
+            self.held.append(kind_of(text) or "other")
         self.proc.kill()  # SIGKILL
         await self.proc.wait()
         self.kills += 1
@@ -170,7 +174,7 @@ class Run:
         doubled = sum(max(0, self.delivered[key] - 1) for key in expected)
         extra = sum(n for key, n in self.delivered.items() if key not in set(expected))
         return {"notices": len(expected), "lost": lost, "doubled": doubled, "unexpected": extra,
-                "kills": self.kills, "elapsed": elapsed,
+                "kills": self.kills, "elapsed": elapsed, "held": Counter(self.held),
                 "restart_s": sum(self.restart_s[1:]) / max(1, len(self.restart_s) - 1)}
 
 
@@ -203,6 +207,8 @@ async def main(tickets: int, kills: int, seed: int, db: str) -> None:
         per_kill = f"{r['doubled'] / r['kills']:.2f}/kill" if r["kills"] else "-"
         print(f"  {name:20} kills {r['kills']:3}  lost {r['lost']:4}  doubled {r['doubled']:4} ({per_kill})  "
               f"unexpected {r['unexpected']}  {r['elapsed']:6.1f} s  (restart {r['restart_s']:.1f} s)")
+        if r["held"]:
+            print(f"  {'':20} in flight at the mid-send kills: {dict(r['held'])}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,15 @@ def handling(keys: Sequence[str], now: datetime) -> Iterator[Handling]:
         _current.reset(token)
 
 
+def leave_unrecorded() -> None:
+    """The update being handled is not recorded: its effect comes later, elsewhere (an
+    album's photo, submitted with the others after a pause). A replay is handled again,
+    and the workflow's own key (a report's chat and message) keeps it from acting twice."""
+    h = _current.get()
+    if h is not None:
+        h.keys = ()
+
+
 def keys_of(update_id: int | None, chat_id: int | None = None, message_id: int | None = None) -> list[str]:
     keys = [f"update:{update_id}"] if update_id is not None else []
     if chat_id is not None and message_id is not None:

@@ -119,3 +119,27 @@ async def test_a_handling_that_failed_is_not_recorded_and_runs_again(chat, core,
     out = await chat.replay()  # Telegram tries again: now it works
     assert any("已受理" in t for t in chat.texts_to(RESIDENT, out)) and await count(core, Ticket) == 1
     assert await count(core, ProcessedUpdate) >= 1
+
+
+async def test_an_album_sent_again_after_a_crash_is_still_one_report(chat, core):
+    """An album's photos are submitted after a pause: their updates are not recorded as done
+    on arrival (a crash in the pause must not lose the report); a replay of the whole album
+    finds the ticket its first photo opened, and says nothing."""
+    await chat.say(RESIDENT, "/start WT01")
+    chat.dp["albums"].quiet = 0.05
+    album = []
+    for i in range(3):
+        content = {"photo": [{"file_id": f"album-{i}", "file_unique_id": f"ua-{i}", "width": 1280, "height": 960}],
+                   "media_group_id": "g-9"}
+        if i == 0:
+            content["caption"] = REPORT
+        await chat.feed({"message": chat._message(RESIDENT, **content)})
+        album.append(chat.last_update)
+    await chat.dp["albums"].drain()
+    assert await count(core, Ticket) == 1
+    before = len(chat.session.requests)
+    for update in album:  # Telegram sends the three again
+        await chat.replay(update)
+    await chat.dp["albums"].drain()
+    assert await count(core, Ticket) == 1
+    assert chat.session.requests[before:] == [], "neither a second acknowledgement nor a second card"
