@@ -159,9 +159,12 @@ class Run:
                 await self.watch(self.rng.uniform(0.5, 6))
                 if self.kills < self.kills_wanted * (w + 1) // waves:
                     await self.kill(mid_send=self.kills % 2 == 0)
-            deadline = time.perf_counter() + 1800
-            while not self.done() and time.perf_counter() < deadline:
+            # Until everything arrived, or nothing more did for 90 s (then what is missing is lost).
+            last, quiet_since = sum(self.delivered.values()), time.perf_counter()
+            while not self.done() and time.perf_counter() - quiet_since < 90:
                 await self.watch(0.5)
+                if sum(self.delivered.values()) != last:
+                    last, quiet_since = sum(self.delivered.values()), time.perf_counter()
             await self.watch(12)  # past the outbox lease: a late second copy, if any, has come
             elapsed = time.perf_counter() - began
         finally:
