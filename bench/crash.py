@@ -176,7 +176,10 @@ class Run:
         lost = sum(1 for key in expected if not self.delivered[key])
         doubled = sum(max(0, self.delivered[key] - 1) for key in expected)
         extra = sum(n for key, n in self.delivered.items() if key not in set(expected))
+        by_kind = Counter({k: sum(max(0, self.delivered[(k, t)] - 1) for t in range(1, self.tickets + 1))
+                           for k in KINDS})
         return {"notices": len(expected), "lost": lost, "doubled": doubled, "unexpected": extra,
+                "doubled_by_kind": {k: n for k, n in by_kind.items() if n},
                 "kills": self.kills, "elapsed": elapsed, "held": Counter(self.held),
                 "restart_s": sum(self.restart_s[1:]) / max(1, len(self.restart_s) - 1)}
 
@@ -210,6 +213,8 @@ async def main(tickets: int, kills: int, seed: int, db: str) -> None:
         per_kill = f"{r['doubled'] / r['kills']:.2f}/kill" if r["kills"] else "-"
         print(f"  {name:20} kills {r['kills']:3}  lost {r['lost']:4}  doubled {r['doubled']:4} ({per_kill})  "
               f"unexpected {r['unexpected']}  {r['elapsed']:6.1f} s  (restart {r['restart_s']:.1f} s)")
+        if r["doubled_by_kind"]:
+            print(f"  {'':20} doubled by kind: {r['doubled_by_kind']}")
         if r["held"]:
             print(f"  {'':20} in flight at the mid-send kills: {dict(r['held'])}")
 
