@@ -44,6 +44,7 @@ from aiogram.types import Message, Update  # noqa: E402
 from bench.complaints import distinct  # noqa: E402
 from bot.app import create_dispatcher  # noqa: E402
 from bot.cli.orgtasks import import_org  # noqa: E402
+from bot.cli.progress import Bar, Progress  # noqa: E402
 from bot.core import Core, build_core  # noqa: E402
 from bot.runner import poll  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -122,7 +123,7 @@ def ceiling_dispatcher(classifier) -> Dispatcher:
 
 
 # -- the database ------------------------------------------------------------------------
-async def prepare(folder: Path, history: int, classifier) -> tuple[Settings, Core]:
+async def prepare(folder: Path, history: int, classifier, quiet: bool = True) -> tuple[Settings, Core]:
     url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
     settings = Settings(database={"url": url}, limits={"reports_per_hour": 10**9, "flood_updates": 0})
     await upgrade_async(url)
@@ -131,13 +132,15 @@ async def prepare(folder: Path, history: int, classifier) -> tuple[Settings, Cor
     for i in range(RESIDENTS):
         await core.service.join(FIRST_USER + i, GRIDS[i % len(GRIDS)], "居民")
     if history:
-        add_history(folder / "bench.sqlite3", history)
+        with Bar("history", quiet=quiet, unit="ticket") as bar:
+            add_history(folder / "bench.sqlite3", history, bar)
     return settings, core
 
 
-def add_history(path: Path, n: int) -> None:
+def add_history(path: Path, n: int, on_progress: Progress | None = None) -> None:
     """n tickets over the past two years (sqlite3 executemany): the older than a month closed,
-    the rest in every state; their texts share no word with the complaints."""
+    the rest in every state; their texts share no word with the complaints.
+    `on_progress(done, n)` every 10,000 tickets and at the end."""
     con = sqlite3.connect(path)
     grids = [r[0] for r in con.execute("SELECT id FROM units WHERE code IN (%s)" % ",".join("?" * len(GRIDS)), GRIDS)]
     residents = [r[0] for r in con.execute("SELECT id FROM residents")]
@@ -154,6 +157,8 @@ def add_history(path: Path, n: int) -> None:
             at = created.isoformat(sep=" ")
             yield (state, f"历史诉求第{i}件已归档", "其他", "[]", 0.9, 0, "投诉", residents[i % len(residents)],
                    grids[i % len(grids)], -1, i, 0, at, at, at, 0, 0, 0)
+            if on_progress is not None and ((i + 1) % 10_000 == 0 or i + 1 == n):
+                on_progress(i + 1, n)
 
     con.executemany(
         "INSERT INTO tickets (state, text, category, keywords, confidence, urgent, request_kind, resident_id,"
@@ -274,7 +279,8 @@ def describe(name: str, n: int, elapsed: float, latencies: list[float]) -> float
     return rate
 
 
-async def measure(mode: str, n: int, concurrency: int, history: int, texts: list[str], classifier) -> dict:
+async def measure(mode: str, n: int, concurrency: int, history: int, texts: list[str], classifier,
+                  quiet: bool = True) -> dict:
     warm_texts, texts = texts[:60], texts[60:60 + n]
     warm_raw, raw = updates(warm_texts, 1), updates(texts, 10**6)
     out = {}
@@ -288,7 +294,7 @@ async def measure(mode: str, n: int, concurrency: int, history: int, texts: list
             elapsed, lat = await polled(dp, raw, warm_raw, concurrency, sends(per, n))
         out[name] = describe(name, n, elapsed, lat)
     with tempfile.TemporaryDirectory() as tmp:
-        settings, core = await prepare(Path(tmp), history, classifier)
+        settings, core = await prepare(Path(tmp), history, classifier, quiet)
         path = Path(tmp) / "bench.sqlite3"
         bot_of: dict = {}
         dp = intake_dispatcher(core, bot_of)
@@ -360,6 +366,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--history", default="0", help="existing tickets, comma-separated (e.g. 0,100000,1000000)")
     parser.add_argument("--skip-polling", action="store_true")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar while building the history")
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--backlog", type=int, default=0, help="also: this many updates queued before start")
     args = parser.parse_args()
@@ -379,7 +386,8 @@ async def main() -> None:
             if (mode == "polling" and args.skip_polling) or (mode == "in-process" and args.skip_inprocess):
                 continue
             print(f"{mode}, {history:,} existing tickets:", flush=True)
-            results[(mode, history)] = await measure(mode, args.n, args.concurrency, history, texts, classifier)
+            results[(mode, history)] = await measure(mode, args.n, args.concurrency, history, texts, classifier,
+                                                     args.quiet)
     for mode in ("in-process", "polling"):
         base = results.get((mode, 0))
         for (m, h), r in results.items():

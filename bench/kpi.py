@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script too
 
+from bot.cli.progress import Bar, Progress  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -52,7 +53,18 @@ def _t(expr: str) -> str:
     return f"strftime('%Y-%m-%d %H:%M:%S', :first, '+' || ({expr}) || ' seconds') || '.000000'"
 
 
-def build(path: Path, n: int) -> None:
+BUILD_STEPS = 10  # the organisation, the tickets, six kinds of events, the ratings, ANALYZE
+
+
+def build(path: Path, n: int, on_progress: Progress | None = None) -> None:
+    """`on_progress(done, BUILD_STEPS)` after each of the big statements."""
+    steps = iter(range(1, BUILD_STEPS + 1))
+
+    def step() -> None:
+        done = next(steps)
+        if on_progress is not None:
+            on_progress(done, BUILD_STEPS)
+
     path.unlink(missing_ok=True)
     upgrade(f"sqlite+aiosqlite:///{path}")
     db = sqlite3.connect(path)
@@ -82,6 +94,7 @@ def build(path: Path, n: int) -> None:
     db.executemany("INSERT INTO cats VALUES (?, ?)", list(enumerate(CATEGORIES)))
     db.execute("CREATE TEMP TABLE grids (i INTEGER PRIMARY KEY, id INTEGER)")
     db.executemany("INSERT INTO grids VALUES (?, ?)", list(enumerate(grid_ids)))
+    step()
     recent = int((NOW - timedelta(days=45) - FIRST).total_seconds())
     # r picks the fate; older tickets are done, the last weeks' still open in part.
     db.execute(
@@ -111,19 +124,23 @@ def build(path: Path, n: int) -> None:
         """,
         {"n": n, "span": SPAN_SECONDS, "recent": recent, "first": stamp(FIRST)},
     )
+    step()
     events = [("open", "created_at", "1"), ("accept", "accepted_at", "accepted_at IS NOT NULL"),
               ("resolve", "resolved_at", "resolved_at IS NOT NULL"), ("close", "closed_at", "closed_at IS NOT NULL"),
               ("return", "dispatched_at", "state = 'returned'"), ("reopen", "accept_deadline", "reopen_count > 0")]
     for action, column, where in events:
         db.execute(f"INSERT INTO ticket_events (ticket_id, at, actor_kind, actor_name, action) "
                    f"SELECT id, {column}, 'staff', '', '{action}' FROM tickets WHERE {where}")
+        step()
     db.execute(
         "INSERT INTO ratings (ticket_id, round, solved, satisfaction, at) "
         "SELECT id, 0, id % 20 <> 0, CASE WHEN id % 20 = 0 THEN NULL WHEN id % 7 = 0 THEN 'basically' "
         "WHEN id % 31 = 0 THEN 'dissatisfied' ELSE 'satisfied' END, closed_at FROM tickets WHERE closed_at IS NOT NULL")
     db.commit()
+    step()
     db.execute("ANALYZE")
     db.close()
+    step()
 
 
 async def measure(path: Path, runs: int) -> None:
@@ -170,11 +187,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar while building the database")
     args = parser.parse_args()
     path = Path(f"/tmp/gridbot-bench-kpi-{args.size}.sqlite3")
     if args.rebuild or not path.exists():
         started = time.perf_counter()
-        build(path, args.size)
+        with Bar("building", quiet=args.quiet, unit="step") as bar:
+            build(path, args.size, bar)
         print(f"built {args.size:,} tickets in {time.perf_counter() - started:.1f} s: {path}")
     with sqlite3.connect(path) as db:
         counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("tickets", "ticket_events", "ratings")}

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain script too
 
 from bot.cli.orgtasks import import_org  # noqa: E402
+from bot.cli.progress import Bar, Progress  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.engine import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -43,11 +44,17 @@ def stamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).replace(tzinfo=None).strftime(FMT)
 
 
-def build(path: Path, n: int) -> None:
+BUILD_STEPS = 4  # the organisation, the tickets, the past reminders, ANALYZE
+
+
+def build(path: Path, n: int, on_progress: Progress | None = None) -> None:
+    """`on_progress(done, BUILD_STEPS)` after each step."""
+    step = (lambda done: on_progress(done, BUILD_STEPS)) if on_progress is not None else (lambda done: None)
     path.unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{path}"
     upgrade(url)
     asyncio.run(import_org(Settings(database={"url": url}), ORG))
+    step(1)
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
@@ -79,6 +86,7 @@ def build(path: Path, n: int) -> None:
          "accept_by": accept_by, "resolve_by": resolve_by, "due": stamp(NOW - timedelta(minutes=1)),
          "later": later},
     )
+    step(2)
     db.execute(
         """
         INSERT INTO reminder_deliveries (ticket_id, step, chat_id, staff_id, recipient_role, deadline,
@@ -89,8 +97,10 @@ def build(path: Path, n: int) -> None:
         {"member": member},
     )
     db.commit()
+    step(3)
     db.execute("ANALYZE")
     db.close()
+    step(4)
 
 
 def reset(path: Path) -> None:
@@ -145,6 +155,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar while building the databases")
     parser.add_argument("--dir", type=Path, default=Path("/tmp"))
     args = parser.parse_args()
 
@@ -153,7 +164,8 @@ def main() -> None:
         path = args.dir / f"gridbot_sweep_bench_{n}.sqlite3"
         if args.rebuild or not path.exists():
             started = time.perf_counter()
-            build(path, n)
+            with Bar(f"building {n:,}", quiet=args.quiet, unit="step") as bar:
+                build(path, n, bar)
             print(f"built {n:,} tickets in {time.perf_counter() - started:.1f} s "
                   f"({path.stat().st_size / 1e6:.0f} MB at {path})")
         paths[n] = path

@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a plain s
 from aiohttp import ClientSession  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
+from bot.cli.progress import Bar, Progress  # noqa: E402
+
 STREET_CADRE = 700001
 CATEGORIES = ("市容环境", "消防安全", "噪音扰民", "停车交通", "物业服务", "市政设施")
 STATES = ("dispatched", "accepted", "accepted", "returned", "escalated", "reopened")
@@ -41,7 +43,8 @@ def stamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).replace(tzinfo=None).strftime(FMT)
 
 
-def seed(path: Path, n: int, now: datetime) -> None:
+def seed(path: Path, n: int, now: datetime, on_progress: Progress | None = None) -> None:
+    """n tickets over the last 30 days; `on_progress(done, n)` every 1,000 made and at the end."""
     db = sqlite3.connect(path)
     grids = db.execute("SELECT id FROM units WHERE kind = 'grid' ORDER BY code").fetchall()
     staff = dict(db.execute("SELECT unit_id, id FROM staff WHERE role = 'grid_member' AND is_backup = 0"))
@@ -65,6 +68,8 @@ def seed(path: Path, n: int, now: datetime) -> None:
                      lat if located else None, lon if located else None, 1 + i % 500, gid, staff.get(gid),
                      i + 1, stamp(created), stamp(created + timedelta(hours=2)), stamp(created + timedelta(days=rnd.choice((3, 40)))),
                      stamp(created)))
+        if on_progress is not None and (len(rows) % 1000 == 0 or len(rows) == n):
+            on_progress(len(rows), n)
     db.executemany(
         "INSERT INTO tickets (state, text, category, keywords, confidence, urgent, request_kind, latitude, longitude, "
         "resident_id, grid_id, assignee_id, source_chat_id, source_message_id, anonymous, created_at, "
@@ -115,7 +120,8 @@ async def main(args) -> None:
     await import_org(settings, Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml")
     now = datetime.now(timezone.utc)
     started = time.perf_counter()
-    seed(folder / "bench.sqlite3", args.tickets, now)
+    with Bar("seeding", quiet=args.quiet, unit="ticket") as bar:
+        seed(folder / "bench.sqlite3", args.tickets, now, bar)
     print(f"seeded {args.tickets:,} open tickets in {time.perf_counter() - started:.1f} s")
     core = build_core(settings)
     notifier = Notifier(make_offline_bot(RecordingSession()))
@@ -175,6 +181,7 @@ async def main(args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=10_000)
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar while seeding")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--think", type=float, default=1.0,

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,9 @@ from tickets.actors import load_actor
 from tickets.duplicates import Duplicates
 from tickets.escalation import Escalations
 from tickets.policy import Actor
+
+if TYPE_CHECKING:
+    from bot.cli.progress import Progress
 
 EVERYONE = Actor(telegram_id=0, name="cli", is_admin=True)  # the command line sees every unit
 
@@ -68,21 +72,35 @@ class Reports:
         require_cadre(actor, what)
         return await jurisdiction(session, actor)
 
-    async def bulletin_data(self, telegram_id: int | None, period: Period,
-                            units: list[Unit] | None = None) -> list[BulletinData]:
-        """One bulletin per unit the cadre leads (``None``: every street, or the ``units`` given)."""
+    async def bulletin_data(self, telegram_id: int | None, period: Period, units: list[Unit] | None = None,
+                            on_progress: Progress | None = None) -> list[BulletinData]:
+        """One bulletin per unit the cadre leads (``None``: every street, or the ``units`` given);
+        ``on_progress(done, total)`` after each unit's figures."""
         async with self.sf() as session:
             where = await self._where(session, telegram_id, "bulletin")
             chosen = units if units is not None else list(where.roots)
             now = self.clock()
-            return [await gather(session, where, unit, period, now, self.scoring) for unit in chosen]
+            found = []
+            for unit in chosen:
+                found.append(await gather(session, where, unit, period, now, self.scoring))
+                if on_progress is not None:
+                    on_progress(len(found), len(chosen))
+            return found
 
     async def render(self, data: BulletinData) -> Bundle:
         return await asyncio.to_thread(render_bundle, data, self.tz)
 
-    async def bulletin(self, telegram_id: int | None, period: Period,
-                       units: list[Unit] | None = None) -> list[Bundle]:
-        return [await self.render(data) for data in await self.bulletin_data(telegram_id, period, units)]
+    async def bulletin(self, telegram_id: int | None, period: Period, units: list[Unit] | None = None,
+                       on_progress: Progress | None = None) -> list[Bundle]:
+        """``on_progress(done, total)``: after each unit's figures, then after each unit's files
+        (``total``: twice the units)."""
+        report = on_progress if on_progress is not None else (lambda done, total: None)
+        found = await self.bulletin_data(telegram_id, period, units, lambda done, n: report(done, 2 * n))
+        bundles = []
+        for data in found:
+            bundles.append(await self.render(data))
+            report(len(found) + len(bundles), 2 * len(found))
+        return bundles
 
     async def unit(self, code: str) -> Unit | None:
         async with self.sf() as session:
@@ -96,13 +114,14 @@ class Reports:
                 grids = list((await self._where(session, telegram_id, "export")).grids)
             return await export_rows(session, period.start, period.end, grids)
 
-    async def export(self, telegram_id: int | None, period: Period, fmt: str = "xlsx") -> tuple[int, bytes]:
-        """(ticket count, file body)."""
+    async def export(self, telegram_id: int | None, period: Period, fmt: str = "xlsx",
+                     on_progress: Progress | None = None) -> tuple[int, bytes]:
+        """(ticket count, file body); ``on_progress(done, total)`` as tickets are written."""
         from documents.workbooks import tickets_csv, tickets_xlsx
 
         rows = await self.rows(telegram_id, period)
         write = tickets_csv if fmt == "csv" else tickets_xlsx
-        return len(rows), await asyncio.to_thread(write, rows, self.tz)
+        return len(rows), await asyncio.to_thread(write, rows, self.tz, on_progress)
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,7 @@ def build_cadre_tools(core) -> CadreTools:
     segmenter = getattr(core.classifier, "segmenter", None) or Segmenter()
     return CadreTools(
         supervision=Supervision(service, soon=timedelta(hours=c.soon_hours), limit=c.overdue_limit),
-        escalations=Escalations(service, lambda start, urgent: core.sla.department_deadlines(core.calendar, start, urgent),
+        escalations=Escalations(service, core.department_deadlines,
                                 core.taxonomy.department_for),
         duplicates=Duplicates(service, segmenter, days=c.duplicate_days, threshold=c.duplicate_threshold),
         stats=CadreStats(core.session_factory, admins=settings.admins, clock=service.clock,

@@ -6,7 +6,7 @@ Built by build_core(); nothing here runs at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from organisation.languages import DEFAULT_LOCALE, LanguagePrefs, parse_locale
 from storage.engine import create_engine, create_session_factory
 from storage.shared_limits import RedisWindow, redis_client
 from supervision.calendar import WorkCalendar
+from supervision.ladder import Quiet
 from supervision.sla import SlaPolicy
 from tickets.queries import TicketQueries
 from tickets.reports import utcnow
@@ -51,6 +52,18 @@ class Core:
     def deadlines(self, start: datetime, category: str, urgent: bool) -> tuple[datetime, datetime]:
         return self.sla.deadlines(self.calendar, start, category, urgent)
 
+    def department_deadlines(self, start: datetime, urgent: bool) -> tuple[datetime, datetime]:
+        """吹哨报到's (accept, resolve) deadlines for a department given a ticket at `start`."""
+        return self.sla.department_deadlines(self.calendar, start, urgent)
+
+    @property
+    def quiet(self) -> Quiet:
+        return Quiet(self.settings.quiet_hours.start, self.settings.quiet_hours.end)
+
+    def quiet_release(self, at: datetime) -> datetime | None:
+        """When a broadcast to residents written at `at` may go out (None: now): quiet hours."""
+        return self.quiet.release(self.calendar, at)
+
     def shared_window(self, name: str, limit: int, seconds: float) -> RedisWindow | None:
         if self.redis is None:
             return None
@@ -78,9 +91,11 @@ def build_core(settings: Settings, *, classifier: Classifier | None = None, cloc
     sla = SlaPolicy.from_mapping(settings.sla.model_dump())
     core = Core(settings, engine, sf, taxonomy, classifier, calendar, sla, None, None)  # type: ignore[arg-type]
     core.service = TicketService(
-        sf, classifier, core.deadlines, admins=settings.admins,
+        sf, classifier, core.deadlines, department_deadlines=core.department_deadlines, admins=settings.admins,
         confidence_threshold=settings.nlp.confidence_threshold,
         reports_per_hour=settings.limits.reports_per_hour, clock=clock,
+        supplement_window=(timedelta(minutes=settings.conversation.supplement_minutes)
+                           if settings.conversation.supplements else None),
     )
     core.queries = TicketQueries(sf, admins=settings.admins)
     core.languages = LanguagePrefs(sf, default=parse_locale(settings.language) or DEFAULT_LOCALE,

@@ -2,7 +2,7 @@
 argument and for the scheduler's jobs."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from figures.assessment import Assessment, Band, ScoreRules
@@ -33,15 +33,9 @@ def score_rules(core: Core) -> ScoreRules:
 
 def build_service_deps(core: Core) -> ServiceDeps:
     settings = core.settings
-    svc, quiet = settings.services, settings.quiet_hours
-    calendar = core.calendar
-
-    def hold(now: datetime) -> datetime | None:
-        # Members' notices wait for the end of quiet hours (settings.quiet_hours).
-        if calendar.in_quiet_hours(now, quiet.start, quiet.end):
-            return calendar.quiet_hours_end(now, quiet.start, quiet.end)
-        return None
-
+    svc = settings.services
+    # Broadcasts to residents and members (orders' notices, 联手说事) keep quiet hours.
+    hold = core.quiet_release
     # SQLite has one writer: every workflow queues behind the ticket workflow's lock.
     common = dict(write_lock=core.service.write_lock, clock=core.service.clock, admins=settings.admins)
     p = settings.points
@@ -57,7 +51,7 @@ def build_service_deps(core: Core) -> ServiceDeps:
         points=PointsService(sf, on_time_points=p.ticket_on_time, **common),
         assessment=Assessment(sf, rules=score_rules(core), **common),
         emergency=Emergency(sf, tickets=core.service, category=category, **common),
-        matters=Matters(sf, default_hours=svc.matter_hours, **common),
+        matters=Matters(sf, default_hours=svc.matter_hours, quiet=hold, **common),
         points_share=p.wuse_points_share,
         bot_username=settings.telegram.username,
     )

@@ -19,6 +19,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.settings_parts import ConversationSettings, RedisSettings
+
 DEFAULT_CONFIG_FILES = ("config.toml", "gridbot.toml")
 
 
@@ -48,18 +50,6 @@ class TelegramSettings(BaseModel):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("webhook_secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
-
-
-class RedisSettings(BaseModel):
-    """Shared limits between instances (Telegram pacing, flood guard, reports per hour) and
-    cache invalidation. None: every instance keeps its own limits in memory."""
-
-    url: str | None = None
-    # Key prefix, so several bots can share one Redis.
-    prefix: str = "gridbot"
-    # Sends per second of all the instances together. Below Telegram's 30: requests from
-    # several processes reach Telegram with more jitter than one process's.
-    global_per_s: float = Field(25.0, gt=0)
 
 
 class DatabaseSettings(BaseModel):
@@ -347,6 +337,7 @@ class Settings(BaseSettings):
     points: PointsSettings = PointsSettings()
     web: WebSettings = WebSettings()
     redis: RedisSettings = RedisSettings()
+    conversation: ConversationSettings = ConversationSettings()
     # Dialog state (a note being typed): "database" (survives a restart; one instance),
     # a redis:// URL (several instances) or "memory" (lost on restart).
     fsm_storage: str = "database"

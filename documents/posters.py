@@ -6,6 +6,7 @@ scans from a phone at arm's length and a test can read it back module by module.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -128,8 +129,10 @@ def render(info: PosterInfo, link: str, words: PosterWords) -> tuple[Image.Image
     return image, QrPlacement(left, top, module, modules)
 
 
-def write_posters(entries: list[PosterInfo], out_dir: Path, link_for, words: PosterWords) -> list[Path]:
-    """`link_for(code)`: the grid's deep link. Returns the files written (named <code>.png)."""
+def write_posters(entries: list[PosterInfo], out_dir: Path, link_for, words: PosterWords,
+                  on_progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """`link_for(code)`: the grid's deep link. Returns the files written (named <code>.png);
+    `on_progress(done, total)` after each."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for info in entries:
@@ -137,4 +140,6 @@ def write_posters(entries: list[PosterInfo], out_dir: Path, link_for, words: Pos
         path = out_dir / f"{info.code}.png"
         image.save(path, format="PNG", dpi=(150, 150), optimize=True)
         written.append(path)
+        if on_progress is not None:
+            on_progress(len(written), len(entries))
     return written

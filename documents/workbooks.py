@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import astuple
 from datetime import datetime
 from typing import Any
@@ -68,7 +69,20 @@ def _save(wb) -> bytes:
     return out.getvalue()
 
 
-def tickets_xlsx(rows: Sequence[ExportRow], tz: ZoneInfo) -> bytes:
+PROGRESS_EVERY = 500  # rows written between two on_progress calls
+
+
+def _counted(rows: Sequence[ExportRow], on_progress: Callable[[int, int], None] | None) -> Iterator[ExportRow]:
+    """The rows, calling ``on_progress(done, len(rows))`` every PROGRESS_EVERY rows and at the end."""
+    for n, row in enumerate(rows, 1):
+        yield row
+        if on_progress is not None and (n % PROGRESS_EVERY == 0 or n == len(rows)):
+            on_progress(n, len(rows))
+
+
+def tickets_xlsx(rows: Sequence[ExportRow], tz: ZoneInfo,
+                 on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The tickets as a workbook; ``on_progress(done, total)`` as rows are written."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -76,7 +90,8 @@ def tickets_xlsx(rows: Sequence[ExportRow], tz: ZoneInfo) -> bytes:
     ws.freeze_panes = "B2"
     widths = {i: 17 for i, h in enumerate(HEADINGS) if h.endswith(("时间", "时限"))}
     widths[len(HEADINGS) - 1] = 60
-    _sheet_rows(ws, [HEADINGS, *([_local(v, tz) for v in astuple(r)] for r in rows)], widths)
+    body = ([_local(v, tz) for v in astuple(r)] for r in _counted(rows, on_progress))
+    _sheet_rows(ws, itertools.chain([HEADINGS], body), widths)
     return _save(wb)
 
 
@@ -88,11 +103,13 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def tickets_csv(rows: Sequence[ExportRow], tz: ZoneInfo) -> bytes:
+def tickets_csv(rows: Sequence[ExportRow], tz: ZoneInfo,
+                on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The tickets as CSV (UTF-8 with a BOM); ``on_progress(done, total)`` as rows are written."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADINGS)
-    for r in rows:
+    for r in _counted(rows, on_progress):
         writer.writerow([_csv_cell(_local(v, tz)) for v in astuple(r)])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
@@ -102,7 +119,7 @@ RATE_HEADINGS = tuple(k.name for k in KPIS)
 COUNT_FIELDS = (("新增", "created"), ("派单", "dispatched"), ("评判", "judged"), ("应签收", "accept_judged"),
                 ("及时签收", "accepted_on_time"), ("应办结", "due"), ("按期办结", "resolved_on_time"),
                 ("办结", "resolved"), ("重办", "reopens"), ("退回", "returns"), ("撤销", "cancelled"),
-                ("合并", "merged"), ("回访", "rated"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
+                ("合并", "merged"), ("无效", "invalid"), ("回访", "rated"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
 SHORT = "样本不足"
 
 

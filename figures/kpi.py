@@ -60,6 +60,7 @@ class Counts:
     reopened_tickets: int = 0   # of those, 重办 after it
     cancelled: int = 0          # 撤销: reported in the period, now 已撤销
     merged: int = 0             # 合并: reported in the period, now 已合并
+    invalid: int = 0            # 无效: reported in the period, now 无效 (judged neither on time nor late)
     resolutions: int = 0        # 办结 events in the period (digests)
     reopens: int = 0            # 重办 events in the period
     returns: int = 0            # 退回 events in the period
@@ -95,7 +96,8 @@ class Counts:
 
 _BY_NAME = {k.name: k for k in KPIS}
 _ACCEPT_WAITING = (State.DISPATCHED, State.REOPENED)
-_NOT_COUNTED = (State.CANCELLED, State.MERGED)
+# Not judged for 签收 or 办结 (docs/kpi.md, "Not counted"); each has a count of its own.
+_NOT_COUNTED = (State.CANCELLED, State.MERGED, State.INVALID)
 _EVENT_FIELDS = {Action.RESOLVE.value: "resolutions", Action.REOPEN.value: "reopens", Action.RETURN.value: "returns"}
 
 Key = int | str
@@ -140,6 +142,7 @@ def _ticket_conditions(start: datetime, end: datetime, now: datetime) -> dict[st
         "judged": or_(accept_judged, due),
         "cancelled": and_(_within(Ticket.created_at, start, end), Ticket.state == State.CANCELLED),
         "merged": and_(_within(Ticket.created_at, start, end), Ticket.state == State.MERGED),
+        "invalid": and_(_within(Ticket.created_at, start, end), Ticket.state == State.INVALID),
         "open_now": open_,
         "overdue_now": and_(open_, Ticket.resolve_deadline < now),
         "accept_overdue_now": and_(Ticket.state.in_(_ACCEPT_WAITING), Ticket.accept_deadline < now),

@@ -74,7 +74,8 @@ def _apply(t: _Ticket, e: EventRow) -> None:
     elif action == Action.RECATEGORIZE:
         t.category = data.get("to", t.category)
     elif action in (Action.REASSIGN, Action.REOPEN):
-        t.dispatched_at, t.accepted_at = e.at, None
+        if e.to_state != State.ESCALATED:  # 重办 back to a department dispatches nothing to the grid
+            t.dispatched_at, t.accepted_at = e.at, None
         if action == Action.REOPEN:
             t.resolved_at = None
             t.reopens.append(e.at)
@@ -108,7 +109,7 @@ def _in(at: datetime | None, start: datetime, end: datetime) -> bool:
 
 def ticket_counts(t: _Ticket, start: datetime, end: datetime, now: datetime) -> Counts:
     """One ticket's contribution to every count of docs/kpi.md."""
-    counted = t.state not in (State.CANCELLED, State.MERGED)
+    counted = t.state not in (State.CANCELLED, State.MERGED, State.INVALID)
     dispatched = _in(t.dispatched_at, start, end)
     accept_judged = dispatched and counted and (
         t.accepted_at is not None or (t.accept_deadline is not None and t.accept_deadline < now))
@@ -134,6 +135,7 @@ def ticket_counts(t: _Ticket, start: datetime, end: datetime, now: datetime) -> 
         reopened_tickets=int(reopened),
         cancelled=int(created and t.state == State.CANCELLED),
         merged=int(created and t.state == State.MERGED),
+        invalid=int(created and t.state == State.INVALID),
         resolutions=len(resolves),
         reopens=sum(_in(at, start, end) for at in t.reopens),
         returns=sum(_in(at, start, end) for at in t.returns),

@@ -14,17 +14,19 @@ from handlers.guards import errors
 from handlers.residents import (
     duplicates,
     emergency,
+    followup,
     language,
     lookup,
     privacy,
     rating,
     report,
     start,
+    withdrawal,
 )
 from handlers.services import matters, order_review, orders, volunteers
 from handlers.services import points as service_points
 from handlers.shared import dialogs
-from handlers.staff import corrections, escalation, tasks
+from handlers.staff import closing, contact, corrections, escalation, tasks
 
 
 def build_routers() -> list[Router]:
@@ -54,6 +56,10 @@ def build_routers() -> list[Router]:
         service_points.build_router(),
         matters.build_router(),
         tasks.build_router(),
+        closing.build_router(),  # 无效
+        contact.build_router(),  # 联系反映人: the handler's side
+        followup.build_router(),  # 补充 and the reporter's 回复
         rating.build_router(),
+        withdrawal.build_router(),  # 撤销
         report.build_router(),
     ]

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,12 @@ import click
 
 def _quiet_jieba() -> None:
     # jieba logs its dictionary loading at DEBUG on stderr, and sets that level when imported:
-    # import it first, then quieten it, so --json readers get clean streams.
+    # import it first, then quieten it, so --json readers get clean streams. With rjieba as the
+    # segmenter jieba is never imported, and importing it here would only cost time.
+    from .segmenter import default_backend
+
+    if default_backend() != "jieba":
+        return
     import jieba  # noqa: F401
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -108,7 +114,27 @@ def _show(clf: Any, text: str, pred: Any, as_json: bool) -> None:
     click.echo("suggestions:  " + ", ".join(f"{c} {s:.2f}" for c, s in pred.suggestions))
 
 
-def build_nlp_group() -> click.Group:
+class _NoBar:
+    """The stand-in progress bar when no factory is given: draws nothing."""
+
+    def __init__(self, desc: str, *, quiet: bool = False, unit: str = "it") -> None:
+        pass
+
+    def __call__(self, done: int, total: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        pass
+
+
+def build_nlp_group(progress: Callable[..., Any] = _NoBar) -> click.Group:
+    """``progress(desc, quiet=..., unit=...)``: a context manager that is an ``on_progress(done,
+    total)`` callback (bot.cli.progress.Bar draws a bar; the default draws nothing, as nlp
+    itself depends on no terminal library)."""
+
     @click.group("nlp", help="Segment and classify residents' messages; train and evaluate models.")
     def nlp() -> None:
         _quiet_jieba()
@@ -121,14 +147,18 @@ def build_nlp_group() -> click.Group:
     @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False), default=None,
                   help="Taxonomy TOML whose keywords may nudge matching labels (default: the shipped one).")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
-    def train_cmd(data: str, out: str, taxonomy: str | None, seed: int) -> None:
-        """Train a model on a labelled CSV."""
+    @click.option("--search", is_flag=True,
+                  help="Choose C and the word/character balance by cross-validation (six times slower).")
+    @click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
+    def train_cmd(data: str, out: str, taxonomy: str | None, seed: int, search: bool, quiet: bool) -> None:
+        """Train a model on a labelled CSV (a progress bar with the time left on stderr, if a terminal)."""
         from .training import save, train
 
         rows = _read_rows(data)
         started = time.perf_counter()
         try:
-            model = train(rows, taxonomy=_taxonomy(taxonomy), seed=seed)
+            with progress("training", quiet=quiet, unit="step") as bar:
+                model = train(rows, taxonomy=_taxonomy(taxonomy), seed=seed, search=search, on_progress=bar)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         save(model, Path(out))

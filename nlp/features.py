@@ -126,26 +126,74 @@ class FeatureSpace:
         char_range: tuple[int, int] = (1, 3),
         min_df: int = 1,
     ) -> FeatureSpace:
+        return cls._count(docs, word_ngrams, char_range, min_df)[0]
+
+    @classmethod
+    def fit_matrix(
+        cls,
+        docs: Sequence[Doc],
+        *,
+        word_ngrams: int = 2,
+        char_range: tuple[int, int] = (1, 3),
+        min_df: int = 1,
+    ):  # -> tuple[FeatureSpace, scipy.sparse.csr_matrix]
+        """``fit`` and ``matrix`` at once (word and char weights 1), cutting every message into
+        features once instead of twice: the same space and the same matrix, for training."""
+        from scipy.sparse import csr_matrix
+
+        space, rows, ids = cls._count(docs, word_ngrams, char_range, min_df)
+        rows, ids, vals = space._vectorize(rows, ids, len(docs))
+        indptr = np.searchsorted(rows, np.arange(len(docs) + 1))
+        return space, csr_matrix((vals, ids, indptr), shape=(len(docs), space.size))
+
+    @classmethod
+    def _count(
+        cls, docs: Sequence[Doc], word_ngrams: int, char_range: tuple[int, int], min_df: int
+    ) -> tuple[FeatureSpace, np.ndarray, np.ndarray]:
+        """The space, and (row, feature index) of every kept feature occurrence in ``docs``."""
         lo, hi = char_range
         if not 1 <= lo <= hi <= MAX_CHAR_N:
             raise ValueError(f"character n-grams must lie within 1..{MAX_CHAR_N}, got {char_range}")
-        df: dict[str, int] = {}
-        for tokens, _ in docs:
-            for f in set(word_features(tokens, word_ngrams)):
-                df[f] = df.get(f, 0) + 1
-        names = sorted(f for f, c in df.items() if c >= min_df)
-        word_idf = _idf(np.array([df[f] for f in names], dtype=np.float64), len(docs))
-        keys, rows = char_keys([char_text(s) for _, s in docs], lo, hi)
+        n_docs = len(docs)
+        # Words: ids in first-seen order (one dict operation per occurrence), sorted later.
+        seen: dict[str, int] = {}
+        add = seen.setdefault
+        w_ids: list[int] = []
+        w_len = np.zeros(n_docs, dtype=np.int64)
+        for r, (tokens, _) in enumerate(docs):
+            feats = word_features(tokens, word_ngrams)
+            w_len[r] = len(feats)
+            w_ids.extend([add(f, len(seen)) for f in feats])
+        w_rows = np.repeat(np.arange(n_docs, dtype=np.int64), w_len)
+        w_first = np.array(w_ids, dtype=np.int64)
+        names = sorted(seen)
+        order = np.empty(len(names), dtype=np.int64)  # first-seen id -> sorted position
+        order[np.fromiter((seen[f] for f in names), np.int64, len(names))] = np.arange(len(names))
+        w_all = order[w_first] if len(w_first) else w_first
+        wdf = _document_counts(w_all, w_rows, len(names), n_docs)
+        # Characters: distinct packed keys; the inverse gives each occurrence its index.
+        keys, c_rows = char_keys([char_text(s) for _, s in docs], lo, hi)
         if len(keys):
-            pairs = np.unique(np.stack([keys, rows.astype(np.uint64)]), axis=1)  # one count per document
-            ukeys, cdf = np.unique(pairs[0], return_counts=True)
+            ukeys, inv = np.unique(keys, return_inverse=True)
+            c_all = inv.reshape(-1).astype(np.int64)
         else:
-            ukeys, cdf = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        keep = cdf >= min_df
-        return cls(
-            {f: i for i, f in enumerate(names)}, word_idf, ukeys[keep], _idf(cdf[keep].astype(np.float64), len(docs)),
+            ukeys, c_all = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        cdf = _document_counts(c_all, c_rows, len(ukeys), n_docs)
+        # min_df: keep frequent enough features, renumbered; the rest map to -1 and are dropped.
+        w_keep, c_keep = wdf >= min_df, cdf >= min_df
+        w_new = np.where(w_keep, np.cumsum(w_keep) - 1, -1)
+        c_new = np.where(c_keep, np.cumsum(c_keep) - 1, -1)
+        n_words = int(w_keep.sum())
+        ids = np.concatenate((w_new[w_all], np.where(c_new[c_all] >= 0, c_new[c_all] + n_words, -1)))
+        rows = np.concatenate((w_rows, c_rows))
+        kept = ids >= 0
+        space = cls(
+            {f: i for i, f in enumerate(np.array(names, dtype=object)[w_keep].tolist())} if names else {},
+            _idf(wdf[w_keep].astype(np.float64), n_docs),
+            ukeys[c_keep], _idf(cdf[c_keep].astype(np.float64), n_docs),
             word_ngrams, lo, hi,
         )
+        return space, rows[kept], ids[kept]
 
     def batch(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, feature index, value) of every non-zero feature, sorted by row then index."""
@@ -163,10 +211,14 @@ class FeatureSpace:
             found = self.char_keys[pos] == keys
         else:
             found = np.zeros(len(keys), dtype=bool)
+        ids = np.concatenate((np.array(w_ids, dtype=np.int64), pos[found].astype(np.int64) + self.n_words))
+        rows = np.concatenate((np.array(w_rows, dtype=np.int64), c_rows[found]))
+        return self._vectorize(rows, ids, len(docs))
+
+    def _vectorize(self, rows: np.ndarray, ids: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, index, value) sorted by row then index, from every feature occurrence."""
         n_words = self.n_words
         size = self.size
-        ids = np.concatenate((np.array(w_ids, dtype=np.int64), pos[found].astype(np.int64) + n_words))
-        rows = np.concatenate((np.array(w_rows, dtype=np.int64), c_rows[found]))
         if not len(ids):
             return _EMPTY_I, _EMPTY_I, _EMPTY_F
         combined, counts = np.unique(rows * size + ids, return_counts=True)
@@ -176,7 +228,7 @@ class FeatureSpace:
         vals = (np.log(counts).astype(np.float32) + 1.0) * self._idf[ids]
         is_char = ids >= n_words
         group = rows * 2 + is_char
-        norms = np.sqrt(np.bincount(group, weights=vals * vals, minlength=2 * len(docs)))
+        norms = np.sqrt(np.bincount(group, weights=vals * vals, minlength=2 * n_docs))
         scale = np.where(is_char, self.char_weight, self.word_weight) / norms[group]
         return rows, ids, (vals * scale).astype(np.float32)
 
@@ -220,6 +272,22 @@ class FeatureSpace:
         rows, ids, vals = self.batch(docs)
         indptr = np.searchsorted(rows, np.arange(len(docs) + 1))
         return csr_matrix((vals, ids, indptr), shape=(len(docs), self.size))
+
+
+def _document_counts(index: np.ndarray, rows: np.ndarray, n_features: int, n_docs: int) -> np.ndarray:
+    """How many documents hold each feature, from (feature index, row) of every occurrence.
+
+    Pairs are packed into one int64 each: np.unique over a 2-row array (axis=1) sorts byte
+    strings, and that took most of training's time."""
+    pairs = _distinct(index * max(n_docs, 1) + rows)
+    return np.bincount(pairs // max(n_docs, 1), minlength=n_features)
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """The distinct values of ``a``, sorted. np.unique hashes when asked for values only, and
+    that was several times slower than sorting on millions of n-gram pairs."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
 _EMPTY_I = np.zeros(0, dtype=np.int64)

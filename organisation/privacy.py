@@ -2,10 +2,14 @@
 number (shown in full only to whoever handles their ticket, masked elsewhere, never
 logged), and deleting their data.
 
-Deleting keeps the tickets (a grid's record of its problems is the office's) but cuts
-them loose from the person: name and phone are cleared, the Telegram id on the resident
-row, on the tickets' source chat and on the history is replaced or removed, and the
-tickets become anonymous. The person can start afresh as a new resident.
+Deleting keeps the tickets (a grid's record of its problems is the office's: the problem
+as reported, with its edits, 补充 and photos) but cuts them loose from the person: name and
+phone are cleared, the Telegram id on the resident row, on the tickets' source chat and on
+the history is replaced or removed, and the tickets become anonymous. Everything else the
+person said or did goes (``_forget``): what passed between them and a handler (联系反映人),
+their service orders' words and their events', their settings and dialog state, the
+messages queued for them; poll votes stay counted, without their author. The person can
+start afresh as a new resident.
 """
 from __future__ import annotations
 
@@ -16,11 +20,25 @@ from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation import audit
-from storage.models import Ticket, TicketEvent, Unit
+from storage.models import (
+    DialogState,
+    MatterPoll,
+    MatterVote,
+    OutboxMessage,
+    PointEntry,
+    Resident,
+    ServiceMember,
+    ServiceOrder,
+    ServiceOrderEvent,
+    Ticket,
+    TicketEvent,
+    Unit,
+    UserSetting,
+)
 from storage.repositories import Residents
 from tickets.lifecycle import OPEN_STATES
 
@@ -135,6 +153,7 @@ class Privacy:
                 .where(TicketEvent.actor_kind == "resident", TicketEvent.actor_telegram_id == telegram_id)
                 .values(actor_telegram_id=None, actor_name="").execution_options(synchronize_session=False)
             )
+            await _forget(session, resident.id, telegram_id, pseudo)
             resident.telegram_id = pseudo
             resident.name, resident.phone, resident.anonymous = "", None, True
             resident.grid_id = resident.micro_grid_id = None
@@ -142,3 +161,51 @@ class Privacy:
             await audit.record(session, None, "privacy.erase", "resident", resident.id, now,
                                data={"tickets": tickets})
             return tickets
+
+
+# Ticket events whose words passed between the reporter and a handler (联系反映人).
+_CONVERSATION = ("relay", "relay_reply", "phone_request", "phone_shared")
+_DONE = {"synchronize_session": False}
+
+
+async def _forget(session: AsyncSession, resident_id: int, telegram_id: int, pseudo: int) -> None:
+    """Every trace of the person outside the tickets' record (see the module doc)."""
+    tickets = select(Ticket.id).where(Ticket.resident_id == resident_id)
+    await session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(tickets),
+                                                    TicketEvent.action.in_(_CONVERSATION))
+                          .values(note=None, data=None).execution_options(**_DONE))
+    # Messages for them (sent or not, nobody can reach them now) go; those about their
+    # tickets lose their words (a relayed answer, a 补充).
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == telegram_id)
+                          .execution_options(**_DONE))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.ticket_id.in_(tickets))
+                          .values(note=None).execution_options(**_DONE))
+    orders = select(ServiceOrder.id).where(ServiceOrder.resident_id == resident_id)
+    await session.execute(update(ServiceOrderEvent).where(ServiceOrderEvent.order_id.in_(orders))
+                          .values(note=None, data=None).execution_options(**_DONE))
+    await session.execute(update(ServiceOrderEvent).where(ServiceOrderEvent.actor_telegram_id == telegram_id)
+                          .values(actor_telegram_id=None, actor_name="").execution_options(**_DONE))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.order_id.in_(orders))
+                          .values(note=None).execution_options(**_DONE))
+    await session.execute(update(ServiceOrder).where(ServiceOrder.resident_id == resident_id)
+                          .values(text="", done_note=None, decline_reason=None,
+                                  source_chat_id=pseudo).execution_options(**_DONE))
+    # Votes stay counted; their author is a number that points at nobody.
+    await session.execute(update(MatterVote).where(MatterVote.telegram_id == telegram_id)
+                          .values(telegram_id=pseudo).execution_options(**_DONE))
+    await session.execute(update(MatterPoll).where(MatterPoll.chat_id == telegram_id)
+                          .values(chat_id=pseudo).execution_options(**_DONE))
+    await session.execute(update(PointEntry).where(PointEntry.telegram_id == telegram_id)
+                          .values(telegram_id=pseudo, name="").execution_options(**_DONE))
+    await session.execute(update(ServiceMember).where(ServiceMember.telegram_id == telegram_id)
+                          .values(telegram_id=pseudo, name="", status="left").execution_options(**_DONE))
+    # The audit log is left as it is: it records acts on the organisation (an invite tried or
+    # redeemed), it is append-only in the database and hash-chained, and an erasure that edited it
+    # would be the rewrite the chain exists to expose. Accountability for those acts outlives the
+    # request; the erasure itself is appended to it (privacy.erase, by internal id).
+    await session.execute(delete(UserSetting).where(UserSetting.telegram_id == telegram_id)
+                          .execution_options(**_DONE))
+    # bot:chat:user:…: any dialog where they are the chat or the user.
+    await session.execute(delete(DialogState).where(or_(
+        DialogState.key.like(f"%:{telegram_id}:%"), DialogState.key.like(f"%:{telegram_id}")))
+        .execution_options(**_DONE))

@@ -44,6 +44,15 @@ class Person:
         return tuple(m for m in self.memberships if m.status == "active")
 
 
+# Quiet hours for broadcasts to residents and members: when one written at a moment may go
+# out, or None to send now (bot.core.Core.quiet_release, from settings.quiet_hours).
+QuietRule = Callable[[datetime], datetime | None]
+
+
+def never_quiet(_: datetime) -> None:
+    return None
+
+
 MAX_ID = 2**62  # ids come from buttons: anything out of range is simply not found
 
 

@@ -3,7 +3,7 @@ loading an order, moving it by compare-and-set, its event rows, publishing it (w
 members' notice held through quiet hours), and who is told."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service_orders.base import Person, Workflow, sane_id
+from service_orders.base import Person, QuietRule, Workflow, sane_id
 from service_orders.errors import OrderRefused
 from service_orders.states import OrderAction, OrderState, target_of
 from service_orders.views import (
@@ -28,9 +28,6 @@ from service_orders.views import (
 from storage.models import ServiceOrder, ServiceOrderEvent
 from tickets import outbox
 from tickets.views import UnitCache
-
-# When quiet hours hold the members' notice: its release time, or None to send now.
-QuietRule = Callable[[datetime], datetime | None]
 
 
 @dataclass(frozen=True)
@@ -98,12 +95,10 @@ class OrderDesk(Workflow):
         ))
 
     def _publish_values(self, now: datetime) -> dict[str, Any]:
-        """Columns for an order going (back) to 待接单: its members' notice is due now, or
-        when quiet hours end (the sweep sends it then)."""
-        release = self.quiet(now)
-        if release is None:
-            return {"published_at": now, "announce_at": now, "announced_at": now}
-        return {"published_at": now, "announce_at": release, "announced_at": None}
+        """Columns for an order going (back) to 待接单: its members' notice goes out now, or
+        when quiet hours end (queued in the outbox, held until then: see _queued)."""
+        at = outbox.held(self.quiet(now), now) or now
+        return {"published_at": now, "announce_at": at, "announced_at": at}
 
     async def _broadcast(self, session: AsyncSession, order: ServiceOrder, view: OrderView,
                          exclude: Sequence[int] = ()) -> Broadcast | None:
@@ -121,20 +116,25 @@ class OrderDesk(Workflow):
 
     async def _queued(self, session: AsyncSession, order: ServiceOrder, outcome: OrderOutcome) -> OrderOutcome:
         """The outcome's notices and members' notice into the outbox, in the command's
-        transaction, keyed by order, kind, version and chat: a replay queues nothing twice."""
+        transaction, keyed by order, kind, version and chat: a replay queues nothing twice.
+        The members' notice is a broadcast: in quiet hours its rows wait in the outbox for
+        the sweep (outcome.held_until), and the caller sends none of them."""
         now, v = self.clock(), order.version
         keyed = [(f"order:{n.order.id}:{n.kind.value}:v{v}:chat:{n.chat_id}", n) for n in outcome.notices if n.chat_id]
         b = outcome.broadcast
         to_members = [(f"order:{b.order.id}:new:v{v}:chat:{c}", c) for c in b.chat_ids if c] if b else []
         ids = await outbox.put(session, [
-            *(outbox.Row(k, n.chat_id, f"order.{n.kind.value}", order_id=n.order.id, note=n.note,
-                         actor_name=n.actor_name or "", points=n.points) for k, n in keyed),
-            *(outbox.Row(k, c, "order.new", order_id=b.order.id) for k, c in to_members),
-        ], now)
+            outbox.Row(k, n.chat_id, f"order.{n.kind.value}", order_id=n.order.id, note=n.note,
+                       actor_name=n.actor_name or "", points=n.points) for k, n in keyed], now)
+        release = outbox.held(order.announce_at, now) if b is not None else None
+        ids |= await outbox.put(session, [outbox.Row(k, c, "order.new", order_id=b.order.id) for k, c in to_members],
+                                now, not_before=release)
         seen: set[str] = set()
         outcome.notices = [replace(n, outbox_id=ids[k]) for k, n in keyed
                            if k in ids and not (k in seen or seen.add(k))]
-        if b is not None:
+        if b is not None and release is not None:
+            outcome.broadcast, outcome.held_until = None, release
+        elif b is not None:
             fresh = [(k, c) for k, c in dict(to_members).items() if k in ids]
             outcome.broadcast = replace(b, chat_ids=tuple(c for _, c in fresh), outbox_ids=tuple(ids[k] for k, _ in fresh))
         return outcome

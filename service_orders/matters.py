@@ -15,7 +15,7 @@ published result says voting has ended.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,14 +23,17 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_orders import rules
-from service_orders.base import Workflow, sane_id
+from service_orders.base import QuietRule, Workflow, never_quiet, sane_id
 from service_orders.errors import MatterRefused
 from storage.models import Matter, MatterPoll, MatterVote, Resident, Unit
 from storage.repositories import Units
 from tickets import outbox
 from tickets.policy import Role
 
-QUESTION_MAX, OPTION_MAX, OPTIONS_MIN, OPTIONS_MAX = 300, 100, 2, 10
+# Telegram takes a poll's question up to 300 characters: the rest is for who asks and until when.
+QUESTION_MAX, OPTION_MAX, OPTIONS_MIN, OPTIONS_MAX = 240, 100, 2, 10
+POLL = "matter.poll"
+RESULT = "matter.result"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class MatterView:
     hours: float
     created_by: int
     closes_at: datetime | None
+    starts_at: datetime | None = None  # when the polls go out: after quiet hours if sent in them
+    held_until: datetime | None = None  # set when quiet hours held the polls (= starts_at)
+    closed_at: datetime | None = None
+    queued: int = 0  # open(): how many polls were queued
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,19 @@ def poll_key(matter_id: int, chat_id: int) -> str:
     return f"matter:{matter_id}:poll:chat:{chat_id}"
 
 
+def result_key(matter_id: int, chat_id: int) -> str:
+    return f"matter:{matter_id}:result:chat:{chat_id}"
+
+
 @dataclass(frozen=True)
 class Tally:
     matter: MatterView
     counts: tuple[int, ...]
     voters: int
     polled: int
-    chat_ids: tuple[int, ...] = ()  # who the result goes to (those polled)
+    chat_ids: tuple[int, ...] = ()  # who the result goes to now (those polled)
+    outbox_ids: tuple[int, ...] = ()  # their outbox rows, one per chat
+    held_until: datetime | None = None  # quiet hours: the residents' copies wait (the sweep sends them)
 
 
 def validate(question: str, options: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -82,16 +95,20 @@ def validate(question: str, options: list[str]) -> tuple[str, tuple[str, ...]]:
 
 
 class Matters(Workflow):
-    def __init__(self, *args: Any, default_hours: float = 72.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_hours: float = 72.0, quiet: QuietRule = never_quiet,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default_hours = default_hours
+        self.quiet = quiet
 
     async def _view(self, session: AsyncSession, m: Matter) -> MatterView:
         community = await session.get(Unit, m.community_id)
         grid = await session.get(Unit, m.grid_id) if m.grid_id else None
         scope = grid.name if grid else (community.name if community else "")
+        starts = m.closes_at - timedelta(hours=m.hours) if m.closes_at else None
+        held = starts if starts and m.opened_at and starts > m.opened_at else None
         return MatterView(m.id, m.state, m.community_id, community.name if community else "", m.grid_id, scope,
-                          m.question, tuple(m.options), m.hours, m.created_by, m.closes_at)
+                          m.question, tuple(m.options), m.hours, m.created_by, m.closes_at, starts, held, m.closed_at)
 
     async def _grids(self, session: AsyncSession, m: Matter) -> list[int]:
         if m.grid_id is not None:
@@ -152,18 +169,21 @@ class Matters(Workflow):
 
     async def open(self, telegram_id: int, matter_id: int) -> tuple[MatterView, list[PollJob]]:
         """draft → open; the residents' polls are queued in the outbox with it (one per
-        resident and matter, ever): returns them, for the caller to send at once."""
+        resident and matter, ever): returns them, for the caller to send at once. In quiet
+        hours none is returned: they wait in the outbox for the sweep (view.starts_at), and
+        the matter runs its hours from then."""
         now = self.clock()
         async with self._tx() as session:
             m = await self._mine(session, telegram_id, matter_id)
+            release = outbox.held(self.quiet(now), now)
             await self._cas(session, m, "draft", {"state": "open", "opened_at": now,
-                                                  "closes_at": now + timedelta(hours=m.hours)})
+                                                  "closes_at": (release or now) + timedelta(hours=m.hours)})
             sent = set((await session.execute(select(MatterPoll.chat_id).where(MatterPoll.matter_id == m.id))).scalars())
             chats = [r for r in await self._residents(session, m) if r not in sent]
-            ids = await outbox.put(session, (outbox.Row(poll_key(m.id, c), c, "matter.poll", matter_id=m.id)
-                                             for c in chats), now)
+            ids = await outbox.put(session, (outbox.Row(poll_key(m.id, c), c, POLL, matter_id=m.id)
+                                             for c in chats), now, not_before=release)
             jobs = [PollJob(c, ids[poll_key(m.id, c)]) for c in chats if poll_key(m.id, c) in ids]
-            return await self._view(session, m), jobs
+            return replace(await self._view(session, m), queued=len(jobs)), [] if release else jobs
 
     async def poll_sent(self, matter_id: int, chat_id: int, poll_id: str, message_id: int | None,
                         outbox_id: int | None = None) -> None:
@@ -177,13 +197,19 @@ class Matters(Workflow):
                 await outbox.mark_in(session, outbox_id, "sent", now, final=True,
                                      telegram_message_id=message_id, poll_id=poll_id)
 
-    async def poll_question(self, matter_id: int) -> tuple[str, tuple[str, ...]] | None:
+    async def poll_view(self, matter_id: int) -> MatterView | None:
         """What a queued poll asks, while the matter is open (None: closed, nothing to send)."""
         async with self.sf() as session:
             m = await session.get(Matter, matter_id)
             if m is None or m.state != "open" or (m.closes_at and m.closes_at <= self.clock()):
                 return None
-            return m.question, tuple(m.options)
+            return await self._view(session, m)
+
+    async def result(self, matter_id: int) -> Tally | None:
+        """A closed matter's result, for a queued copy (None: not closed)."""
+        async with self.sf() as session:
+            m = await session.get(Matter, matter_id)
+            return await self._tally(session, m, with_chats=False) if m is not None and m.state == "closed" else None
 
     async def cancel(self, telegram_id: int, matter_id: int) -> MatterView:
         async with self._tx() as session:
@@ -239,7 +265,8 @@ class Matters(Workflow):
 
     async def close(self, telegram_id: int | None, matter_id: int) -> Tally:
         """open → closed, by a cadre of the community or (telegram_id None) at its end time.
-        Only the one close that wins the compare-and-set gets the recipients to publish to."""
+        Only the one close that wins the compare-and-set gets the recipients to publish to:
+        the residents' copies are queued in the outbox, held through quiet hours."""
         now = self.clock()
         async with self._tx() as session:
             if telegram_id is None:
@@ -249,7 +276,14 @@ class Matters(Workflow):
             else:
                 m = await self._mine(session, telegram_id, matter_id)
             await self._cas(session, m, "open", {"state": "closed", "closed_at": now})
-            return await self._tally(session, m, with_chats=True)
+            tally = await self._tally(session, m, with_chats=True)
+            release = outbox.held(self.quiet(now), now)
+            ids = await outbox.put(session, (outbox.Row(result_key(m.id, c), c, RESULT, matter_id=m.id)
+                                             for c in tally.chat_ids), now, not_before=release)
+            if release:
+                return replace(tally, chat_ids=(), held_until=release)
+            fresh = [c for c in tally.chat_ids if result_key(m.id, c) in ids]
+            return replace(tally, chat_ids=tuple(fresh), outbox_ids=tuple(ids[result_key(m.id, c)] for c in fresh))
 
     async def due(self, now: datetime, limit: int = 20) -> list[int]:
         async with self.sf() as session:

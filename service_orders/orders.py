@@ -134,8 +134,7 @@ class OrderService(OrderDesk):
                              {"reviewed_at": now, **self._publish_values(now)}, note="auto")
             view = await self._view(session, order)
             return await self._queued(session, order, OrderOutcome(view, await self._to_reviewers(session, view, K.AUTO_PUBLISHED),
-                                await self._broadcast(session, order, view),
-                                held_until=None if order.announced_at else order.announce_at))
+                                await self._broadcast(session, order, view)))
 
     async def cancel(self, telegram_id: int, order_id: int) -> OrderOutcome:
         now = self.clock()
@@ -237,7 +236,6 @@ class OrderService(OrderDesk):
             notices = self._to_resident(view, K.ABANDONED)
             notices += await self._to_reviewers(session, view, K.ABANDONED_REVIEWER, None, member.name, skip=telegram_id)
             return await self._queued(session, order, OrderOutcome(view, notices, await self._broadcast(session, order, view, exclude=[telegram_id]),
-                                held_until=None if order.announced_at else order.announce_at,
                                 points=self.rules.abandoned if got else 0))
 
     # -- 评单 ----------------------------------------------------------------------------

@@ -52,8 +52,7 @@ class ReviewService(OrderDesk):
             await self._move(session, order, OrderAction.APPROVE, person, now,
                              {"reviewed_at": now, "taker_id": None, "taken_at": None, **self._publish_values(now)})
             view = await self._view(session, order)
-            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view),
-                                held_until=None if order.announced_at else order.announce_at))
+            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view)))
 
     async def decline(self, telegram_id: int, order_id: int, reason: str) -> OrderOutcome:
         reason = reason.strip()
@@ -127,8 +126,9 @@ class ReviewService(OrderDesk):
                                 ticket_outcome=ticket_outcome))
 
     async def release_held(self, now: datetime) -> list[Broadcast]:
-        """Members' notices that waited for quiet hours to end. Each order is claimed by a
-        conditional UPDATE before it is handed out, so two sweeps never both send it."""
+        """Members' notices held the old way (announced_at unset, from before held notices
+        waited in the outbox: OrderDesk._queued), sent once quiet hours end. Each order is
+        claimed by a conditional UPDATE before it is handed out, so two sweeps never both send it."""
         out: list[Broadcast] = []
         async with self._tx() as session:
             rows = (await session.execute(

@@ -191,6 +191,16 @@ class Tickets:
         )
         return (await self.s.execute(q)).scalars().all()
 
+    async def with_departments(self, department_ids: Iterable[int], state: str, limit: int = 30) -> Sequence[Ticket]:
+        """Tickets escalated (吹哨) to these departments and now in `state`, soonest deadline first."""
+        q = (
+            select(Ticket)
+            .where(Ticket.department_id.in_(list(department_ids)), Ticket.state == state)
+            .order_by(Ticket.resolve_deadline, Ticket.id)
+            .limit(limit)
+        )
+        return (await self.s.execute(q)).scalars().all()
+
     async def add_event(self, event: TicketEvent) -> None:
         self.s.add(event)
 

@@ -134,8 +134,17 @@ class Pending:
 
 @dataclass(frozen=True)
 class Quiet:
+    """Quiet hours (settings.quiet_hours): the one rule for whatever may wait for the
+    morning, non-urgent reminders and every broadcast to residents alike."""
+
     start: time
     end: time
+
+    def release(self, calendar: WorkCalendar, at: datetime) -> datetime | None:
+        """When a message written at `at` may go out: None (now) outside quiet hours."""
+        if calendar.in_quiet_hours(at, self.start, self.end):
+            return calendar.quiet_hours_end(at, self.start, self.end)
+        return None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
 """督办 by hand: a cadre's overdue and soon-due list (/overdue) and 催办 (remind now).
+The list ends with every ticket closed as 无效 in the last days, by whom and why: closing
+a ticket as 无效 takes it out of the figures, so it must not hide work from the cadre.
 
 Uses the TicketService's transaction, loading and event helpers, as tickets.intake does,
 so a 催办 is stored as an event like every other change.
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from organisation.jurisdiction import jurisdiction, require_cadre
 from storage.models import Ticket, TicketEvent
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 
 # Two taps on 催办 within this long remind once: the person is not nagged twice.
 REMIND_GAP = timedelta(minutes=10)
+# /overdue lists every 无效 of this many last days.
+INVALID_DAYS = 7
 
 
 class NobodyToRemind(WorkflowError):
@@ -47,11 +52,26 @@ class OverdueItem:
 
 
 @dataclass(frozen=True)
+class InvalidItem:
+    """A ticket closed as 无效: when, by whom, why."""
+
+    ticket_id: int
+    grid_name: str
+    category: str
+    text: str
+    who: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class OverdueList:
     items: tuple[OverdueItem, ...]
     overdue: int  # every ticket past its deadline, shown or not
     soon: int  # every ticket due within the window
     now: datetime
+    invalid: tuple[InvalidItem, ...] = ()  # every 无效 of the last INVALID_DAYS days, newest first
+    invalid_days: int = INVALID_DAYS
 
 
 def _deadline():
@@ -87,7 +107,24 @@ class Supervision:
                 at = t.accept_deadline if waiting else t.resolve_deadline
                 items.append(OverdueItem(await build_view(session, t, svc.units), "accept" if waiting else "resolve",
                                          at, at < now))
-        return OverdueList(tuple(items), int(late), int(soon) - int(late), now)
+            invalid = await self._invalid(session, grids, now)
+        return OverdueList(tuple(items), int(late), int(soon) - int(late), now, invalid)
+
+    async def _invalid(self, session: AsyncSession, grids: list[int], now: datetime) -> tuple[InvalidItem, ...]:
+        """Every 无效 of the cadre's grids in the last INVALID_DAYS days: all of them, not a page."""
+        found = (await session.execute(
+            select(TicketEvent, Ticket).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(TicketEvent.action == Action.INVALIDATE.value, TicketEvent.at >= now - timedelta(days=INVALID_DAYS),
+                   Ticket.grid_id.in_(grids))
+            .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        )).all()
+        items = []
+        for event, t in found:
+            chain = await self.svc.units.chain(session, t.grid_id)
+            grid = chain.get("grid") or chain.get("micro_grid")
+            items.append(InvalidItem(t.id, grid.name if grid else "", t.category, t.text, event.actor_name or "",
+                                     event.note or "", event.at))
+        return tuple(items)
 
     async def remind(self, telegram_id: int, ticket_id: int) -> Outcome:
         """催办: tell whoever holds the ticket now (its grid member, or the department's contacts)."""

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlp.similarity import cosine, word_set
-from storage.models import Resident, Ticket, TicketFollower
+from storage.models import Resident, Ticket, TicketFollower, Unit
 from storage.repositories import Residents
 from tickets import outbox
 from tickets.errors import NotAllowed, NotRegistered, Stale
@@ -42,10 +42,13 @@ CACHED_TICKETS = 20_000  # word sets kept (a ticket's text never changes): one c
 
 @dataclass(frozen=True)
 class Match:
+    """What a resident may be told of another resident's ticket: its category, grid and
+    state, never its words (nor who reported it)."""
+
     ticket_id: int
     state: State
     category: str
-    text: str
+    grid_name: str
     similarity: float
 
 
@@ -78,7 +81,7 @@ class Duplicates:
         return words
 
     async def _open_in_grid(self, session: AsyncSession, grid, since: datetime | None, *exclude) -> list:
-        q = select(Ticket.id, Ticket.text, Ticket.category, Ticket.state).where(
+        q = select(Ticket.id, Ticket.text, Ticket.category, Ticket.state, Ticket.grid_id).where(
             Ticket.grid_id == grid, Ticket.state.in_(OPEN_STATES), *exclude)
         if since is not None:
             q = q.where(Ticket.created_at >= since)
@@ -116,7 +119,9 @@ class Duplicates:
         if best is None:
             return None
         similarity, row = best
-        return Match(row.id, State(row.state), row.category, row.text, similarity)
+        async with svc.sf() as session:
+            grid_name = (await session.execute(select(Unit.name).where(Unit.id == row.grid_id))).scalar_one()
+        return Match(row.id, State(row.state), row.category, grid_name, similarity)
 
     async def follow(self, telegram_id: int, ticket_id: int, text: str, grid_id: int | None = None) -> TicketView:
         """Follow the ticket the resident was offered. Checked again here: the ticket must be

@@ -15,7 +15,8 @@ class State(StrEnum):
     ESCALATED = "escalated"    # 已吹哨, with a department
     REOPENED = "reopened"      # 重办, after 未解决 or 不满意
     MERGED = "merged"          # 已合并
-    CANCELLED = "cancelled"    # 已撤销
+    CANCELLED = "cancelled"    # 已撤销, withdrawn by the resident
+    INVALID = "invalid"        # 无效: not a matter for the grid (spam, a test, a private dispute)
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ STATE_LABELS = {
     State.REOPENED: "重办",
     State.MERGED: "已合并",
     State.CANCELLED: "已撤销",
+    State.INVALID: "无效",
 }
 
 OPEN_STATES = frozenset(
@@ -59,6 +61,13 @@ class Action(StrEnum):
     FOLLOW = "follow"          # a resident follows a ticket instead of reporting it again
     EDIT = "edit"              # the reporter edited the report before anyone accepted it
     NOTE = "note"              # the reporter added to it (an edit after 签收)
+    INVALIDATE = "invalidate"  # its handler or a cadre closes it as 无效, with a reason
+    REOPEN_REASON = "reopen_reason"  # why the resident said 未解决 or 不满意, after the 重办
+    SUPPLEMENT = "supplement"  # 补充: text, photos or a location sent soon after the report
+    RELAY = "relay"            # 联系反映人: a handler's message to the reporter, through the bot
+    RELAY_REPLY = "relay_reply"  # the reporter's answer to a relayed message
+    PHONE_REQUEST = "phone_request"  # a handler (or an emergency) asked the reporter for a number
+    PHONE_SHARED = "phone_shared"    # the reporter shared it (the number itself is on the resident)
 
     @property
     def label(self) -> str:
@@ -82,6 +91,13 @@ ACTION_LABELS = {
     Action.MERGE: "合并",
     Action.REMIND: "催办",
     Action.FOLLOW: "关注",
+    Action.INVALIDATE: "判为无效",
+    Action.REOPEN_REASON: "重办原因",
+    Action.SUPPLEMENT: "补充材料",
+    Action.RELAY: "联系反映人",
+    Action.RELAY_REPLY: "反映人回复",
+    Action.PHONE_REQUEST: "请求电话",
+    Action.PHONE_SHARED: "留下电话",
 }
 
 
@@ -109,9 +125,18 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.MERGE: Transition(OPEN_STATES, State.MERGED),
     Action.CLOSE: Transition(frozenset({State.RESOLVED}), State.CLOSED),
     Action.REOPEN: Transition(frozenset({State.RESOLVED}), State.REOPENED),
-    Action.CANCEL: Transition(
-        frozenset({State.NEW, State.DISPATCHED, State.RETURNED, State.REOPENED}), State.CANCELLED
-    ),
+    # Until it is resolved: once 办结, 回访 says whether it was solved.
+    Action.CANCEL: Transition(OPEN_STATES, State.CANCELLED),
+    Action.INVALIDATE: Transition(OPEN_STATES, State.INVALID),
+}
+# Settled for good: no button on its cards does anything any more.
+SETTLED_STATES = frozenset({State.CLOSED, State.MERGED, State.CANCELLED, State.INVALID})
+
+
+# 重办 of a ticket a department resolved (吹哨报到): it goes back to that department, still
+# 已吹哨, not to the grid member it was taken from.
+DEPARTMENT_TRANSITIONS: dict[Action, Transition] = {
+    Action.REOPEN: Transition(frozenset({State.RESOLVED}), State.ESCALATED),
 }
 
 
@@ -124,8 +149,10 @@ class TransitionError(Exception):
         self.state = state
 
 
-def target_of(action: Action, state: State) -> State:
-    transition = TRANSITIONS[action]
+def target_of(action: Action, state: State, *, department: bool = False) -> State:
+    """Where `action` takes a ticket in `state`; `department`: the ticket is a department's
+    (DEPARTMENT_TRANSITIONS win). Raises TransitionError where the action does not apply."""
+    transition = (DEPARTMENT_TRANSITIONS.get(action) if department else None) or TRANSITIONS[action]
     if state not in transition.sources:
         raise TransitionError(action, state)
     return transition.target

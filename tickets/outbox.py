@@ -48,25 +48,37 @@ class Row:
     points: int = 0
 
 
+def held(release: datetime | None, now: datetime) -> datetime | None:
+    """`release` (a quiet-hours rule's answer for `now`) if it is still ahead: the rows of a
+    resident broadcast then wait for it (`put(..., not_before=...)`); None: send now."""
+    return release if release is not None and release > now else None
+
+
 def ticket_key(ticket_id: int, kind: str, version: int, chat_id: int) -> str:
     return f"ticket:{ticket_id}:{kind}:v{version}:chat:{chat_id}"
 
 
-async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, claimed: bool = True) -> dict[str, int]:
+async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, claimed: bool = True,
+              not_before: datetime | None = None) -> dict[str, int]:
     """Queue rows in the caller's transaction; a key already queued is skipped. Returns
     {key: id} of the rows queued now. `claimed`: the caller sends them itself right after
     the commit (the sweep leaves them alone for the lease); False for a process that
-    cannot send."""
+    cannot send. `not_before` (later than `now`): the rows wait, unsent by anyone, until
+    then (a resident broadcast held through quiet hours, see `held`)."""
     unique: dict[str, Row] = {}
     for r in rows:
         if r.chat_id:  # 0/None: nobody to tell (a resident who deleted their data)
             unique.setdefault(r.key, r)
     if not unique:
         return {}
+    wait = not_before is not None and not_before > now
+    # A held row is queued as if claimed at its release time: the sweep takes it up once the
+    # lease after that has run out, never before (no column of its own, no migration).
+    claim_at = not_before if wait else (now if claimed else None)
     values = [{"key": r.key, "created_at": now, "chat_id": r.chat_id, "kind": r.kind, "ticket_id": r.ticket_id,
                "order_id": r.order_id, "matter_id": r.matter_id, "note": r.note,
                "actor_name": (r.actor_name or "")[:200], "points": r.points,
-               "attempts": 1 if claimed else 0, "claimed_at": now if claimed else None}
+               "attempts": 1 if claimed and not wait else 0, "claimed_at": claim_at}
               for r in unique.values()]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -165,6 +177,29 @@ async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: dat
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True)
+class SentCard:
+    """A message Telegram took, as queued: enough to draw it again and edit it in place."""
+
+    message_id: int
+    kind: str
+    note: str | None
+    actor_name: str
+
+
+async def sent_cards(session_factory: async_sessionmaker[AsyncSession], ticket_id: int, chat_id: int,
+                     kinds: Iterable[str]) -> list[SentCard]:
+    """The messages of these kinds about a ticket that reached this chat, oldest first:
+    the cards to bring up to date once it is closed or its 重办 has a reason."""
+    async with session_factory() as session:
+        q = (select(OutboxMessage.message_id, OutboxMessage.kind, OutboxMessage.note, OutboxMessage.actor_name)
+             .where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.kind.in_(list(kinds)), OutboxMessage.message_id.is_not(None),
+                    OutboxMessage.outcome == "sent")
+             .order_by(OutboxMessage.id))
+        return [SentCard(m, k, n, a or "") for m, k, n, a in (await session.execute(q)).all()]
 
 
 async def rows(session: AsyncSession, ids: Sequence[int]) -> Sequence[OutboxMessage]:

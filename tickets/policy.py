@@ -5,10 +5,10 @@ so the rules can be read and tested on their own.
 
 | who | sees | may |
 |---|---|---|
-| resident | their own tickets | rate, close, cancel, pick the category while unassigned |
-| grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回 what is assigned to them |
+| resident | their own tickets | rate, close, 撤销 until 办结, pick the category while unassigned |
+| grid member | their grid's (and micro-grid's) tickets | 签收/办结/退回/无效 what is assigned to them |
 | backup (备岗) | the grid's tickets | stand in for the grid's assignee |
-| community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨 |
+| community / street cadre | every ticket below their unit | all of the above, 转派, 吹哨, 无效 |
 | department contact | tickets escalated (吹哨) to their department | 签收/办结 them while escalated |
 | admin | every ticket | manage the organisation and staff (invites, moves) |
 
@@ -85,6 +85,7 @@ class TicketScope:
     micro_grid_id: int | None = None
     state: str | None = None  # the ticket's state: who handles it depends on it
     department_id: int | None = None  # 吹哨: the department it went to
+    urgent: bool = False  # 紧急: its cadres may contact the reporter too
 
 
 def _supervises(actor: Actor, scope: TicketScope) -> bool:
@@ -148,6 +149,28 @@ def can_see_contact(actor: Actor, scope: TicketScope) -> bool:
     return _handles(actor, scope)
 
 
+def can_contact_reporter(actor: Actor, scope: TicketScope) -> bool:
+    """联系反映人 (a relayed message, a phone request): whoever handles the ticket now (its
+    grid member, the backup, a department while escalated to it), and the cadres of an
+    urgent one (紧急求助). Never a ticket that is settled."""
+    if scope.state in ("closed", "merged", "cancelled"):
+        return False
+    if _handles(actor, scope) or _department_handles(actor, scope):
+        return True
+    return scope.urgent and _supervises(actor, scope)
+
+
+def contact_role(actor: Actor, scope: TicketScope) -> Role | None:
+    """The role a contacting handler is shown by to the reporter (never their Telegram name)."""
+    if _handles(actor, scope):
+        return Role.GRID_MEMBER
+    if _department_handles(actor, scope):
+        return Role.DEPARTMENT
+    if scope.street_id is not None and scope.street_id in actor.units(Role.STREET_CADRE):
+        return Role.STREET_CADRE
+    return Role.COMMUNITY_CADRE if _supervises(actor, scope) else None
+
+
 def can_manage_staff(actor: Actor) -> bool:
     """Invite, list, move and deactivate staff; import the organisation."""
     return actor.is_admin
@@ -165,7 +188,8 @@ UNIT_KINDS = {
 def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
     if action in (Action.ACCEPT, Action.RESOLVE):
         return _handles(actor, scope) or _supervises(actor, scope) or _department_handles(actor, scope)
-    if action == Action.RETURN:
+    if action in (Action.RETURN, Action.INVALIDATE):
+        # 无效 is the grid's judgement: a department's contact returns what is not theirs.
         return _handles(actor, scope) or _supervises(actor, scope)
     if action in (Action.REASSIGN, Action.ESCALATE, Action.MERGE, Action.REMIND):
         return _supervises(actor, scope)
@@ -176,6 +200,8 @@ def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
         )
     if action == Action.RECATEGORIZE:
         return _handles(actor, scope) or _supervises(actor, scope)
+    if action in (Action.RELAY, Action.PHONE_REQUEST):
+        return can_contact_reporter(actor, scope)
     if action in (Action.CLOSE, Action.REOPEN, Action.CANCEL):
         return actor.resident_id is not None and actor.resident_id == scope.resident_id
     return False

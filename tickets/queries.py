@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import Residents, Tickets, Units
 from tickets.actors import load_actor
-from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES
+from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES, State
 from tickets.policy import Actor, Role
 from tickets.views import TicketView, build_view
 
@@ -36,11 +36,17 @@ class TicketQueries:
             return [await build_view(session, t) for t in rows]
 
     async def tasks(self, telegram_id: int, limit: int = 30) -> list[TicketView]:
-        """Open work for a grid member; for a cadre, every open ticket of their communities."""
+        """Open work for a grid member; for a cadre, every open ticket of their communities;
+        for a department's contact, what is escalated (吹哨) to their department now."""
         async with self.sf() as session:
             actor = await load_actor(session, telegram_id, admins=self.admins)
             tickets = Tickets(session)
             rows = list(await tickets.open_for_assignees(actor.staff_ids(), ASSIGNEE_STATES, limit))
+            departments = actor.units(Role.DEPARTMENT)
+            if departments:
+                seen = {t.id for t in rows}
+                more = await tickets.with_departments(departments, State.ESCALATED.value, limit)
+                rows.extend(t for t in more if t.id not in seen)
             grids: set[int] = set()
             units = Units(session)
             for community_id in actor.units(Role.COMMUNITY_CADRE):

@@ -57,3 +57,16 @@ async def reassign_candidates(session: AsyncSession, grid_id: int) -> list[tuple
     names = {g.id: g.name for g in grids}
     members = await StaffRepo(session).in_units(names, Role.GRID_MEMBER)
     return [(m, names[m.unit_id]) for m in members]
+
+
+async def holders(session: AsyncSession, state: str, grid_id: int, assignee_telegram_id: int | None,
+                  department_id: int | None) -> list[int]:
+    """Chat ids of those holding a ticket in this state, whose cards carry its buttons: the
+    cadres while nobody is assigned (待派单, 已退回), else the assignee, and the department's
+    contacts while it is 已吹哨. Each once, in that order."""
+    if state in ("new", "returned"):
+        return [c.telegram_id for c in await supervisors(session, grid_id)]
+    chats = [assignee_telegram_id] if assignee_telegram_id else []
+    if state == "escalated" and department_id:
+        chats += [s.telegram_id for s in await StaffRepo(session).in_unit(department_id, Role.DEPARTMENT)]
+    return list(dict.fromkeys(chats))

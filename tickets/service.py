@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,8 +20,11 @@ from storage.repositories import Residents, Tickets, Units
 from supervision.reminders import review_at
 from tickets import outbox, routing
 from tickets.actors import load_actor
+from tickets.closing.closures import Closures
 from tickets.errors import NotAllowed, NotFound, RateLimited, Stale
 from tickets.feedback import Feedback
+from tickets.followup.relay import Relay
+from tickets.followup.supplements import Supplements
 from tickets.intake import Intake
 from tickets.lifecycle import Action, State, TransitionError, target_of, window_data
 from tickets.policy import Actor, can, can_view
@@ -35,7 +38,7 @@ def _is_sqlite(session_factory) -> bool:
     return bind is not None and bind.dialect.name == "sqlite"
 
 
-class TicketService(Feedback):
+class TicketService(Feedback, Closures):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -46,10 +49,14 @@ class TicketService(Feedback):
         confidence_threshold: float = 0.55,
         reports_per_hour: int = 10,
         clock: Callable[[], datetime] = utcnow,
+        department_deadlines: Callable[[datetime, bool], tuple[datetime, datetime]] | None = None,
+        supplement_window: timedelta | None = timedelta(minutes=10),
     ) -> None:
         self.sf = session_factory
         self.classifier = classifier
         self.deadlines = deadlines
+        # 重办 of what a department resolved runs on the department's clock (吹哨报到).
+        self.department_deadlines = department_deadlines or (lambda start, urgent: deadlines(start, "", urgent))
         self.admins = frozenset(admins)
         self.threshold = confidence_threshold
         self.reports_per_hour = reports_per_hour
@@ -57,6 +64,8 @@ class TicketService(Feedback):
         self.limiter = SlidingWindow(reports_per_hour)
         self.units = UnitCache()
         self.intake = Intake(self)
+        self.supplements = Supplements(self, supplement_window)  # 补充
+        self.relay = Relay(self)  # 联系反映人
         # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
         self.write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
 
@@ -88,10 +97,11 @@ class TicketService(Feedback):
         values: dict[str, Any],
         note: str | None = None,
         data: dict[str, Any] | None = None,
+        department: bool = False,
     ) -> State:
         source = State(ticket.state)
         try:
-            target = target_of(action, source)
+            target = target_of(action, source, department=department)
         except TransitionError as exc:
             raise Stale(ticket.id, source) from exc
         if not await Tickets(session).move(ticket, source, {"state": target, "updated_at": now, **values}):
@@ -328,6 +338,8 @@ class TicketService(Feedback):
             if target is None:
                 raise NotAllowed(Action.REASSIGN, ticket_id)
             previous = view.assignee_telegram_id
+            # A returned ticket's new handler learns why it was returned (退回's reason).
+            why = ticket.return_reason if view.state == State.RETURNED else None
             # 转派 gives the new handler full windows from now (the 12345 convention).
             accept_by, resolve_by = self.deadlines(now, ticket.category, ticket.urgent)
             await self._move(
@@ -339,7 +351,7 @@ class TicketService(Feedback):
                       **window_data(accept_deadline=accept_by, resolve_deadline=resolve_by)},
             )
             view = await build_view(session, ticket, self.units)
-            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, None, actor.name),
+            notices = [Notice(target.telegram_id, NoticeKind.NEW_TASK, view, why, actor.name),
                        Notice(view.resident_telegram_id, NoticeKind.REASSIGNED_RESIDENT, view)]
             if previous and previous != target.telegram_id:
                 notices.append(Notice(previous, NoticeKind.TAKEN_AWAY, view, None, actor.name))

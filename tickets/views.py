@@ -45,6 +45,7 @@ class TicketView:
     resolution_photos: tuple[str, ...] = ()
     resolution_note: str | None = None
     return_reason: str | None = None
+    reopen_reason: str | None = None  # the resident's words after 未解决/不满意: for its handler
     reopen_count: int = 0
     street_id: int | None = None
     resident_id: int = 0
@@ -57,6 +58,7 @@ class TicketView:
     # 吹哨: the department it went to; 合并: the ticket it was merged into.
     department_id: int | None = None
     department_name: str = ""
+    department_accepted_at: datetime | None = None  # the department's 签收 (报到), while it has it
     merged_into_id: int | None = None
     # Residents who follow it (they reported the same thing): told what the reporter is told.
     follower_ids: tuple[int, ...] = ()
@@ -76,6 +78,7 @@ class TicketView:
             state=self.state.value,
             followers=frozenset(self.follower_ids),
             department_id=self.department_id,
+            urgent=self.urgent,
         )
 
 
@@ -98,9 +101,21 @@ class NoticeKind(StrEnum):
     ESCALATED_RESIDENT = "escalated_resident"
     ESCALATED_MEMBER = "escalated_member"        # to the grid member: a department took it
     DEPARTMENT_ACCEPTED = "department_accepted"  # to the resident
+    DEPARTMENT_REOPENED = "department_reopened"  # to a department's contact: 重办 of what it resolved
     REMINDED = "reminded"                        # 催办, to whoever handles it
     MERGED_RESIDENT = "merged_resident"          # note: the ticket it went into
     MERGED_ASSIGNEE = "merged_assignee"
+    # Closing without 办结 (tickets.closing): cards about it say so and lose their buttons.
+    CANCELLED = "cancelled"                      # to its handler: the resident withdrew it (撤销)
+    INVALID_RESIDENT = "invalid_resident"        # note: the reason it is 无效
+    INVALID_STAFF = "invalid_staff"              # to its other handlers; note: the reason
+    REOPEN_REASON = "reopen_reason"              # to the assignee of a 重办; note: the resident's reason
+    # Follow-ups (tickets.followup): 补充 and 联系反映人.
+    SUPPLEMENTED = "supplemented"          # to the handler: the reporter added material (note: encoded)
+    RELAY_TO_RESIDENT = "relay_resident"   # a handler's message; actor_name: the role shown
+    RELAY_TO_HANDLER = "relay_handler"     # the reporter's answer (never their name)
+    PHONE_REQUESTED = "phone_requested"    # to the reporter: share a number (contact button)
+    PHONE_SHARED = "phone_shared"          # to the handler: the number, read from the resident at send time
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ class Notice:
 RESIDENT_NOTICES = frozenset({
     NoticeKind.ACCEPTED, NoticeKind.RESOLVED, NoticeKind.RETURNED_RESIDENT, NoticeKind.REASSIGNED_RESIDENT,
     NoticeKind.REOPENED_RESIDENT, NoticeKind.ESCALATED_RESIDENT, NoticeKind.DEPARTMENT_ACCEPTED,
-    NoticeKind.MERGED_RESIDENT,
+    NoticeKind.MERGED_RESIDENT, NoticeKind.INVALID_RESIDENT,
 })
 
 
@@ -140,6 +155,8 @@ class Outcome:
     # Top suggestions when the classifier was unsure: the resident picks one.
     suggestions: tuple[str, ...] = ()
     rating_round_open: bool = False
+    # A press replayed (a double tap, a redelivered update): it was done before, nothing changed now.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +250,7 @@ async def build_view(
         ),
         resolution_note=ticket.resolution_note,
         return_reason=ticket.return_reason,
+        reopen_reason=ticket.reopen_reason,
         reopen_count=ticket.reopen_count,
         micro_grid_id=ticket.micro_grid_id,
         anonymous=bool(ticket.anonymous),
@@ -240,6 +258,7 @@ async def build_view(
         resident_phone=None if hidden else resident.phone,
         department_id=ticket.department_id,
         department_name=department.name if department else "",
+        department_accepted_at=ticket.department_accepted_at,
         merged_into_id=ticket.merged_into_id,
         follower_ids=tuple(f.resident_id for f in followers),
         follower_telegram_ids=tuple(f.telegram_id for f in followers),

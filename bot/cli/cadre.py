@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.cli.common import settings_from
+from bot.cli.progress import Bar, quiet_option
 
 
 def _day(_ctx, _param, value: str) -> date:
@@ -41,8 +42,9 @@ def export_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: tickets-FROM-TO.xlsx|csv here).")
+@quiet_option
 @click.pass_context
-def export_tickets(ctx: click.Context, first: date, last: date, fmt: str, out: str | None) -> None:
+def export_tickets(ctx: click.Context, first: date, last: date, fmt: str, out: str | None, quiet: bool) -> None:
     """Tickets reported from --from to --to: times (local), state, category, grid, assignee, rating."""
     from figures.periods import PeriodError, dates_period
 
@@ -51,7 +53,8 @@ def export_tickets(ctx: click.Context, first: date, last: date, fmt: str, out: s
         period = dates_period(first, last, ZoneInfo(settings.timezone))
     except PeriodError as exc:
         raise click.BadParameter(str(exc)) from None
-    count, body = asyncio.run(_with_reports(settings, lambda r: r.export(None, period, fmt)))
+    with Bar("exporting", quiet=quiet, unit="ticket") as bar:
+        count, body = asyncio.run(_with_reports(settings, lambda r: r.export(None, period, fmt, bar)))
     path = Path(out or f"tickets-{first}-{last}.{fmt}")
     path.write_bytes(body)
     click.echo(f"{count} tickets written to {path}")
@@ -62,8 +65,9 @@ def export_tickets(ctx: click.Context, first: date, last: date, fmt: str, out: s
 @click.option("--out", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Folder for the PNG charts and the XLSX.")
 @click.option("--unit", help="A street or community code (default: every street).")
+@quiet_option
 @click.pass_context
-def bulletin_command(ctx: click.Context, month: str, out: str, unit: str | None) -> None:
+def bulletin_command(ctx: click.Context, month: str, out: str, unit: str | None, quiet: bool) -> None:
     """一月一通报: charts (PNG) and figures (XLSX) for a month, per street or for --unit."""
     from figures.periods import PeriodError, month_period
 
@@ -80,9 +84,10 @@ def bulletin_command(ctx: click.Context, month: str, out: str, unit: str | None)
             if found is None or found.kind not in ("street", "community"):
                 raise click.ClickException(f"no street or community with code {unit!r}")
             units = [found]
-        return await reports.bulletin(None, period, units)
+        return await reports.bulletin(None, period, units, bar)
 
-    bundles = asyncio.run(_with_reports(settings, work))
+    with Bar("bulletin", quiet=quiet, unit="step") as bar:
+        bundles = asyncio.run(_with_reports(settings, work))
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for bundle in bundles:

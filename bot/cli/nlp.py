@@ -8,28 +8,32 @@ from pathlib import Path
 import click
 
 from bot.cli.common import settings_from
+from bot.cli.progress import Bar, quiet_option
 
 
 def nlp_group() -> click.Group:
-    from nlp.cli import nlp_commands
+    """nlp's own commands, drawing progress bars (bot.cli.progress), plus `retrain`."""
+    from nlp.cli import build_nlp_group
 
-    if "retrain" not in nlp_commands.commands:
-        nlp_commands.add_command(nlp_retrain)
-    return nlp_commands
+    group = build_nlp_group(progress=Bar)
+    group.add_command(nlp_retrain)
+    return group
 
 
 @click.command("retrain")
 @click.option("--out", type=click.Path(file_okay=False), help="Where to write the new model (default: a temp folder).")
 @click.option("--activate", is_flag=True, help="Switch to the new model (copied into nlp.model_dir).")
+@quiet_option
 @click.pass_context
-def nlp_retrain(ctx: click.Context, out: str | None, activate: bool) -> None:
+def nlp_retrain(ctx: click.Context, out: str | None, activate: bool, quiet: bool) -> None:
     """Train on the shipped corpus plus staff corrections (改类); compare with the model in use."""
     from bot.cli.retrain import load_corrections, retrain
 
     settings = settings_from(ctx)
     fixes = asyncio.run(load_corrections(settings))
     try:
-        r = retrain(settings, fixes, Path(out) if out else None, activate)
+        with Bar("training", quiet=quiet, unit="step") as bar:
+            r = retrain(settings, fixes, Path(out) if out else None, activate, on_progress=bar)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"staff corrections in the database: {r.n_corrections} (a fifth of them held out)")

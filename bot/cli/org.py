@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import settings_from
+from bot.cli.progress import Bar, quiet_option
 from documents.posters import PosterWords
 from organisation.imports.apply import join_link
 
@@ -31,15 +32,18 @@ def org() -> None:
               help="Grid boundaries: a GeoJSON FeatureCollection, each feature's properties.code a grid code.")
 @click.option("--crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
               help="Coordinates of --geojson: gcj02 for outlines drawn on 高德/腾讯 maps.")
+@quiet_option
 @click.pass_context
-def org_import(ctx: click.Context, file: str, geojson: str | None, crs: str) -> None:
+def org_import(ctx: click.Context, file: str, geojson: str | None, crs: str, quiet: bool) -> None:
     """Load an organisation file: TOML, CSV or XLSX (by extension). Importing the same file
     twice changes nothing; open tickets of staff who leave go to the backup or the cadre."""
     from bot.cli.orgtasks import import_org
     from organisation.imports.errors import OrgFileError
 
     try:
-        report = asyncio.run(import_org(settings_from(ctx), Path(file), Path(geojson) if geojson else None, crs))
+        with Bar("importing", quiet=quiet, unit="step") as bar:
+            report = asyncio.run(import_org(settings_from(ctx), Path(file), Path(geojson) if geojson else None, crs,
+                                            on_progress=bar))
     except OrgFileError as exc:
         raise click.ClickException(str(exc)) from None
     if not report.changed:
@@ -93,8 +97,9 @@ def _people(unit: dict) -> str:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the PNG posters.")
 @click.option("--username", help="The bot's @username (default: telegram.username in the settings).")
 @click.option("--grid", "grids", multiple=True, help="Only these grid codes (repeatable).")
+@quiet_option
 @click.pass_context
-def org_qr(ctx: click.Context, out_dir: str, username: str | None, grids: tuple[str, ...]) -> None:
+def org_qr(ctx: click.Context, out_dir: str, username: str | None, grids: tuple[str, ...], quiet: bool) -> None:
     """Write a printable join poster (PNG, QR code of the grid's link) per grid."""
     from bot.cli.orgtasks import poster_entries
     from documents.posters import write_posters
@@ -108,7 +113,9 @@ def org_qr(ctx: click.Context, out_dir: str, username: str | None, grids: tuple[
     entries = asyncio.run(poster_entries(settings, grids))
     if not entries:
         raise click.ClickException("no grids to print: import the organisation first (gridbot org import FILE)")
-    for path in write_posters(entries, Path(out_dir), lambda code: join_link(name, code), poster_words()):
+    with Bar("posters", quiet=quiet, unit="poster") as bar:
+        written = write_posters(entries, Path(out_dir), lambda code: join_link(name, code), poster_words(), bar)
+    for path in written:
         click.echo(str(path))
 
 
@@ -116,11 +123,21 @@ def org_qr(ctx: click.Context, out_dir: str, username: str | None, grids: tuple[
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--action", help="Only this action, e.g. staff.deactivate, invite.redeem, org.import.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--verify", is_flag=True,
+              help="Recompute the hash chain: OK with the row count, or the first broken row and why (exit 1).")
 @click.pass_context
-def org_audit(ctx: click.Context, limit: int, action: str | None, as_json: bool) -> None:
+def org_audit(ctx: click.Context, limit: int, action: str | None, as_json: bool, verify: bool) -> None:
     """The newest entries of the audit log (organisation, staff and admin actions)."""
-    from bot.cli.orgtasks import recent_audit
+    from bot.cli.orgtasks import recent_audit, verify_audit
 
+    if verify:
+        check = asyncio.run(verify_audit(settings_from(ctx)))
+        if not check.ok:
+            click.echo(f"BROKEN at row {check.broken_id} ({check.kind}): {check.why}; "
+                       f"the {check.rows} rows before it verify")
+            ctx.exit(1)
+        click.echo(f"OK: {check.rows} rows, the chain is intact (head {check.head})")
+        return
     rows = asyncio.run(recent_audit(settings_from(ctx), limit, action))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli.progress import Progress
 from bot.settings import Settings
 from documents.posters import PosterInfo
 from handlers.shared.i18n import T
@@ -44,14 +45,15 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 
 async def import_org(settings: Settings, path: Path, boundaries: Path | None = None,
-                     crs: str | None = None, *, clock: Callable[[], datetime] = utcnow) -> ImportReport:
+                     crs: str | None = None, *, clock: Callable[[], datetime] = utcnow,
+                     on_progress: Progress | None = None) -> ImportReport:
     """Tickets of staff who leave are handed over and the people concerned queued in the
-    outbox: the running bot tells them (bot.jobs.outbox)."""
+    outbox: the running bot tells them (bot.jobs.outbox). `on_progress`: see apply_org."""
     spec = parse_org_file(path, boundaries, crs)  # errors before touching the database
     now = clock()
     async with sessions(settings) as sf:
         async with sf() as session, session.begin():
-            report = await apply_org(session, spec, now=now, reason=T.IMPORT_REASON)
+            report = await apply_org(session, spec, now=now, reason=T.IMPORT_REASON, on_progress=on_progress)
             if report.changed:
                 await audit.record(session, cli_operator(), "org.import", "file", Path(path).name, now,
                                    data=report.summary())
@@ -93,3 +95,8 @@ async def recent_audit(settings: Settings, limit: int, action: str | None) -> li
     return [{"at": r.at.isoformat(timespec="seconds"), "who": r.actor_name or "", "telegram_id": r.actor_telegram_id,
              "action": r.action, "object": f"{r.object_kind} {r.object_ref}".strip(), "reason": r.reason or "",
              "data": r.data} for r in rows]
+
+
+async def verify_audit(settings: Settings) -> audit.ChainCheck:
+    async with sessions(settings) as sf, sf() as session:
+        return await audit.verify(session)

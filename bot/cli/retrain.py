@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.cli.progress import Progress
 from bot.settings import Settings
 from nlp.classifier import Classifier
 from nlp.dataset import read_labelled_csv
@@ -40,13 +41,14 @@ async def load_corrections(settings: Settings) -> list[tuple[str, str]]:
         await engine.dispose()
 
 
-def retrain(settings: Settings, fixes: list[tuple[str, str]], out: Path | None, activate: bool) -> RetrainResult:
+def retrain(settings: Settings, fixes: list[tuple[str, str]], out: Path | None, activate: bool,
+            on_progress: Progress | None = None) -> RetrainResult:
     taxonomy = load_taxonomy(settings.nlp.categories_file)
     fix_train, fix_held = split(fixes)
     rows = read_labelled_csv(DATA / "corpus.csv") + fix_train
     heldout = read_labelled_csv(DATA / "heldout.csv") + fix_held
     current = Classifier.load(settings.nlp.model_dir, taxonomy)
-    model = train(rows, segmenter=current.segmenter, taxonomy=taxonomy)
+    model = train(rows, segmenter=current.segmenter, taxonomy=taxonomy, on_progress=on_progress)
     candidate_dir = out or Path(tempfile.mkdtemp(prefix="gridbot-model-"))
     save(model, candidate_dir)
     candidate = Classifier.load(candidate_dir, taxonomy, current.segmenter)

@@ -22,14 +22,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.notifier import Notifier
-from handlers.shared.delivery import send
+from handlers.shared.delivery import REDRAWN_AFTER, redraw, redrawn_cards, send
 from handlers.shared.i18n import create_i18n, speaking
 from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
 from handlers.views.render import Rendered
-from handlers.views.service_cards import new_order_notice, order_notice
+from handlers.views.service_cards import matter_result, new_order_notice, order_notice
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
-from service_orders.matters import Matters, PollJob
+from service_orders.matters import POLL, RESULT, Matters, PollJob
 from service_orders.states import OrderState
 from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
 from storage import updates
@@ -40,7 +40,6 @@ from tickets.views import Notice, NoticeKind, UnitCache, build_view
 
 log = logging.getLogger(__name__)
 
-POLL = "matter.poll"
 NEW_ORDER = "order.new"
 ORDER = "order."
 # Cards for whoever holds the ticket: obsolete once it was handed to someone else.
@@ -87,17 +86,19 @@ class OutboxSender:
                 await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked,
                                   telegram_message_id=delivery.message_id)
                 sent += delivery.ok
+                if delivery.ok and message.kind in REDRAWN_AFTER:
+                    await self._redraw(message)
             for matter_id, jobs in polls.items():
                 sent += await self._polls(matter_id, jobs, now)
             return sent
 
     async def _polls(self, matter_id: int, jobs: list[PollJob], now: datetime) -> int:
-        asked = await self.matters.poll_question(matter_id)
-        if asked is None:  # closed meanwhile: a late poll would only confuse
+        view = await self.matters.poll_view(matter_id)
+        if view is None:  # closed meanwhile: a late poll would only confuse
             for job in jobs:
                 await outbox.mark(self.sf, job.outbox_id, "obsolete", now, final=True)
             return 0
-        return await send_poll_rows(self, self.matters, matter_id, asked[0], asked[1], jobs)
+        return await send_poll_rows(self, self.matters, view, jobs)
 
     async def _locale(self, chat_id: int) -> str:
         locale = (await self.languages.of([chat_id])).get(chat_id) if self.languages else None
@@ -106,6 +107,13 @@ class OutboxSender:
     async def _render(self, message: OutboxMessage) -> Rendered | None:
         if message.kind.startswith(ORDER):
             return await self._render_order(message)
+        if message.kind == RESULT:
+            tally = await self.matters.result(message.matter_id) if message.matter_id else None
+            if tally is None:
+                return None
+            with speaking(await self._locale(message.chat_id), self.i18n):
+                card = matter_result(tally, self.tz)
+            return Rendered(card.text, card.markup)
         try:
             kind = NoticeKind(message.kind)
         except ValueError:
@@ -120,6 +128,16 @@ class OutboxSender:
         with speaking(await self._locale(message.chat_id), self.i18n):
             return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz,
                           self.categories)
+
+    async def _redraw(self, message: OutboxMessage) -> None:
+        """The cards the recipient holds about the ticket, drawn again (handlers.shared.delivery)."""
+        async with self.sf() as session:
+            ticket = await session.get(Ticket, message.ticket_id)
+            view = await build_view(session, ticket, self.units)
+        n = Notice(message.chat_id, NoticeKind(message.kind), view, message.note, message.actor_name)
+        with speaking(await self._locale(message.chat_id), self.i18n):
+            cards = await redrawn_cards(self.sf, n, self.tz)
+        await redraw(self, message.chat_id, cards)
 
     async def _render_order(self, message: OutboxMessage) -> Rendered | None:
         async with self.sf() as session:

@@ -13,6 +13,7 @@ from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from handlers.views.cadre_cards import overdue_card, overdue_header, stats_messages
+from handlers.views.closing_cards import invalid_summary
 from supervision.overdue import NobodyToRemind, RemindedRecently
 from tickets.errors import NotAllowed, NotFound, WorkflowError
 from tickets.lifecycle import Action
@@ -39,7 +40,8 @@ async def on_overdue(message: Message, deps: Deps) -> None:
         await deps.notifier.send_message(chat_id, T.CADRES_ONLY)
         return
     hours = int(tools.soon.total_seconds() // 3600)
-    await deps.notifier.send_message(chat_id, overdue_header(found, hours))
+    # Every 无效 of the week in the summary: taken out of the figures, never out of sight.
+    await deps.notifier.send_message(chat_id, overdue_header(found, hours) + "\n\n" + invalid_summary(found, deps.tz))
     actor = await deps.queries.actor(user_id)
     for item in found.items:
         actions = {a for a in OVERDUE_ACTIONS if can(actor, a, item.view.scope)}

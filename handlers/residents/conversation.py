@@ -68,11 +68,21 @@ def chat_reply(text: str, cues: tuple[str, ...]) -> str:
 async def answered_as_chat(message: Message, deps: Deps, state: FSMContext, report: Report) -> bool:
     """True when the message was small talk (answered) or unsure (asked); False: a report."""
     reading = deps.service.understand(report.text)
-    intent = getattr(reading, "intent", "report")
-    if intent == "chat":
-        await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues))
-        return True
-    if intent == "unsure":
+    return await answered_chat(message, deps, report, reading) or await asked_if_report(
+        message, deps, state, report, reading)
+
+
+async def answered_chat(message: Message, deps: Deps, report: Report, reading: Any) -> bool:
+    """True (and answered) when the classifier's reading is small talk."""
+    if getattr(reading, "intent", "report") != "chat":
+        return False
+    await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues))
+    return True
+
+
+async def asked_if_report(message: Message, deps: Deps, state: FSMContext, report: Report, reading: Any) -> bool:
+    """True (and asked, 上报 / 不用了) when the classifier's reading is unsure."""
+    if getattr(reading, "intent", "report") == "unsure":
         await state.update_data(**{UNSURE_KEY: asdict(report)})
         markup = InlineKeyboardMarkup(inline_keyboard=[[
             InlineKeyboardButton(text=T.BTN_REPORT_YES, callback_data=IntentCb(choice="yes").pack()),

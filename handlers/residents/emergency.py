@@ -17,6 +17,7 @@ from handlers.shared.delivery import recipient_locales
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, says, speaking
 from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.followup_cards import contact_keyboard
 from handlers.views.render import task_buttons, task_card, with_reporter
 from handlers.views.service_cards import resident_keyboard
 from service_orders.emergency import MEMBER, EmergencyOutcome
@@ -83,6 +84,9 @@ async def call(message: Message, deps: Deps, services: ServiceDeps, state: FSMCo
     await alert(deps, services, outcome)
     await deps.notifier.send_message(chat_id, T.EMERGENCY_ACK.format(id=view.id, n=len(outcome.alerts)),
                                      reply_markup=resident_keyboard())
+    if await deps.service.relay.ask_phone(view.id, "emergency"):
+        # A number the handlers can call: asked once, with Telegram's contact button.
+        await deps.notifier.send_message(chat_id, T.PHONE_ASK_EMERGENCY, reply_markup=contact_keyboard())
 
 
 async def alert(deps: Deps, services: ServiceDeps, outcome: EmergencyOutcome) -> None:

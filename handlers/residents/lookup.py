@@ -11,7 +11,9 @@ from handlers.shared.delivery import send
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, action_label, category_label, note_label
 from handlers.shared.servicedeps import ServiceDeps
-from handlers.views.cadre_buttons import CARD_ACTIONS
+from handlers.views.cadre_buttons import CARD_ACTIONS, possible
+from handlers.views.cadre_cards import department_card
+from handlers.views.closing_cards import my_withdraw_buttons, withdraw_buttons
 from handlers.views.render import (
     Rendered,
     buttons_for,
@@ -24,7 +26,8 @@ from handlers.views.render import (
     with_reporter,
 )
 from tickets.errors import NotFound
-from tickets.policy import Role, can, can_manage_staff, can_see_contact
+from tickets.lifecycle import Action
+from tickets.policy import Role, can, can_manage_staff, can_see_contact, handles_as_department
 
 
 def build_router() -> Router:
@@ -73,7 +76,10 @@ async def on_my(message: Message, deps: Deps) -> None:
                          date=local_time(v.created_at, deps.tz), text=clip(v.text, 40))
         for v in views
     ]
-    await deps.notifier.send_message(message.chat.id, "\n".join(lines))
+    withdraw = my_withdraw_buttons(views)  # 撤销 what is not resolved yet
+    if withdraw:
+        lines += ["", T.MY_WITHDRAW_HINT]
+    await deps.notifier.send_message(message.chat.id, "\n".join(lines), reply_markup=withdraw)
 
 
 async def on_tasks(message: Message, deps: Deps) -> None:
@@ -85,8 +91,13 @@ async def on_tasks(message: Message, deps: Deps) -> None:
     actor = await deps.queries.actor(user_id)
     await deps.notifier.send_message(message.chat.id, T.TASKS_HEADER.format(n=len(views)))
     for v in views:
+        contact = can_see_contact(actor, v.scope)
+        if handles_as_department(actor, v.scope):  # 吹哨报到: the department's own card and buttons
+            card = department_card(v, v.community_name, deps.tz)
+            await send(deps, message.chat.id, Rendered(with_reporter(card.text, v, contact), card.markup))
+            continue
         allowed = {a for a in CARD_ACTIONS if can(actor, a, v.scope)}
-        card = with_reporter(task_card(v, deps.tz), v, can_see_contact(actor, v.scope))
+        card = with_reporter(task_card(v, deps.tz), v, contact)
         await send(deps, message.chat.id, Rendered(card, buttons_for(v, allowed)))
 
 
@@ -105,10 +116,15 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     except NotFound:
         await deps.notifier.send_message(chat_id, T.TICKET_NOT_FOUND.format(id=ticket_id))
         return
+    # A follower (关注) hears how it goes, never what another resident wrote nor who they are.
+    follower = not (actor.is_staff or actor.is_admin) and actor.resident_id != view.resident_id
+    if follower:
+        events = [e for e in events if e.actor_kind != "resident" and e.action not in _PRIVATE_ACTIONS]
     head = T.TICKET_HEADER.format(
         id=view.id, state=state_label(view.state), category=escape(category_label(view.category)),
-        keywords=keywords_note(view),
-        grid=escape(view.grid_name), assignee=escape(view.assignee_name or "—"), text=clip(view.text),
+        keywords="" if follower else keywords_note(view),
+        grid=escape(view.grid_name), assignee=escape(view.assignee_name or "—"),
+        text=T.FOLLOWER_TEXT_HIDDEN if follower else clip(view.text),
         created=local_time(view.created_at, deps.tz), accept_deadline=local_time(view.accept_deadline, deps.tz),
         resolve_deadline=local_time(view.resolve_deadline, deps.tz),
     )
@@ -124,7 +140,14 @@ async def show_ticket(deps: Deps, chat_id: int, user_id: int, ticket_id: int) ->
     if actor.is_staff or actor.is_admin:
         reporter = reporter_line(view, can_see_contact(actor, view.scope))
         history += ["", reporter] if reporter else []
-    await send(deps, chat_id, Rendered("\n".join([head, *history]), buttons_for(view, allowed)))
+    markup = buttons_for(view, allowed)
+    if markup is None and can(actor, Action.CANCEL, view.scope) and possible(Action.CANCEL, view.state):
+        markup = withdraw_buttons(view.id)  # the reporter's own ticket, not resolved yet
+    await send(deps, chat_id, Rendered("\n".join([head, *history]), markup))
+
+
+# Between the reporter and the handler only (联系反映人): never shown to a follower.
+_PRIVATE_ACTIONS = frozenset({"relay", "relay_reply", "phone_request", "phone_shared", "supplement", "edit", "note"})
 
 
 def _who(event, viewer_is_staff: bool, anonymous: bool = False) -> str:

@@ -21,6 +21,7 @@ from aiogram.types import (
 )
 
 from handlers.shared.callbacks import PrivacyCb
+from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.orgdeps import OrgDeps
@@ -107,6 +108,8 @@ async def on_contact(message: Message, deps: Deps, org: OrgDeps) -> None:
     masked = await org.privacy.set_phone(message.from_user.id, phone)
     await deps.notifier.send_message(message.chat.id, T.PHONE_SAVED.format(masked=masked),
                                      reply_markup=ReplyKeyboardRemove())
+    # Whoever asked for it (a handler's 请求电话, an emergency) is told, in private, now.
+    await deliver(deps, await deps.service.relay.phone_shared(message.from_user.id))
 
 
 async def on_button(query: CallbackQuery, callback_data: PrivacyCb, deps: Deps, org: OrgDeps,

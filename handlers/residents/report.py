@@ -11,12 +11,13 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.residents.albums import AlbumCollector
 from handlers.residents.conversation import (
-    answered_as_chat,
+    answered_chat,
+    asked_if_report,
     not_a_resident_report,
     on_intent_choice,
 )
-from handlers.residents.submission import submit
-from handlers.services.order_offer import offer_order
+from handlers.residents.followup import offered_supplement
+from handlers.residents.submission import intake, submit
 from handlers.shared.callbacks import CategoryCb, IntentCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
@@ -67,10 +68,10 @@ async def on_report(message: Message, deps: Deps, state: FSMContext, services: S
 
 async def _report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None,
                   text: str, photos: tuple[str, ...]) -> None:
-    if not text:
+    if not text and not photos:
         await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
         return
-    if not meaningful(text):
+    if text and not meaningful(text):
         await deps.notifier.send_message(message.chat.id, T.ONLY_SYMBOLS)
         return
     data = await state.get_data()
@@ -83,11 +84,19 @@ async def _report(message: Message, deps: Deps, state: FSMContext, services: Ser
     )
     if await not_a_resident_report(message, deps, services):
         return  # staff, departments and volunteers: free text is never a report
-    if not photos and location[0] is None and await answered_as_chat(message, deps, state, report):
-        return  # a greeting, a thank-you, an answer: no ticket
-    if services is not None and await offer_order(message, report, deps, services, state):
-        return  # 求助: the resident picks 点单 or 上报问题 first (handlers.services.order_offer)
-    await submit(deps, state, report)
+    reading = deps.service.understand(text) if text else None
+    bare = reading is not None and not photos and location[0] is None  # words alone: may be small talk
+    if bare and await answered_chat(message, deps, report, reading):
+        return  # a greeting, a thank-you, an answer: no ticket, and no 补充 question
+    urgent = bool(getattr(reading, "urgent", False))  # an emergency is never held up by a question
+    if not urgent and location[0] is None and await offered_supplement(message.chat.id, deps, state, report):
+        return  # soon after a report: 补充到 #N, or 这是新问题 (handlers.residents.followup)
+    if not text:
+        await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
+        return
+    if bare and await asked_if_report(message, deps, state, report, reading):
+        return  # unsure: 上报 / 不用了
+    await intake(message, deps, state, services, report)
 
 
 async def on_report_command(message: Message, command: CommandObject, deps: Deps, state: FSMContext) -> None:
@@ -105,8 +114,12 @@ async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgD
     loc = message.location
     located = await org.gridmap.locate(loc.latitude, loc.longitude) if org else None
     bounded = located is not None or (org is not None and await org.gridmap.has_boundaries())
-    await state.update_data(location=(loc.latitude, loc.longitude),
-                            located=(located.grid_id, located.micro_grid_id) if located else None)
+    where = (located.grid_id, located.micro_grid_id) if located else None
+    report = Report(telegram_id=message.from_user.id, chat_id=message.chat.id, message_id=message.message_id,
+                    text="", name=message.from_user.full_name, latitude=loc.latitude, longitude=loc.longitude)
+    if await offered_supplement(message.chat.id, deps, state, report, where):
+        return  # where the reported problem is, most likely: 补充到 #N, or kept for a new one
+    await state.update_data(location=(loc.latitude, loc.longitude), located=where)
     await deps.notifier.send_message(message.chat.id, location_reply(located, bounded))
 
 

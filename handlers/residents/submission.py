@@ -4,6 +4,7 @@ grid yet waits in their dialog state until they pick one (submit_pending)."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from aiogram.fsm.context import FSMContext
 
@@ -12,11 +13,12 @@ from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.pickers import ask_grid
 from handlers.shared.refusals import refusal
+from handlers.services.order_offer import offer_order
 from handlers.views.cadre_cards import duplicate_offer
 from handlers.views.render import acknowledgement
 from tickets.errors import NotRegistered, RateLimited
-from tickets.views import NoticeKind
 from tickets.reports import Report
+from tickets.views import NoticeKind
 
 
 async def offer_to_follow(deps: Deps, state: FSMContext, report: Report) -> bool:
@@ -31,6 +33,14 @@ async def offer_to_follow(deps: Deps, state: FSMContext, report: Report) -> bool
                             duplicate={"ticket_id": match.ticket_id, "report": asdict(report)})
     await send(deps, report.chat_id, duplicate_offer(match))
     return True
+
+
+async def intake(message: Any, deps: Deps, state: FSMContext, services: Any, report: Report) -> None:
+    """A report past the questions about what it is: 点单 or 上报 first when it asks for
+    help (handlers.services.order_offer), else submitted."""
+    if services is not None and await offer_order(message, report, deps, services, state):
+        return
+    await submit(deps, state, report)
 
 
 async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplicates: bool = True) -> None:

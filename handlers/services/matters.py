@@ -15,7 +15,8 @@ from handlers.shared.i18n import T
 from handlers.shared.service_callbacks import MatterCb
 from handlers.shared.service_delivery import send_poll_rows, send_to_many
 from handlers.shared.servicedeps import ServiceDeps
-from handlers.views.service_cards import Card, kb, matter_refusal
+from handlers.views.render import local_time
+from handlers.views.service_cards import day_time, kb, matter_refusal, matter_result
 from service_orders.errors import MatterRefused
 from service_orders.matters import Tally
 
@@ -89,25 +90,29 @@ async def on_button(query: CallbackQuery, callback_data: MatterCb, deps: Deps, s
         await query.message.edit_reply_markup(reply_markup=None)
     if callback_data.action == "drop":
         await deps.notifier.send_message(user_id, T.MATTER_DROPPED)
+    elif callback_data.action == "send" and view.held_until is not None:
+        # Quiet hours: the polls wait in the outbox; its sweep sends them when they end.
+        await deps.notifier.send_message(user_id, T.MATTER_HELD.format(
+            id=view.id, at=local_time(view.held_until, deps.tz), n=view.queued, until=day_time(view.closes_at, deps.tz)))
     elif callback_data.action == "send":
-        sent = await send_poll_rows(deps, services.matters, view.id, view.question, view.options, chat_ids)
+        sent = await send_poll_rows(deps, services.matters, view, chat_ids)
         await deps.notifier.send_message(user_id, T.MATTER_SENT.format(id=view.id, n=sent))
     else:
         await publish(deps, tally, user_id)
 
 
-def result_card(t: Tally) -> Card:
-    total = max(t.voters, 1)
-    lines = "\n".join(T.MATTER_RESULT_LINE.format(option=escape(o), n=n, share=f"{n / total:.0%}")
-                      for o, n in zip(t.matter.options, t.counts))
-    return Card(T.MATTER_RESULT.format(scope=escape(t.matter.scope_name), question=escape(t.matter.question),
-                                       lines=lines, voters=t.voters, polled=t.polled))
-
-
 async def publish(deps, tally: Tally, cadre_id: int | None = None) -> int:
-    """晒: the result to everyone polled, and to the cadre who asked."""
-    recipients = list(tally.chat_ids) + [c for c in (cadre_id, tally.matter.created_by) if c]
-    return await send_to_many(deps, recipients, lambda: result_card(tally))
+    """晒: the result to everyone polled (their copies queued in the outbox: in quiet hours
+    they wait for its sweep), and to the cadre who asked, now."""
+    render = lambda: matter_result(tally, deps.tz)  # noqa: E731 - rendered once per language
+    service = getattr(deps, "service", None)  # the workflow: its session factory and clock
+    sent = await send_to_many(deps, tally.chat_ids, render, tally.outbox_ids,
+                              service.sf if service else None, service.clock if service else None)
+    cadres = [c for c in dict.fromkeys((cadre_id, tally.matter.created_by)) if c and c not in tally.chat_ids]
+    sent += await send_to_many(deps, cadres, render)
+    if tally.held_until is not None and cadre_id:
+        await deps.notifier.send_message(cadre_id, T.MATTER_RESULT_HELD.format(at=local_time(tally.held_until, deps.tz)))
+    return sent
 
 
 async def on_close_command(message: Message, command: CommandObject, deps: Deps, services: ServiceDeps) -> None:

@@ -6,7 +6,18 @@ from aiogram.filters.callback_data import CallbackData
 
 
 class TicketCb(CallbackData, prefix="tk"):
-    action: str  # acc | res | ret | rsg
+    action: str  # acc | res | ret | rsg | inv (无效: pick a reason)
+    ticket_id: int
+
+
+class ReasonCb(CallbackData, prefix="rs"):
+    kind: str  # iv: 无效 | rr: why 未解决/不满意 (重办)
+    ticket_id: int
+    index: int  # into tickets.closing.reasons' list; OWN (-1): they write it; BACK (-2): the card again
+
+
+class WithdrawCb(CallbackData, prefix="wd"):
+    action: str  # ask: show the confirmation | yes: 撤销 | no: keep it
     ticket_id: int
 
 
@@ -49,3 +60,13 @@ class PrivacyCb(CallbackData, prefix="pv"):
 
 class LangCb(CallbackData, prefix="lg"):
     locale: str  # zh_CN | en; anything else is refused
+
+
+class SupplementCb(CallbackData, prefix="sp"):
+    choice: str  # add (补充到 #N) | new (这是新问题); the material waits in the presser's dialog state
+    ticket_id: int
+
+
+class RelayCb(CallbackData, prefix="rl"):
+    action: str  # msg 联系反映人 | phone 请求电话 (handlers) | reply 回复 (the reporter)
+    ticket_id: int

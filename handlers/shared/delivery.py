@@ -2,11 +2,17 @@
 
 A notice the workflow queued in the outbox (it carries `outbox_id`) is marked sent, with
 its message's id, as soon as Telegram answers; one that fails is left to the outbox sweep
-(bot.jobs.outbox), and so is every one a crash interrupts."""
+(bot.jobs.outbox), and so is every one a crash interrupts.
+
+Cards do not lie: after a 撤销 or a 无效 the cards its recipient holds about the ticket
+(as the outbox recorded them) are edited to say so, without buttons; after the reason of a
+重办, they show it (`redrawn_cards`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+from aiogram.methods import EditMessageCaption, EditMessageReplyMarkup
 
 from delivery.notifier import Delivery
 from handlers.shared.deps import Deps
@@ -14,7 +20,8 @@ from handlers.shared.i18n import speaking
 from handlers.views.notices import notice
 from handlers.views.render import Rendered
 from tickets import outbox
-from tickets.views import Notice, to_followers
+from tickets.lifecycle import SETTLED_STATES
+from tickets.views import Notice, NoticeKind, to_followers
 
 CAPTION_LIMIT = 1024
 
@@ -32,6 +39,41 @@ async def send(deps: Any, chat_id: int, r: Rendered) -> Delivery:
     if r.location and main.ok:
         await n.send_location(chat_id, latitude=r.location[0], longitude=r.location[1])
     return main
+
+
+# After these, the cards their recipient holds about the ticket are drawn again.
+REDRAWN_AFTER = frozenset({NoticeKind.CANCELLED, NoticeKind.INVALID_STAFF, NoticeKind.REOPEN_REASON})
+# The messages that carry a ticket's buttons.
+CARD_KINDS = tuple(k.value for k in (NoticeKind.NEW_TASK, NoticeKind.REOPENED, NoticeKind.UNASSIGNED,
+                                     NoticeKind.RETURNED, NoticeKind.DEPARTMENT_TASK, NoticeKind.REMINDED))
+
+
+async def redrawn_cards(session_factory: Any, n: Notice, tz: Any) -> list[tuple[int, Rendered, bool]]:
+    """(message id, what it shows now, whether it was sent as a photo's caption) of every
+    card about n's ticket that reached n's chat, for a notice of REDRAWN_AFTER: the closed
+    card (no buttons) once the ticket is closed, else each card drawn from the ticket as it
+    is now. Rendered in the current locale."""
+    if n.kind not in REDRAWN_AFTER:
+        return []
+    out = []
+    for card in await outbox.sent_cards(session_factory, n.ticket.id, n.chat_id, CARD_KINDS):
+        sent = notice(Notice(n.chat_id, NoticeKind(card.kind), n.ticket, card.note, card.actor_name), tz)
+        caption = len(sent.photos) == 1 and len(sent.text) <= CAPTION_LIMIT
+        out.append((card.message_id, notice(n, tz) if n.ticket.state in SETTLED_STATES else sent, caption))
+    return out
+
+
+async def redraw(deps: Any, chat_id: int, cards: list[tuple[int, Rendered, bool]]) -> None:
+    """Edit each card in place (best effort: one deleted or unchanged is no failure)."""
+    n = deps.notifier
+    for message_id, r, caption in cards:
+        if not caption:
+            await n.edit_message_text(chat_id, message_id, r.text, reply_markup=r.markup)
+        elif len(r.text) <= CAPTION_LIMIT:
+            await n.deliver(EditMessageCaption(chat_id=chat_id, message_id=message_id, caption=r.text,
+                                               reply_markup=r.markup))
+        else:  # too long for a caption: at least its buttons go
+            await n.deliver(EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id, reply_markup=r.markup))
 
 
 async def settle(session_factory: Any, row_id: int | None, d: Delivery, now: Any, **ids: Any) -> None:
@@ -65,5 +107,7 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
             continue  # a resident who deleted their data: nobody to tell
         with speaking(locales.get(item.chat_id)):
             rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
+            cards = await redrawn_cards(deps.service.sf, item, deps.tz)
         delivered = await send(deps, item.chat_id, rendered)
         await settle(deps.service.sf, item.outbox_id, delivered, deps.service.clock())
+        await redraw(deps, item.chat_id, cards)

@@ -109,3 +109,19 @@ async def take_note(state: FSMContext, text: str | None, limit: int) -> tuple[st
     photos = tuple(data.get("note_photos") or ())
     await leave(state)
     return note[:limit], photos
+
+
+async def take_reason(message: Message, deps: Deps, state: FSMContext) -> tuple[str, int, dict] | None:
+    """The reason typed at a reason step, the step's ticket and data, leaving the step. None
+    when there is nothing to act on: no words (asked again, 取消 under it; the step stays)
+    or no ticket kept (the button expired)."""
+    reason = (message.text or "").strip()
+    if not reason or reason.startswith("/"):
+        await deps.notifier.send_message(message.chat.id, T.NOTE_EMPTY, reply_markup=cancel_markup())
+        return None
+    data = await state.get_data()
+    await leave(state)
+    if not data.get("ticket_id"):
+        await deps.notifier.send_message(message.chat.id, T.BUTTON_EXPIRED)
+        return None
+    return reason, data["ticket_id"], data

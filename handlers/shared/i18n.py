@@ -33,6 +33,7 @@ from organisation.languages import (
 from service_orders.rules import KIND_LABELS
 from service_orders.states import STATE_LABELS as ORDER_STATE_LABELS
 from service_orders.states import OrderState
+from tickets.closing.reasons import INVALID_REASONS, REOPEN_REASONS
 from tickets.feedback import SATISFACTION_LABELS
 from tickets.lifecycle import ACTION_LABELS, STATE_LABELS, Action, State
 from tickets.policy import ROLE_LABELS
@@ -45,8 +46,9 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 # gettext contexts: one Chinese word may need two English ones ("重办" the state, the action).
 STATE, ACTION, ROLE, RATING, CATEGORY = "state", "action", "role", "rating", "category"
 ORDER_STATE, VOLUNTEER = "order_state", "volunteer"  # service orders (五单) and who serves
-# Notes the workflow writes on a rating (shown in notices and the history), besides free text.
-RATING_NOTES = ("已解决", "未解决", *SATISFACTION_LABELS.values())
+# Notes the workflow writes on a rating, and the reasons offered in one tap (无效, 重办),
+# shown in notices and the history, besides free text.
+RATING_NOTES = ("已解决", "未解决", *SATISFACTION_LABELS.values(), *INVALID_REASONS, *REOPEN_REASONS)
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,8 @@ def category_label(name: str) -> str:
 
 
 def note_label(note: str | None) -> str:
-    """A rating the workflow wrote as a note ("满意", "未解决") translated; free text as is."""
+    """A rating or a one-tap reason the workflow wrote as a note ("满意", "测试") translated;
+    free text as is."""
     if not note:
         return ""
     return pgettext(RATING, note) if note in RATING_NOTES else note

@@ -11,7 +11,8 @@ from aiogram.methods import SendMessage, SendPoll
 from handlers.shared.delivery import recipient_locales, settle
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import speaking
-from handlers.views.service_cards import Card, new_order_notice, order_notice
+from handlers.views.service_cards import Card, new_order_notice, order_notice, poll_question
+from service_orders.matters import MatterView
 from service_orders.views import Broadcast, OrderNotice
 
 
@@ -56,18 +57,24 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
     return sum(await asyncio.gather(*(one(m) for m in methods)))
 
 
-async def send_poll_rows(deps: Any, matters: Any, matter_id: int, question: str, options: Sequence[str],
-                         jobs: Sequence[Any]) -> int:
+async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequence[Any]) -> int:
     """联手说事: one non-anonymous poll per queued outbox row (matters.PollJob: chat_id,
-    outbox_id), concurrently (the notifier paces them). Each poll's id is stored and its
-    row marked sent the moment Telegram answers, so a crash halfway leaves exactly the
-    unsent ones for the outbox sweep. `deps`: anything with a notifier."""
+    outbox_id), concurrently (the notifier paces them), each saying who asks and until
+    when in its reader's language. Each poll's id is stored and its row marked sent the
+    moment Telegram answers, so a crash halfway leaves exactly the unsent ones for the
+    outbox sweep. `deps`: anything with notifier, languages and tz."""
+    locales = await recipient_locales(deps, (j.chat_id for j in jobs))
+    questions: dict[str | None, str] = {}
+    for locale in set(locales.get(j.chat_id) for j in jobs):
+        with speaking(locale, getattr(deps, "i18n", None)):
+            questions[locale] = poll_question(view, deps.tz)
+
     async def one(job: Any) -> bool:
-        d = await deps.notifier.deliver(SendPoll(chat_id=job.chat_id, question=question, options=list(options),
-                                                 is_anonymous=False))
+        d = await deps.notifier.deliver(SendPoll(chat_id=job.chat_id, question=questions[locales.get(job.chat_id)],
+                                                 options=list(view.options), is_anonymous=False))
         poll = getattr(d.result, "poll", None)
         if d.ok and poll is not None:
-            await matters.poll_sent(matter_id, job.chat_id, poll.id, d.message_id, job.outbox_id)
+            await matters.poll_sent(view.id, job.chat_id, poll.id, d.message_id, job.outbox_id)
             return True
         await settle(matters.sf, job.outbox_id, d, matters.clock())
         return False

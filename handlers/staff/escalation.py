@@ -5,15 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery
 
 from handlers.shared.cadre_callbacks import EscalateCb, ToolCb
-from handlers.shared.callbacks import TicketCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, category_label
 from handlers.shared.refusals import refusal
-from handlers.views.cadre_cards import department_buttons
+from handlers.views.cadre_cards import department_buttons, department_task_buttons
 from tickets.errors import WorkflowError
 
 
@@ -64,6 +63,5 @@ async def on_department_accept(query: CallbackQuery, callback_data: ToolCb, deps
     await query.answer(T.ACCEPTED_OK.format(id=view.id))
     if query.message:
         # 签收 done: only 办结 is left on the card.
-        resolve = InlineKeyboardButton(text=T.BTN_RESOLVE, callback_data=TicketCb(action="res", ticket_id=view.id).pack())
-        await query.message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(inline_keyboard=[[resolve]]))
+        await query.message.edit_reply_markup(reply_markup=department_task_buttons(view))
     await deliver(deps, outcome.notices)

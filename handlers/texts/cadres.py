@@ -76,6 +76,7 @@ DEPARTMENT_CARD = (
 ESCALATED_RESIDENT = "您的工单 #{id} 已提交{department}协助处理（吹哨报到），办结时限：{deadline}。"
 ESCALATED_MEMBER = "工单 #{id} 已由 {who} 吹哨至{department}，由部门处理，请留意进展。"
 DEPARTMENT_ACCEPTED = "您的工单 #{id} 已由{department}签收，正在处理。"
+DEPARTMENT_REOPENED = "🔁 重办：居民对工单 #{id} 的办理反馈“{why}”，工单已退回{department}。请重新签收并办结。"
 
 RECATEGORIZE_PICK = "工单 #{id} 现在的类别是“{category}”。请选择正确的类别（会用于改进自动分类）："
 
@@ -90,7 +91,7 @@ TICKET_MERGED_ASSIGNEE = "工单 #{id} 已由 {who} 并入工单 #{into}，您�
 DUPLICATE_FOUND = (
     "这件事可能已有人反映，正在办理：\n"
     "<b>工单 #{id}</b>　{state}　{category}\n"
-    "内容：{text}\n\n"
+    "网格：{grid}\n\n"
     "关注它就能收到办理进展，办结后也可以参与评价。如果不是同一件事，请点“仍要新建”。"
 )
 FOLLOWING = "好的，您已关注工单 #{id}，办理进展会通知您。查看：/ticket {id}"
@@ -117,3 +118,8 @@ WEB_LINK = (
     "登录后 {hours} 小时内有效，用完请点“退出”。"
 )
 WEB_DISABLED = "指挥调度平台尚未开启，请联系管理员（设置 [web] enabled = true）。"
+
+# 无效 cannot hide work: /overdue lists every one of the last days, /stats counts them.
+OVERDUE_INVALID_HEADER = "🚫 近 {days} 天判为无效：<b>{n}</b> 件"
+OVERDUE_INVALID_LINE = "　#{id}　{grid}　{category}　{at}\n　{who}：{reason}\n　内容：{text}"
+STATS_INVALID = "　无效 {n} 件（不计入及时签收率、按期办结率）"

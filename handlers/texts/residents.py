@@ -124,3 +124,40 @@ REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼�
 # Edits of a report
 REPORT_EDITED = "已按您修改后的内容更新工单 #{id}，并告知了处理人。"
 REPORT_NOTE_ADDED = "工单 #{id} 已在办理中：您修改的内容已作为补充记录，并告知了处理人。"
+
+# 撤销 and 无效 (issue 11)
+BTN_WITHDRAW = "↩️ 撤销"
+BTN_WITHDRAW_ID = "↩️ 撤销 #{id}"
+WITHDRAW_CONFIRM = "确定撤销工单 #{id} 吗？\n内容：{text}\n撤销后不能恢复，处理人会收到通知、不再处理。"
+BTN_WITHDRAW_YES = "确认撤销"
+BTN_WITHDRAW_NO = "不撤销"
+WITHDRAWN_OK = "工单 #{id} 已撤销。问题如果还在，随时可以重新反映。"
+WITHDRAW_KEPT = "好的，工单 #{id} 继续办理。"
+MY_WITHDRAW_HINT = "还没办结的工单可以撤销，点下面的按钮。"
+INVALID_NOTICE = (
+    "您反映的事项（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}\n"
+    "如果确有需要网格处理的问题，请重新说明具体情况和地点。"
+)
+# 未解决 / 不满意: the 重办 is done at the tap; the reason is asked after.
+ASK_REOPEN_REASON = "工单 #{id} 已重新交办。能说说哪里不满意吗？点一下即可，处理人会看到（不说也不影响重办）："
+BTN_REASON_OWN = "✍️ 其他，我写几句"
+ASK_REOPEN_REASON_TEXT = "请简单写几句工单 #{id} 哪里没办好："
+REOPEN_REASON_THANKS = "谢谢，已把原因转告处理人（工单 #{id}）。"
+# -- 补充 and 联系反映人 (handlers.residents.followup) -------------------------------------
+ASK_SUPPLEMENT = "这条是补充到刚才反映的工单 #{id}，还是一个新问题？"
+BTN_SUPPLEMENT_ADD = "补充到 #{id}"
+BTN_SUPPLEMENT_NEW = "这是新问题"
+SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人员。"
+RELAY_TO_RESIDENT = "💬 关于您反映的工单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
+BTN_RELAY_REPLY = "回复"
+RELAY_REPLY_PROMPT = "请输入给工单 #{id} 处理人员的回复（文字）："
+RELAY_REPLY_SENT = "已转达给工单 #{id} 的处理人员。"
+RELAY_TEXT_ONLY = "请发文字消息；不想发了可以点“取消”。"
+PHONE_REQUESTED = (
+    "📞 工单 <b>#{id}</b>：{who}希望电话联系您。愿意的话请点下方按钮分享手机号（仅处理您工单的工作人员可见），"
+    "不愿意可以忽略，也可以继续通过机器人留言。"
+)
+PHONE_ASK_EMERGENCY = (
+    "📞 方便的话请点下方按钮留个手机号，处理人员可以直接给您打电话（仅处理您工单的工作人员可见）。"
+)
+FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人员可见）"

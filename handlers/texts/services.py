@@ -199,6 +199,13 @@ EMERGENCY_NEED_GRID = "您还没有登记网格，无法通知网格员。生命
 ALERT_TAKEN = "🚨 紧急求助 · 工单 #{id}\n✅ 已由 {who} 签收处理，您无需再签收。"
 EMERGENCY_CANCELLED = "已取消紧急求助。"
 
+# Broadcasts to residents (联手说事, new orders to members) say who is asking, and until when.
+BROADCAST_FROM = "📣 {community}·{kind}"
+BROADCAST_MATTER = "联手说事"
+BROADCAST_ORDER = "居民点单"
+POLL_UNTIL = "投票截至 {at}"
+DAY_TIME = "{day} {time}"
+
 # 联手说事
 MATTER_USAGE = (
     "用法：/matter [网格或社区编码] 问题 | 选项1 | 选项2 …\n"
@@ -213,8 +220,13 @@ BTN_MATTER_SEND = "📤 发送"
 BTN_MATTER_DROP = "取消"
 BTN_MATTER_CLOSE = "结束并公布"
 MATTER_SENT = "议事 #{id} 已发给 {n} 位居民。结束：/close_matter {id}"
+MATTER_HELD = "议事 #{id} 已排队：现在是休息时段，{at} 发给 {n} 位居民，投票截至 {until}。结束：/close_matter {id}"
 MATTER_DROPPED = "已取消，没有发给任何人。"
-MATTER_RESULT = "📊 <b>议事结果</b>（{scope}）\n{question}\n{lines}\n参与 {voters} 人（共发出 {polled} 份）。投票已结束，之后的投票不再计入。感谢参与！"
+MATTER_RESULT = (
+    "{preface}\n📊 <b>议事结果</b>（{scope}）\n{question}\n{lines}\n"
+    "参与 {voters} 人（共发出 {polled} 份）。投票已于 {closed} 截止，之后的投票不再计入。感谢参与！"
+)
+MATTER_RESULT_HELD = "现在是休息时段，结果会在 {at} 发给参与的居民。"
 MATTER_RESULT_LINE = "　{option}：{n} 票（{share}）"
 MATTER_LIST_HEADER = "<b>联手说事</b>"
 MATTER_LIST_LINE = "#{id}　{state}　{scope}　{question}\n　参与 {voters}/{polled}"
@@ -224,7 +236,7 @@ MATTER_NOT_ALLOWED = "只有本社区的社区干部可以发起或结束议事�
 MATTER_NEED_SCOPE = "您负责多个社区，请写明社区或网格编码，例如：/matter XF-WT 问题 | 选项1 | 选项2"
 MATTER_NOT_FOUND = "没有找到这个议事或单位编码。"
 MATTER_STALE = "这个议事已经发出或结束了。"
-MATTER_BAD_QUESTION = "问题不能为空，最多 300 字。"
+MATTER_BAD_QUESTION = "问题不能为空，最多 240 字。"
 MATTER_BAD_OPTIONS = "请给 2-10 个不重复的选项，每个最多 100 字，用 | 隔开。"
 MATTER_NO_RECIPIENTS = "这个范围内还没有登记的居民，无法发起议事。"
 CLOSE_MATTER_USAGE = "用法：/close_matter 编号，例如 /close_matter 3"

@@ -8,13 +8,13 @@ from aiogram.types import InlineKeyboardButton
 
 from handlers.shared.cadre_callbacks import ToolCb
 from handlers.shared.i18n import T
-from tickets.lifecycle import Action, State, TransitionError, target_of
+from tickets.lifecycle import SETTLED_STATES, Action, State, TransitionError, target_of
 from tickets.views import TicketView
 
 # The actions a ticket card may offer a viewer (each button is checked again on press).
 CARD_ACTIONS = (Action.ACCEPT, Action.RESOLVE, Action.RETURN, Action.REASSIGN, Action.ESCALATE,
-                Action.RECATEGORIZE, Action.MERGE)
-_SETTLED = (State.CLOSED, State.MERGED, State.CANCELLED)
+                Action.RECATEGORIZE, Action.MERGE, Action.INVALIDATE, Action.RELAY)
+_SETTLED = SETTLED_STATES
 
 
 def possible(action: Action, state: State) -> bool:

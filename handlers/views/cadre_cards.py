@@ -13,7 +13,7 @@ from figures.periods import describe
 from figures.stats import StatsReport
 from handlers.shared.cadre_callbacks import EscalateCb, FollowCb, MergeCb, ToolCb
 from handlers.shared.callbacks import TicketCb
-from handlers.shared.i18n import T, category_label, join
+from handlers.shared.i18n import T, category_label, join, note_label
 from handlers.views.cadre_buttons import possible
 from handlers.views.reminder_cards import late_text, percent, split_lines
 from handlers.views.render import (
@@ -73,6 +73,8 @@ def stats_row(name: str, c: Counts, min_samples: int = 0) -> str:
         on_time=percent(c.rate("按期办结率")), solved=percent(c.rate("解决率")),
         satisfied=percent(c.rate("满意率")), satisfied_only=percent(c.rate("满意率（仅满意）")),
         reopened=percent(c.rate("重办率")), overdue=c.overdue_now)
+    if c.invalid:
+        row += "\n" + T.STATS_INVALID.format(n=c.invalid)
     if min_samples and c != Counts() and not c.enough(min_samples):
         row += "\n" + T.STATS_SHORT.format(judged=c.judged, min=min_samples)
     return row
@@ -107,9 +109,13 @@ def department_card(v: TicketView, who: str, tz: ZoneInfo) -> Rendered:
         id=v.id, who=escape(who), department=escape(v.department_name),
         category=escape(category_label(v.category)), community=escape(v.community_name), grid=escape(v.grid_name),
         text=clip(v.text), deadline=local_time(v.resolve_deadline, tz))
-    markup = _kb([[(T.BTN_ACCEPT, ToolCb(action="dacc", ticket_id=v.id).pack()),
-                   (T.BTN_RESOLVE, TicketCb(action="res", ticket_id=v.id).pack())]])
-    return Rendered(text, markup, v.photos)
+    return Rendered(text, department_task_buttons(v), v.photos)
+
+
+def department_task_buttons(v: TicketView) -> InlineKeyboardMarkup:
+    """A department contact's buttons on a ticket escalated to it: 签收 (报到) until done, and 办结."""
+    row = [] if v.department_accepted_at else [(T.BTN_ACCEPT, ToolCb(action="dacc", ticket_id=v.id).pack())]
+    return _kb([[*row, (T.BTN_RESOLVE, TicketCb(action="res", ticket_id=v.id).pack())]])
 
 
 def merge_buttons(ticket_id: int, found: list[Candidate]) -> InlineKeyboardMarkup:
@@ -118,8 +124,9 @@ def merge_buttons(ticket_id: int, found: list[Candidate]) -> InlineKeyboardMarku
 
 
 def duplicate_offer(m: Match) -> Rendered:
+    # Another resident's words never reach this one: the category, grid and state only.
     text = T.DUPLICATE_FOUND.format(id=m.ticket_id, state=state_label(m.state),
-                                    category=escape(category_label(m.category)), text=clip(m.text, 200))
+                                    category=escape(category_label(m.category)), grid=escape(m.grid_name))
     return Rendered(text, _kb([[(T.BTN_FOLLOW, FollowCb(action="follow", ticket_id=m.ticket_id).pack())],
                                [(T.BTN_REPORT_ANYWAY, FollowCb(action="new", ticket_id=m.ticket_id).pack())]]))
 
@@ -158,6 +165,10 @@ def cadre_notice(n: Notice, tz: ZoneInfo) -> Rendered:
             return Rendered(T.ESCALATED_MEMBER.format(id=v.id, who=who, department=department))
         case NoticeKind.DEPARTMENT_ACCEPTED:
             return Rendered(T.DEPARTMENT_ACCEPTED.format(id=v.id, department=department))
+        case NoticeKind.DEPARTMENT_REOPENED:
+            head = T.DEPARTMENT_REOPENED.format(id=v.id, why=escape(note_label(n.note)), department=department)
+            card = department_card(v, v.community_name, tz)
+            return Rendered(head + "\n\n" + card.text, card.markup, card.photos)
         case NoticeKind.REMINDED:
             head = T.REMINDED_NOTICE.format(id=v.id, who=who)
             if v.state == State.ESCALATED:

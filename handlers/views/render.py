@@ -7,14 +7,15 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from handlers.shared import i18n
-from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, TicketCb
-from handlers.shared.i18n import T, category_label
+from handlers.shared.cadre_callbacks import ToolCb
+from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, RelayCb, TicketCb, WithdrawCb
+from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_buttons import tool_buttons
 from organisation.privacy import mask_phone
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import OPEN_STATES, Action, State
 from tickets.views import TicketView
 
 # Telegram caps a message at 4096 characters; leave room for the card around the text.
@@ -24,7 +25,7 @@ CARD_TEXT_LIMIT = 1500
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
     photos: tuple[str, ...] = ()
     location: tuple[float, float] | None = None
 
@@ -57,24 +58,53 @@ def _kb(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def task_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
+    """The buttons of a card for whoever holds the ticket; none once nothing can be done.
+    无效 beside the others: what is not a matter for the grid is closed from the card.
+    联系反映人 for whoever handles it (the cadres of an urgent one while it waits for them)."""
+    rows = _task_rows(view)
+    if view.state in _CONTACT_STATES or (view.urgent and view.state in (State.NEW, State.RETURNED)):
+        rows.append([(T.BTN_CONTACT_REPORTER, RelayCb(action="msg", ticket_id=view.id).pack())])
+    return _kb(rows) if rows else None
+
+
+_CONTACT_STATES = (State.DISPATCHED, State.ACCEPTED, State.ESCALATED, State.REOPENED)
+
+
+def _task_rows(view: TicketView) -> list[list[tuple[str, str]]]:
+    invalid = (T.BTN_INVALID, TicketCb(action="inv", ticket_id=view.id).pack())
     if view.state in (State.DISPATCHED, State.REOPENED):
-        return _kb([[(T.BTN_ACCEPT, TicketCb(action="acc", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack())]])
+        return [[(T.BTN_ACCEPT, TicketCb(action="acc", ticket_id=view.id).pack()),
+                 (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]]
     if view.state in (State.ACCEPTED, State.ESCALATED):
-        return _kb([[(T.BTN_RESOLVE, TicketCb(action="res", ticket_id=view.id).pack()),
-                     (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack())]])
+        return [[(T.BTN_RESOLVE, TicketCb(action="res", ticket_id=view.id).pack()),
+                 (T.BTN_RETURN, TicketCb(action="ret", ticket_id=view.id).pack()), invalid]]
     if view.state in (State.NEW, State.RETURNED):
-        return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack())]])
-    return None
+        return [[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()), invalid]]
+    return []
+
+
+def _button_action(data: str) -> Action:
+    if data.startswith(RelayCb.__prefix__ + ":"):
+        return Action.RELAY
+    return {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN,
+            "rsg": Action.REASSIGN, "inv": Action.INVALIDATE}[TicketCb.unpack(data).action]
+
+
+def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
+    """A cadre's card for a ticket waiting for them (待派单, 已退回): 转派 to a grid member or
+    吹哨 to a department (each checked again on press); otherwise what task_buttons offers."""
+    if view.state not in (State.NEW, State.RETURNED):
+        return task_buttons(view)
+    return _kb([[(T.BTN_REASSIGN, TicketCb(action="rsg", ticket_id=view.id).pack()),
+                 (T.BTN_ESCALATE, ToolCb(action="esc", ticket_id=view.id).pack())]])
 
 
 def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:
     """Only the buttons this viewer may press (the workflow checks again on press)."""
     markup = task_buttons(view)
-    allowed = {"acc": Action.ACCEPT, "res": Action.RESOLVE, "ret": Action.RETURN, "rsg": Action.REASSIGN}
     rows = []
     for row in markup.inline_keyboard if markup else ():
-        kept = [b for b in row if allowed[TicketCb.unpack(b.callback_data).action] in actions]
+        kept = [b for b in row if _button_action(b.callback_data) in actions]
         if kept:
             rows.append(kept)
     rows.extend(tool_buttons(view, actions))  # 改类, 吹哨, 合并
@@ -107,12 +137,16 @@ def satisfaction_buttons(ticket_id: int) -> InlineKeyboardMarkup:
 def task_card(view: TicketView, tz: ZoneInfo, badge: str = "") -> str:
     if view.urgent:
         badge = T.URGENT_BADGE + badge
-    return T.TASK_CARD.format(
+    card = T.TASK_CARD.format(
         badge=badge, id=view.id, state=state_label(view.state), category=escape(category_label(view.category)),
         keywords=keywords_note(view), grid=escape(view.grid_name), text=clip(view.text),
         accept_deadline=local_time(view.accept_deadline, tz),
         resolve_deadline=local_time(view.resolve_deadline, tz),
     )
+    if view.reopen_reason and view.state in OPEN_STATES:
+        # The resident's reason for the 重办: what to do differently this time.
+        card += T.REOPEN_REASON_LINE.format(reason=clip(note_label(view.reopen_reason), 300))
+    return card
 
 
 def reporter_line(view: TicketView, reveal_phone: bool) -> str:
@@ -148,8 +182,12 @@ def acknowledgement(view: TicketView, tz: ZoneInfo, suggestions: tuple[str, ...]
     text = report_ack(view, tz) + extra
     if view.anonymous:
         text += "\n" + T.ANONYMOUS_ACK
-    markup = None
+    # 撤销 at hand: a report sent by mistake is withdrawn in two taps.
+    withdraw = [InlineKeyboardButton(text=T.BTN_WITHDRAW,
+                                     callback_data=WithdrawCb(action="ask", ticket_id=view.id).pack())]
+    markup = InlineKeyboardMarkup(inline_keyboard=[withdraw])
     if suggestions and categories:
         text += "\n\n" + T.PICK_CATEGORY
         markup = category_buttons(view.id, suggestions, list(categories))
+        markup.inline_keyboard.append(withdraw)
     return Rendered(text, markup)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from handlers.shared.service_callbacks import (
 )
 from handlers.views.render import clip
 from service_orders.errors import MatterRefused, OrderRefused, RosterRefused
+from service_orders.matters import MatterView, Tally
 from service_orders.states import RATING_LABELS, OrderState
 from service_orders.views import OrderNotice, OrderNoticeKind, OrderView
 
@@ -135,8 +137,53 @@ def points_note(points: int) -> str:
 
 
 def new_order_notice(view: OrderView) -> Card:
-    """To each member: the order (no name or phone of the resident), and 接单."""
-    return Card(order_card(view, T.ORDER_NEW_BADGE), take_button(view.id))
+    """To each member: who asks, the order (no name or phone of the resident) with when it is
+    needed, and 接单."""
+    head = broadcast_from(view.community_name, T.BROADCAST_ORDER)
+    return Card(escape(head) + "\n" + order_card(view, T.ORDER_NEW_BADGE), take_button(view.id))
+
+
+# -- broadcasts to residents: who is asking, and until when -----------------------------
+
+POLL_QUESTION_MAX = 300  # Telegram's limit on a poll's question
+COMMUNITY_NAME_MAX = 20
+
+
+def broadcast_from(community: str, kind: str) -> str:
+    """The preface of every broadcast to residents ("📣 梧桐社区·联手说事"), as plain text."""
+    name = community.strip()
+    name = name if len(name) <= COMMUNITY_NAME_MAX else name[:COMMUNITY_NAME_MAX - 1] + "…"
+    return T.BROADCAST_FROM.format(community=name, kind=kind)
+
+
+def day_time(at: datetime, tz: ZoneInfo) -> str:
+    """"12月3日 18:00" in the reader's language, local time."""
+    local = at.astimezone(tz)
+    day = T.DAY_MONTH.format(month=i18n.month_name(local.month), day=local.day)
+    return T.DAY_TIME.format(day=day, time=f"{local:%H:%M}")
+
+
+def poll_question(view: MatterView, tz: ZoneInfo) -> str:
+    """A 联手说事 poll's question: who asks, the question, and when voting closes, within
+    Telegram's 300 characters (validate() leaves the room). HTML-escaped, as the bot's
+    default parse mode reads it."""
+    head = broadcast_from(view.community_name, T.BROADCAST_MATTER)
+    until = T.POLL_UNTIL.format(at=day_time(view.closes_at, tz)) if view.closes_at else ""
+    room = POLL_QUESTION_MAX - len(head) - len(until) - 2
+    question = view.question if len(view.question) <= room else view.question[:room - 1] + "…"
+    return escape("\n".join(p for p in (head, question, until) if p))
+
+
+def matter_result(t: Tally, tz: ZoneInfo) -> Card:
+    """晒: the totals of a closed 联手说事, to everyone polled and to the cadre."""
+    m = t.matter
+    total = max(t.voters, 1)
+    lines = "\n".join(T.MATTER_RESULT_LINE.format(option=escape(o), n=n, share=f"{n / total:.0%}")
+                      for o, n in zip(m.options, t.counts))
+    return Card(T.MATTER_RESULT.format(
+        preface=escape(broadcast_from(m.community_name, T.BROADCAST_MATTER)), scope=escape(m.scope_name),
+        question=escape(m.question), lines=lines, voters=t.voters, polled=t.polled,
+        closed=day_time(m.closed_at, tz) if m.closed_at else "—"))
 
 
 def taken_detail(view: OrderView) -> str:

@@ -10,6 +10,7 @@ The file formats live in organisation.imports.spec (TOML) and organisation.impor
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -57,6 +58,7 @@ class _Plan:
     wanted: dict[Key, tuple[Person, bool]] = field(default_factory=dict)
     kinds: dict[int, str] = field(default_factory=dict)  # unit id -> kind
     codes: dict[int, str] = field(default_factory=dict)  # unit id -> code
+    progress: Callable[[], None] = lambda: None  # one more step done
 
     def want(self, unit: Unit, role: Role, people: list[tuple[Person, bool]], slot_backup: bool | None) -> None:
         self.slots.add((unit.id, role.value, slot_backup))
@@ -68,11 +70,22 @@ class _Plan:
 
 
 async def apply_org(session: AsyncSession, spec: OrgSpec, *, now: datetime | None = None,
-                    reason: str = "") -> ImportReport:
-    """`reason`: the note on tickets handed over (shown in their history)."""
+                    reason: str = "", on_progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """`reason`: the note on tickets handed over (shown in their history). `on_progress(done,
+    total)`: called after each unit, after the staff and after each hand-over of a leaver's
+    tickets; `total` grows once the leavers are known, `done` ends at the final `total`."""
     now = now or datetime.now(timezone.utc)
     report = ImportReport()
-    plan = _Plan()
+    total = _unit_count(spec) + 1
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total)
+
+    plan = _Plan(progress=step)
     m = spec.manages
     for street in spec.street:
         s = await _unit(session, report, plan, street, "street", None)
@@ -99,10 +112,19 @@ async def apply_org(session: AsyncSession, spec: OrgSpec, *, now: datetime | Non
     await session.flush()
     leavers = await _apply_staff(session, report, plan)
     await session.flush()
+    total += len(leavers)
+    step()
     for row, old_kind, new_unit in leavers:
         report.handed_over += await hand_over(session, row, now, reason, old_unit_kind=old_kind, keep_unit_id=new_unit)
+        step()
     await session.flush()
     return report
+
+
+def _unit_count(spec: OrgSpec) -> int:
+    return sum(1 + len(street.department) + sum(1 + sum(1 + len(grid.micro) for grid in community.grid)
+                                                for community in street.community)
+               for street in spec.street)
 
 
 async def _unit(session: AsyncSession, report: ImportReport, plan: _Plan, spec: Any, kind: str,
@@ -128,6 +150,7 @@ async def _unit(session: AsyncSession, report: ImportReport, plan: _Plan, spec: 
             report.updated.append(f"{kind} {spec.code}")
     plan.kinds[unit.id] = kind
     plan.codes[unit.id] = unit.code
+    plan.progress()
     return unit
 
 

@@ -98,7 +98,12 @@ class Invite(Base):
 
 class AuditEntry(Base):
     """Every organisation, staff and admin action: who, what, which object, why, when.
-    Ticket transitions have their own trail (ticket_events)."""
+    Ticket transitions have their own trail (ticket_events).
+
+    Append-only in the database (triggers refuse UPDATE, DELETE and, on PostgreSQL,
+    TRUNCATE) and hash-chained: `hash` is sha256 of the row's fields and `prev_hash`,
+    the hash of the row before it (organisation.audit gives the canonical form).
+    """
 
     __tablename__ = "audit_log"
 
@@ -111,6 +116,8 @@ class AuditEntry(Base):
     object_ref: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))  # 64 hex digits; zeros for the first row
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class UserSetting(Base):

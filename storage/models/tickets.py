@@ -80,6 +80,8 @@ class Ticket(Base):
 
     resolution_note: Mapped[str | None] = mapped_column(Text)
     return_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the resident said 未解决 or 不满意, for the handler of the 重办 (None: not said yet).
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     # When the reminder sweep should next look at this ticket (None: nothing pending).
@@ -151,7 +153,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(40))  # a NoticeKind; "order.<kind>"; "order.new"; "matter.poll"
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # Indexed: a ticket closed (撤销, 无效) looks up the cards sent about it, to edit them.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(Integer)
     matter_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)

@@ -34,7 +34,7 @@ class History:
 def _options(h: History) -> list[str]:
     state = State(h.row["state"])
     out = [a.value for a in (Action.ACCEPT, Action.RESOLVE, Action.RETURN, Action.REASSIGN, Action.ESCALATE,
-                             Action.CANCEL, Action.MERGE)
+                             Action.CANCEL, Action.MERGE, Action.INVALIDATE)
            if state in _SOURCES[a]]
     if state in OPEN_STATES or state == State.RESOLVED:
         out.append(Action.RECATEGORIZE.value)
@@ -72,6 +72,13 @@ def _event(h: History, at: datetime, action: Action, target: State | None, data:
 
 def _reopen(h: History, at: datetime, window: int) -> None:
     accept_by, resolve_by = at + timedelta(minutes=window // 4 + 1), at + timedelta(minutes=window)
+    if h.row["escalated_at"] is not None:
+        # A department resolved it: 重办 goes back to the department (tickets.feedback), with
+        # no new dispatch to the grid and only a new 办结 window.
+        h.row.update(reopen_count=h.row["reopen_count"] + 1, resolved_at=None, department_accepted_at=None,
+                     resolve_deadline=resolve_by)
+        _event(h, at, Action.REOPEN, State.ESCALATED, window_data(resolve_deadline=resolve_by))
+        return
     h.row.update(reopen_count=h.row["reopen_count"] + 1, resolved_at=None, dispatched_at=at, accepted_at=None,
                  accept_deadline=accept_by, resolve_deadline=resolve_by)
     _event(h, at, Action.REOPEN, State.REOPENED, window_data(accept_deadline=accept_by, resolve_deadline=resolve_by))
@@ -110,8 +117,9 @@ def _do(h: History, what: str, at: datetime, window: int) -> None:
     elif what == Action.ESCALATE:
         row.update(escalated_at=at, department_accepted_at=None, resolve_deadline=resolve_by)
         _event(h, at, Action.ESCALATE, State.ESCALATED, window_data(resolve_deadline=resolve_by))
-    elif what in (Action.CANCEL, Action.MERGE):
-        _event(h, at, Action(what), State.CANCELLED if what == Action.CANCEL else State.MERGED)
+    elif what in (Action.CANCEL, Action.MERGE, Action.INVALIDATE):
+        closed = {Action.CANCEL: State.CANCELLED, Action.MERGE: State.MERGED, Action.INVALIDATE: State.INVALID}
+        _event(h, at, Action(what), closed[Action(what)])
     elif what == Action.RECATEGORIZE:
         # 改类 recomputes the windows from the report's time (tickets.service.choose_category).
         created = row["created_at"]

@@ -1,7 +1,7 @@
 """processed_updates: a replayed Telegram update changes nothing twice
 
 Revision ID: 0017_updates
-Revises: 0012_leases
+Revises: 0014_closures
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import storage.types
 
 revision = '0017_updates'
-down_revision = '0012_leases'
+down_revision = '0014_closures'
 branch_labels = None
 depends_on = None
 

@@ -85,6 +85,8 @@ async def test_three_instances_share_the_load_and_survive_a_kill(pg_url, tmp_pat
     served = ThreadedApi(enforce_limits=True, reachable=member_ids())
     api = served.api
     env = base_env(api.base_url, pg_url, redis_url)
+    # Every report its own ticket: a second one from the same resident is not asked 补充.
+    env["GRIDBOT_CONVERSATION__SUPPLEMENTS"] = "false"
     # Cold start, together, on an empty database: they take turns at the migration lock.
     instances = await asyncio.gather(*(start_instance(env, tmp_path) for _ in range(3)))
     try:

@@ -160,7 +160,8 @@ async def test_a_grid_member_who_never_opened_the_bot_is_flagged_and_their_ticke
         sender = OutboxSender(core.session_factory, notifier, core.tz, clock=core.service.clock)
         assert await sender.deliver_once() >= 1
         assert any("工单 #1" in t for t in chat.texts_to(BACKUP, session.requests)), "the backup got the card"
-        out = await chat.say(RESIDENT, "5号楼门口路灯坏了好几天了，晚上很黑")
+        await chat.say(RESIDENT, "5号楼门口路灯坏了好几天了，晚上很黑")
+        out = await chat.press(RESIDENT, "这是新问题")  # not a 补充 to ticket #1
         assert not [r for r in out if r.chat_id == MEMBER.id], "new tickets go to someone who can be reached"
         assert any("新工单" in t for t in chat.texts_to(BACKUP, out))
     finally:

@@ -60,7 +60,7 @@ async def test_report_reply_has_number_category_keywords_handler_and_local_deadl
     assert ticket.state == "dispatched" and ticket.text == REPORT
     (card,) = [r for r in out if r.chat_id == MEMBER.id]
     assert REPORT in card.text
-    assert [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回"]
+    assert [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
 
 
 async def test_whole_loop_closes_with_a_satisfied_resident(chat, core):
@@ -119,7 +119,7 @@ async def test_return_goes_to_the_cadre_who_reassigns(chat, core):
     out = await chat.press(CADRE, "周网格")
     ticket = await load(core)
     assert ticket.state == "dispatched" and ticket.assignee_id is not None
-    assert [t for t, _ in buttons([r for r in out if r.chat_id == OTHER_MEMBER.id][0])] == ["✅ 签收", "↩️ 退回"]
+    assert [t for t, _ in buttons([r for r in out if r.chat_id == OTHER_MEMBER.id][0])] == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
     assert any("周网格" in t for t in chat.texts_to(RESIDENT, out))
     assert any("转派" in t for t in chat.texts_to(MEMBER, out))
 

@@ -66,7 +66,7 @@ async def test_an_english_telegram_gets_english_replies_buttons_and_dates(talk, 
     assert "Received: ticket" in ack and f"Deadline: Thu {thursday.day} {thursday:%b} 09:00" in ack
     # The grid member reads Chinese: the card and its buttons are in Chinese.
     (card,) = [r for r in out if r.chat_id == MEMBER.id]
-    assert "新工单" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回"]
+    assert "新工单" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
     # Only what differs from the default is written down.
     assert await stored(core, ALICE.id) == ("en", False)
     assert await stored(core, MEMBER.id) is None
@@ -124,7 +124,7 @@ async def test_a_chinese_report_reaches_an_english_grid_member_in_english_and_ba
     (card,) = [r for r in out if r.chat_id == MEMBER.id]
     assert "New ticket" in card.text and "Category: Fire safety (because of:" in card.text
     assert REPORT in card.text  # what the resident wrote stays as written
-    assert [t for t, _ in buttons(card)] == ["✅ Accept", "↩️ Return"]
+    assert [t for t, _ in buttons(card)] == ["✅ Accept", "↩️ Return", "🚫 Invalid", "💬 Contact the reporter"]
     out = await chat.press(MEMBER, "Accept")
     assert chat.alerts(out)[0].startswith("You accepted ticket")
     (notice,) = chat.texts_to(RESIDENT, out)

@@ -15,7 +15,7 @@ async def test_a_photo_with_a_caption_reaches_the_grid_member_with_its_buttons(c
     out = await chat.photo(RESIDENT, "photo-123", caption="5栋门口井盖丢了，晚上很危险")
     (card,) = [r for r in out if r.chat_id == MEMBER.id]
     assert card.method == "sendPhoto" and card.data["photo"] == "photo-123"
-    assert "井盖" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回"]
+    assert "井盖" in card.text and [t for t, _ in buttons(card)] == ["✅ 签收", "↩️ 退回", "🚫 无效", "💬 联系反映人"]
     assert "已受理" in chat.texts_to(RESIDENT, out)[0]
 
 
@@ -56,7 +56,8 @@ async def test_an_unsure_category_is_picked_with_one_tap_and_the_ticket_opens_an
     out = await chat.say(RESIDENT, "那个东西又坏了，谁来管管")
     (ack,) = [r for r in out if r.chat_id == RESIDENT.id]
     labels = [t for t, _ in buttons(ack)]
-    assert labels[:3] == ["物业服务", "市政设施", "其他"] and len(labels) == 12
+    # The twelve categories, then 撤销 (a report sent by mistake is withdrawn from here).
+    assert labels[:3] == ["物业服务", "市政设施", "其他"] and len(labels) == 13 and labels[-1] == "↩️ 撤销"
     assert (await load(core)).state == "dispatched"
     out = await chat.press(RESIDENT, "市政设施")
     assert (await load(core)).category == "市政设施"

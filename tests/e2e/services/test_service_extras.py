@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.jobs.outbox import OutboxSender
 from bot.jobs.services import ServiceJobs
 from bot.settings import Settings
 from delivery.notifier import Notifier
@@ -71,7 +72,9 @@ async def test_a_help_request_asks_order_or_ticket_and_keeps_the_text(chat, core
     assert chat.alerts(out) and len(await tickets(core)) == 1
     # Urgent words skip the question; a complaint is not asked either.
     await chat.say(RESIDENT, "家里着火了，救命")
-    await chat.say(RESIDENT, REPORT)
+    out = await chat.say(RESIDENT, REPORT)  # soon after a report: 补充 or a new problem, one tap
+    assert "补充到" in chat.texts_to(RESIDENT, out)[0]
+    await chat.press(RESIDENT, "这是新问题")
     assert len(await tickets(core)) == 3
 
 
@@ -93,15 +96,17 @@ async def test_quiet_hours_hold_the_members_notice_until_the_sweep(chat, core, c
     out = await chat.press(CADRE, "通过发布")
     assert "休息时段" in chat.alerts(out)[0] and not to(out, PARTY)
     assert (await load(core)).state == "published"
-    j = jobs(chat, core)
-    assert (await j.run_once()).broadcasts == 0  # still quiet
+    # The notice waits in the outbox, held until quiet hours end; the outbox sweep sends it.
+    sweep = OutboxSender(core.session_factory, Notifier(chat.bot, per_chat_interval=0, global_per_s=1_000_000),
+                         core.tz, clock=core.service.clock, languages=core.languages)
+    assert await sweep.deliver_once() == 0  # still quiet
     clock.advance(hours=8, minutes=31)  # 07:31
     before = len(chat.session.requests)
-    report = await j.run_once()
-    assert report.broadcasts == 1 and report.notices == 2
+    assert await sweep.deliver_once() == 2
     sent = chat.session.requests[before:]
     assert {r.chat_id for r in sent} == {PARTY.id, VOLUNTEER.id}
-    assert (await j.run_once()).broadcasts == 0  # sent once, whatever runs again
+    assert await sweep.deliver_once() == 0  # sent once, whatever runs again
+    assert (await jobs(chat, core).run_once()).broadcasts == 0  # and never by the services' sweep
 
 
 async def test_the_emergency_button_alerts_everyone_at_once_even_at_night(chat, core, clock):
@@ -119,8 +124,10 @@ async def test_the_emergency_button_alerts_everyone_at_once_even_at_night(chat, 
         assert any(r.method == "sendMessage" and "一键呼叫" in r.text for r in sent), person
         assert any(r.method == "sendLocation" for r in sent), person
     assert not [r for r in out if r.chat_id in (OTHER_MEMBER.id, FAR_CADRE.id)]
-    ack = chat.texts_to(RESIDENT, out)[-1]
+    ack, phone = chat.texts_to(RESIDENT, out)[-2:]
     assert f"#{t.id}" in ack and "3 位" in ack
+    # A number the handlers can call, asked for with Telegram's contact button.
+    assert "手机号" in phone and out[-1].data["reply_markup"]["keyboard"][0][0]["request_contact"] is True
     # The alert carries 签收: the grid member takes it from there.
     out = await chat.press(MEMBER, "签收")
     assert (await tickets(core))[0].state == "accepted"

@@ -134,10 +134,9 @@ async def test_a_poll_to_40_residents_killed_after_20_resumes_with_the_other_20(
     view, _ = await services.matters.draft(CADRE.id, CADRE.name, "加装电梯？", ["同意", "反对"], "WT01")
     view, jobs = await services.matters.open(CADRE.id, view.id)
     assert {j.chat_id for j in jobs} == set(people)
-    await send_poll_rows(deps, services.matters, view.id, view.question, view.options, jobs[:20])
+    await send_poll_rows(deps, services.matters, view, jobs[:20])
     hold = session.hold("sendPoll", chat_id=jobs[20].chat_id)
-    task = asyncio.create_task(send_poll_rows(deps, services.matters, view.id, view.question, view.options,
-                                              jobs[20:21]))
+    task = asyncio.create_task(send_poll_rows(deps, services.matters, view, jobs[20:21]))
     await hold.arrived.wait()
     task.cancel()  # killed mid-send: 21 delivered, 20 recorded
     with pytest.raises(asyncio.CancelledError):

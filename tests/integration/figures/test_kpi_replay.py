@@ -1,6 +1,6 @@
 """figures.kpi (SQL over the ticket rows) against figures.replay (plain Python over the
 ticket_events): the same figures for random ticket histories (签收, 办结, 退回, 转派,
-吹哨, 回访 with 重办, 改类, 合并, 撤销) crossing the period's edges, at a random ``now``.
+吹哨, 回访 with 重办, 改类, 合并, 撤销, 无效) crossing the period's edges, at a random ``now``.
 
 One SQLite file for the module, emptied between examples; rows are inserted directly
 (tests.support.histories models the workflow's writes), so an example costs milliseconds.

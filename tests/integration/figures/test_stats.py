@@ -22,6 +22,7 @@ from figures.periods import month_period
 from figures.stats import CadreStats
 from storage.models import Ticket
 from tests.integration.figures.test_kpi import G1, G2, G3, NOW, grids, session_factory  # noqa: F401 - fixtures
+from tests.support.progress import Calls
 from tickets.errors import NotAllowed, NotFound
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -84,12 +85,12 @@ async def test_bulletin_scores_and_bands_worked_out_by_hand(session_factory, gri
     assert [(g.band.name if g.band else None) for g in data.grids][:3] == ["绿", "绿", "绿"]
 
 
-def _cmap():
+def _cmap(path: str | None = None):
     from fontTools.ttLib import TTFont
 
     from documents.fonts import cjk_font_path
 
-    with TTFont(str(cjk_font_path()), fontNumber=0, lazy=True) as font:
+    with TTFont(path or str(cjk_font_path()), fontNumber=0, lazy=True) as font:
         return font.getBestCmap()
 
 
@@ -100,20 +101,21 @@ async def test_bulletin_charts_draw_every_label_in_a_font_that_has_its_glyphs(se
     from documents.charts import bulletin_charts, bulletin_figures, style
 
     (data,) = await reports(session_factory).bulletin_data(STREET_CADRE, NOVEMBER)
-    cmap = _cmap()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib's "Glyph ... missing from font(s)" is a warning
         with style():
             figures = bulletin_figures(data, TZ)
-            drawn = set()
+            drawn: dict[str, str] = {}  # label -> the font file it was drawn in
             for _, fig in figures:
                 fig.canvas.draw()
                 for text in fig.findobj(Text):
                     if text.get_text():
-                        drawn.add(text.get_text())
-                        assert findfont(text.get_fontproperties()).endswith("NotoSansCJKsc-Regular.otf")
+                        drawn[text.get_text()] = findfont(text.get_fontproperties())
         files = await asyncio.to_thread(bulletin_charts, data, TZ)
-    missing = {ch for label in drawn for ch in label if not ch.isspace() and ord(ch) not in cmap}
+    # The family name may resolve to the shipped Noto Sans CJK SC or to the system's copy of it
+    # (Debian's fonts-noto-cjk): either is right if it holds every glyph drawn in it.
+    cmaps = {path: _cmap(path) for path in set(drawn.values())}
+    missing = {ch for label, path in drawn.items() for ch in label if not ch.isspace() and ord(ch) not in cmaps[path]}
     assert not missing
     assert any("网格综合排名" in t for t in drawn) and any("梧桐二网格" in t for t in drawn)
     assert [name for name, _ in files] == ["categories-2026-11.png", "kpis-2026-11.png", "ranking-2026-11.png"]
@@ -235,3 +237,16 @@ async def test_cli_stats_prints_the_figures_of_slash_stats(session_factory, grid
     assert result.exit_code != 0 and "no unit" in result.output
     result = await asyncio.to_thread(run, "--from", "2026-11-01")
     assert result.exit_code != 0
+
+
+async def test_export_and_bulletin_report_progress_up_to_the_total(session_factory, grids):
+    r = reports(session_factory)
+    for fmt in ("xlsx", "csv"):
+        calls = Calls()
+        count, _ = await r.export(None, NOVEMBER, fmt, calls)
+        calls.assert_monotonic_to_total()
+        assert calls[-1] == (count, count)
+    calls = Calls()
+    bundles = await r.bulletin(STREET_CADRE, NOVEMBER, on_progress=calls)
+    calls.assert_monotonic_to_total()
+    assert calls[-1] == (2 * len(bundles), 2 * len(bundles))  # each unit's figures, then each unit's files

@@ -22,6 +22,7 @@ from tests.conftest import (
     RESIDENT,
     STAFF_IDS,
 )
+from tests.support.progress import Calls
 from tickets.errors import NotAllowed, NotFound
 from tickets import outbox
 from tickets.reports import Report
@@ -154,3 +155,14 @@ async def test_cadre_moves_between_communities_in_place(core, settings, tmp_path
     report = await import_org(settings, path)
     assert report.moved == ["community_cadre 钱书记: XF-WT → XF-FL"]
     assert len(await rows(core, Staff, Staff.telegram_id == CADRE.id)) == 1
+
+
+async def test_a_reimport_reports_progress_up_to_its_hand_overs(core, settings, tmp_path):
+    await open_ticket(core, "WT01")
+    calls = Calls()
+    report = await import_org(settings, edited(tmp_path, *MOVE_SUN_TO_WT03), on_progress=calls)
+    assert len(report.handed_over) == 1
+    calls.assert_monotonic_to_total()
+    units = calls[0][1] - 1  # every unit of the file, then the staff
+    # and a hand-over for each who leaves a post: 孙网格 (WT01, with the ticket) and 吴网格 (WT03)
+    assert calls[-1] == (units + 3, units + 3)

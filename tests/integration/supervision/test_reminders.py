@@ -49,7 +49,8 @@ async def test_each_step_reaches_the_right_people_with_the_ticket_and_its_button
     [soon] = kit.reminders_to(MEMBER, tid)
     assert "将于 11月23日（周一）11:00 到达签收时限" in soon.text
     assert f"工单 #{tid}" in soon.text and "3号楼楼道堆满杂物" in soon.text  # the ticket's card
-    assert RecordingSession.buttons(soon) == [("✅ 签收", f"tk:acc:{tid}"), ("↩️ 退回", f"tk:ret:{tid}")]
+    assert RecordingSession.buttons(soon) == [("✅ 签收", f"tk:acc:{tid}"), ("↩️ 退回", f"tk:ret:{tid}"),
+                                              ("🚫 无效", f"tk:inv:{tid}"), ("💬 联系反映人", f"rl:msg:{tid}")]
     assert kit.texts(CADRE) == []
 
     report = await kit.sweep(local(2026, 11, 23, 11, 0))  # the 签收 deadline

@@ -19,7 +19,9 @@ CITY_ID = 740001
 
 async def reported(chat, core, text: str = REPORT) -> int:
     await chat.say(RESIDENT, "/start WT01")
-    await chat.say(RESIDENT, text)
+    out = await chat.say(RESIDENT, text)
+    if any("补充到" in t for t in chat.texts_to(RESIDENT, out)):  # soon after another report
+        await chat.press(RESIDENT, "这是新问题")
     return await latest_ticket(core)
 
 

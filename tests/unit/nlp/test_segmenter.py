@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.segmenter import DEFAULT_USERDICT, Segmenter, read_userdict
+from nlp.dataset import read_labelled_csv
+from nlp.segmenter import BACKENDS, DEFAULT_USERDICT, Segmenter, default_backend, read_userdict
 from nlp.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,6 +33,7 @@ def test_importing_nlp_builds_nothing_and_pulls_no_bot_stack() -> None:
     code = (
         "import sys, nlp, nlp.cli, nlp.training, nlp.classifier\n"
         "assert 'jieba' not in sys.modules, 'jieba imported at import time'\n"
+        "assert 'rjieba' not in sys.modules, 'rjieba imported at import time'\n"
         "assert not any(m.split('.')[0] in ('aiogram', 'sqlalchemy') for m in sys.modules)\n"
         "assert 'sklearn' not in sys.modules\n"
     )
@@ -67,7 +70,7 @@ def test_traditional_characters_become_simplified(seg: Segmenter) -> None:
 
 
 def test_extra_words_and_cache_dir(tmp_path: Path) -> None:
-    s = Segmenter(extra_words=["蹦迪扰民团"], cache_dir=tmp_path)
+    s = Segmenter(extra_words=["蹦迪扰民团"], cache_dir=tmp_path, backend="jieba")
     assert "蹦迪扰民团" in s.cut("楼上蹦迪扰民团又来了")
     assert list(tmp_path.iterdir()), "jieba's prefix-dictionary cache goes to the given folder"
 
@@ -75,3 +78,61 @@ def test_extra_words_and_cache_dir(tmp_path: Path) -> None:
 def test_without_userdict() -> None:
     s = Segmenter(use_userdict=False)
     assert "飞线充电" not in s.cut("有人飞线充电")
+
+
+# -- backends: rjieba (jieba-rs) and jieba cut alike -------------------------------------------
+
+rjieba_only = pytest.mark.skipif(importlib.util.find_spec("rjieba") is None, reason="rjieba not installed")
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[Segmenter, Segmenter]:
+    return Segmenter(backend="jieba").warm_up(), Segmenter(backend="rjieba").warm_up()
+
+
+def _messages() -> list[str]:
+    data = ROOT / "nlp" / "data"
+    texts: list[str] = []
+    for name in ("corpus.csv", "heldout.csv", "intent_chat.csv", "intent_heldout.csv"):
+        texts += [t for t, _ in read_labelled_csv(data / name)]
+    return texts
+
+
+def test_the_default_backend_is_rjieba_when_installed() -> None:
+    expected = "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
+    assert default_backend() == expected
+    assert Segmenter().backend == expected
+    with pytest.raises(ValueError, match="unknown segmenter backend"):
+        Segmenter(backend="thulac")
+
+
+@rjieba_only
+def test_rjieba_cuts_every_message_of_ours_as_jieba_does(both: tuple[Segmenter, Segmenter]) -> None:
+    jieba_seg, rjieba_seg = both
+    texts = _messages()
+    assert len(texts) > 1500
+    differ = [(t, a, b) for t in texts if (a := jieba_seg.cut(t)) != (b := rjieba_seg.cut(t))]
+    assert differ == []
+
+
+@rjieba_only
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_backend_knows_the_user_words_and_added_ones(backend: str) -> None:
+    s = Segmenter(backend=backend, extra_words=["蹦迪扰民团"])
+    assert s.backend == backend
+    assert "飞线充电" in s.cut("有人飞线充电")
+    assert "蹦迪扰民团" in s.cut("楼上蹦迪扰民团又来了")
+    assert "拐角杂物山" not in s.cut("楼道拐角杂物山堆着")
+    s.add_words(["拐角杂物山"])
+    assert "拐角杂物山" in s.cut("楼道拐角杂物山堆着")
+    assert "飞线充电" not in Segmenter(backend=backend, use_userdict=False).cut("有人飞线充电")
+    assert s.cut("ＫＴＶ太吵了！！！😡😡  ５栋…") == ["ktv", "太吵", "了", "5", "栋"]
+    assert s.cut("") == [] and s.cut("😀🙏 ，。！") == []
+
+
+@rjieba_only
+def test_rjieba_keeps_dotted_and_hyphenated_runs_whole_where_jieba_splits(both: tuple[Segmenter, Segmenter]) -> None:
+    # The one known difference, on long texts only: standard numbers, URLs, time ranges.
+    jieba_seg, rjieba_seg = both
+    assert "gb50500-2013" in rjieba_seg.cut("根据gb50500-2013规定")
+    assert "gb50500-2013" not in jieba_seg.cut("根据gb50500-2013规定")

@@ -132,3 +132,50 @@ def test_evaluate_on_a_trained_model(model: TextModel, seg: Segmenter) -> None:
     report = evaluate(Classifier(model, segmenter=seg), synthetic(seed=3))
     assert set(report) >= {"accuracy", "macro_f1", "per_class", "confusion", "msgs_per_s", "n"}
     assert report["macro_f1"] >= 0.9
+
+
+def test_training_is_deterministic_and_searches_no_grid_by_default(model: TextModel, seg: Segmenter) -> None:
+    again = train(synthetic(), segmenter=seg)
+    assert np.array_equal(again.weights, model.weights) and np.array_equal(again.bias, model.bias)
+    assert (again.temperature, again.rule_weight) == (model.temperature, model.rule_weight)
+    assert model.info["grid_cv_macro_f1"] == {}
+    assert (model.info["c"], model.info["word_weight"], model.info["char_weight"]) == (0.5, 1.0, 2.0)
+    assert model.info["cv_macro_f1"] is not None  # calibrated on out-of-fold decisions
+
+
+def test_search_tries_the_grid_and_keeps_the_best(seg: Segmenter) -> None:
+    searched = train(synthetic(), segmenter=seg, search=True)
+    scores = searched.info["grid_cv_macro_f1"]
+    assert len(scores) == 6
+    best = max(scores.values())
+    ww, cw, c = searched.info["word_weight"], searched.info["char_weight"], searched.info["c"]
+    assert scores[f"w{ww:g}/c{cw:g}/C{c:g}"] == best
+
+
+def test_one_pass_features_match_fit_then_matrix(seg: Segmenter) -> None:
+    from nlp.features import FeatureSpace
+
+    docs = prepare([t for t, _ in synthetic()] + ["", "🚗", "苹果苹果苹果"], seg)
+    for min_df in (1, 2):
+        space, X = FeatureSpace.fit_matrix(docs, min_df=min_df)
+        apart = FeatureSpace.fit(docs, min_df=min_df)
+        assert space.word_index == apart.word_index
+        assert np.array_equal(space.char_keys, apart.char_keys)
+        assert np.allclose(space.word_idf, apart.word_idf) and np.allclose(space.char_idf, apart.char_idf)
+        assert abs(X - apart.matrix(docs)).max() == 0.0
+
+
+def test_training_reports_progress_in_steps_up_to_the_total(seg: Segmenter) -> None:
+    calls: list[tuple[int, int]] = []
+    train(synthetic(), segmenter=seg, on_progress=lambda done, total: calls.append((done, total)))
+    total = calls[0][1]
+    # each tenth of the messages, the features, 3 calibration folds, the final fit and calibration
+    assert [d for d, _ in calls] == list(range(1, total + 1)) and {t for _, t in calls} == {total}
+    assert total == 10 + 1 + 3 + 1
+
+
+def test_a_search_reports_each_candidates_folds(seg: Segmenter) -> None:
+    calls: list[tuple[int, int]] = []
+    train(synthetic(), segmenter=seg, search=True, on_progress=lambda done, total: calls.append((done, total)))
+    assert [d for d, _ in calls] == list(range(1, calls[0][1] + 1))
+    assert calls[0][1] == 10 + 1 + 6 * 3 + 1
