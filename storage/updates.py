@@ -124,6 +124,11 @@ async def record(session_factory: Any, h: Handling) -> None:
         await record_in(session, h)
 
 
+async def forget_chat(session: AsyncSession, chat_id: int) -> None:
+    """/privacy delete: the keys that name this chat go."""
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.key.startswith(f"message:{chat_id}:")))
+
+
 async def prune(session: AsyncSession, now: datetime) -> int:
     """Forget updates older than KEEP: Telegram no longer redelivers them."""
     result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < now - KEEP))
