@@ -138,6 +138,8 @@ class Run:
             "GRIDBOT_LIMITS__REPORTS_PER_HOUR": "100000", "GRIDBOT_LIMITS__FLOOD_UPDATES": "0",
             "GRIDBOT_LIMITS__SEND_PER_S": "100000", "GRIDBOT_LIMITS__CHAT_INTERVAL_S": "0",
             "GRIDBOT_SCHEDULER__OUTBOX_SECONDS": "1", "GRIDBOT_SCHEDULER__OUTBOX_LEASE_SECONDS": "10",
+            # Each message its own report: no "补充到 #N, or 这是新问题?" between a resident's reports.
+            "GRIDBOT_CONVERSATION__SUPPLEMENTS": "false",
         })
         try:
             await self.cli("db", "upgrade")
