@@ -29,6 +29,7 @@ from handlers import build_routers
 from handlers.guards.callback_guard import CallbackGuard
 from handlers.guards.hygiene import TextHygiene
 from handlers.guards.private import PrivateOnly
+from handlers.guards.replays import ReplayGuard
 from handlers.guards.throttle import FloodGuard
 from handlers.residents.albums import AlbumCollector
 from handlers.shared.deps import Deps
@@ -112,6 +113,8 @@ def create_dispatcher(core: Core, notifier: Notifier, storage: BaseStorage | Non
     dp = Dispatcher(storage=storage or fsm_storage(core), deps=deps, org=build_org_deps(core, notifier))
     # Before anything else: nothing personal in a group, and no ticket from one.
     dp.update.outer_middleware(PrivateOnly())
+    # A replayed update (a crash, a late webhook answer) changes nothing twice, unanswered.
+    dp.update.outer_middleware(ReplayGuard(core.session_factory, core.service.clock, core.service.write_lock))
     # First, so the flood guard's warning and every handler below speak the person's language.
     LanguageMiddleware(create_i18n(core.languages.default), core.languages).install(dp)
     limits = core.settings.limits

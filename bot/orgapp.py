@@ -27,6 +27,7 @@ def build_org_deps(core: Core, notifier: Notifier) -> OrgDeps:
         privacy=Privacy(core.session_factory, lock=lock, clock=clock),
         gridmap=GridMap(core.session_factory, max_distance_m=settings.onboarding.nearest_grid_m),
         outbox=OutboxSender(core.session_factory, notifier, core.tz, clock=clock, languages=core.languages,
-                            lease=timedelta(seconds=settings.scheduler.outbox_lease_seconds), write_lock=lock),
+                            lease=timedelta(seconds=settings.scheduler.outbox_lease_seconds), write_lock=lock,
+                            categories=list(core.taxonomy.names)),
         bot_username=settings.telegram.username,
     )

@@ -27,6 +27,7 @@ from bot.coordination import CacheSync, Leader
 from bot.core import Core, build_core
 from bot.jobs.outbox import add_outbox_job
 from bot.jobs.services import add_service_jobs
+from bot.polling import ConfirmWhenHandled
 from bot.scheduler import _sessions, blocked_hook, create_scheduler
 from bot.settings import Settings
 from bot.workcalendar import warn_at_startup
@@ -102,6 +103,8 @@ async def poll(dp: Dispatcher, bot: Bot, *, concurrency: int, polling_timeout: i
     Unbounded, a backlog after a restart starts one task per queued update, and they all wait
     for the database's connections until its pool times out (storage.engine sizes the pool to
     this limit)."""
+    # An update is confirmed to Telegram only once handled: a crash loses none (bot.polling).
+    ConfirmWhenHandled().install(dp)
     await dp.start_polling(bot, polling_timeout=polling_timeout, handle_signals=handle_signals,
                            tasks_concurrency_limit=concurrency)
 

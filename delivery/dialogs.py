@@ -22,7 +22,8 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.engine import upsert_insert
+from storage import updates
+from storage.upserts import upsert_insert
 from storage.models import DialogState
 
 SWEEP_EVERY = 500  # writes between two deletions of expired rows
@@ -72,6 +73,7 @@ class DatabaseDialogStorage(BaseStorage):
         if _blank(state, data) and before is not None and _blank(before[0], before[1]):
             return  # nothing stored and nothing to store: every report clears its location like this
         async with self.write_lock or nullcontext(), self.sf() as session, session.begin():
+            updates.unrecorded(session)  # a dialog step is not a command's effect
             if _blank(state, data):  # stored as nothing: reads give {} and .get() the same None
                 await session.execute(delete(DialogState).where(DialogState.key == k))
             else:

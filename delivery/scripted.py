@@ -30,6 +30,10 @@ def buttons(request: Request) -> list[tuple[str, str]]:
     ]
 
 
+_UPDATE_IDS = itertools.count(1)
+_MESSAGE_IDS = itertools.count(10_000)
+
+
 class Conversation:
     def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
@@ -37,9 +41,12 @@ class Conversation:
         self.clock = clock  # the updates' dates: a test's clock, or the demo's real one
         self.bot = bot
         self.session = session
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(10_000)
+        # Shared by every conversation of the process: two on one database (a restart in a
+        # test) must not look like Telegram replaying the first one's updates.
+        self._update_ids = _UPDATE_IDS
+        self._message_ids = _MESSAGE_IDS
         self._callback_ids = itertools.count(1)
+        self.last_update: dict[str, Any] = {}
 
     # -- building updates ------------------------------------------------------------
     @staticmethod
@@ -58,9 +65,14 @@ class Conversation:
     async def feed(self, update: dict[str, Any]) -> list[Request]:
         before = len(self.session.requests)
         update = {"update_id": next(self._update_ids), **update}
+        self.last_update = update
         self.session.observe(update)  # as Telegram learns that this person started the bot
         await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
         return self.session.requests[before:]
+
+    async def replay(self, update: dict[str, Any] | None = None) -> list[Request]:
+        """Telegram sends an update again, update_id and all (the last one by default)."""
+        return await self.feed(dict(update or self.last_update))
 
     # -- what people do ----------------------------------------------------------------
     async def say(self, p: Person, text: str, *, message_id: int | None = None) -> list[Request]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage import updates
 from storage.user_settings import UserSettings
 
 DEFAULT_LOCALE = "zh_CN"
@@ -127,6 +128,7 @@ class LanguagePrefs:
     async def _write(self, telegram_id: int, locale: str, chosen: bool) -> None:
         async with self.write_lock or nullcontext():
             async with self.sf() as session, session.begin():
+                updates.unrecorded(session)  # noted on the way in, not a command's effect
                 await UserSettings(session).set_language(
                     telegram_id, locale, chosen=chosen, now=self.clock())
         self._put(telegram_id, locale, chosen)

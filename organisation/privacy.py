@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation import audit
+from storage import updates
 from storage.models import (
     DialogState,
     MatterPoll,
@@ -127,7 +128,7 @@ class Privacy:
             if resident is None:
                 if phone is None:
                     return ""
-                resident = await residents.add(Resident(telegram_id=telegram_id, created_at=self.clock()))
+                resident, _ = await residents.upsert(telegram_id, self.clock())
             resident.phone = phone
             return mask_phone(phone)
 
@@ -138,6 +139,10 @@ class Privacy:
             resident = await Residents(session).by_telegram_id(telegram_id)
             if resident is None:
                 return 0
+            # Which of their messages were handled names their chat: forgotten too, and this
+            # command's own update is not recorded after it (erasing again changes nothing).
+            await updates.forget_chat(session, telegram_id)
+            updates.leave_unrecorded()
             # A negative id: never a user's, and unique because resident ids are.
             pseudo = -resident.id
             tickets = (await session.execute(

@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.sqlite_driver import one_trip
+from storage.updates import RecordingSession
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -54,14 +55,7 @@ def create_engine(url: str, *, echo: bool = False, concurrency: int | None = Non
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    # RecordingSession: the transaction that carries a command's effect also records the
+    # Telegram update it answers (storage.updates), so a replay changes nothing twice.
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RecordingSession)
 
-
-def upsert_insert(dialect: str):
-    """The INSERT with ON CONFLICT of this dialect ("postgresql" or "sqlite"). Imported when
-    asked: PostgreSQL's dialect package costs 2 MB and 20 modules on an SQLite instance."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert

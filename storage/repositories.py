@@ -17,6 +17,7 @@ from storage.models import (
     TicketEvent,
     Unit,
 )
+from storage.upserts import upsert_insert
 
 
 class Units:
@@ -108,6 +109,20 @@ class Residents:
         self.s.add(resident)
         await self.s.flush()
         return resident
+
+    async def upsert(self, telegram_id: int, created_at: datetime, **values: Any) -> tuple[Resident, bool]:
+        """The resident with this Telegram id, created with `values` if there is none:
+        (resident, created). INSERT ... ON CONFLICT DO NOTHING, then a SELECT, so two first
+        messages of one new person at once both find the same row (no unique violation)."""
+        dialect = self.s.get_bind().dialect.name
+        insert = upsert_insert(dialect)
+        stmt = (insert(Resident).values(telegram_id=telegram_id, created_at=created_at, **values)
+                .on_conflict_do_nothing(index_elements=["telegram_id"]).returning(Resident.id))
+        created = (await self.s.execute(stmt)).scalar_one_or_none() is not None
+        resident = (await self.s.execute(
+            select(Resident).where(Resident.telegram_id == telegram_id).execution_options(populate_existing=True)
+        )).scalar_one()
+        return resident, created
 
 
 class Tickets:

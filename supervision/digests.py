@@ -6,9 +6,12 @@
   cadres) or community (street cadres);
 * ``monthly``: 一月一通报, last month's KPIs (figures.kpi) by grid or community.
 
-Delivery uses the reminders' pattern: a row per (kind, period, person) is claimed before
-sending and marked after, so a digest job run twice, or again after a crash, sends each
-person their digest once; a claim not marked sent is retried after the lease.
+Delivery is the outbox's (tickets.outbox, kind "digest.<kind>", key
+"digest:<kind>:<period>:chat:<chat>"), as for reminders: a row per (kind, period, person)
+is queued and claimed before sending and marked after, so a digest job run twice, or
+again after a crash, sends each person their digest once; a claim not marked sent is
+claimed again by the next run of that digest after the lease. (digest_deliveries stays
+as the ledger.) The digest is gathered afresh at each run, so this job sends its own rows.
 """
 from __future__ import annotations
 
@@ -25,9 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from figures.kpi import Counts, figures, total
 from organisation.tree import load_chains
+from storage import updates
 from storage.models import DigestDelivery as DD
+from storage.models import OutboxMessage
 from storage.models import Staff, Ticket, Unit
 from supervision.ladder import ACCEPT_STATES
+from tickets import outbox
 from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES, State
 from tickets.policy import Role
 
@@ -258,23 +264,26 @@ def _insert_ignoring_duplicates(session: AsyncSession):
     return insert(DD).on_conflict_do_nothing()
 
 
+def digest_key(kind: str, period: str, chat_id: int) -> str:
+    return f"digest:{kind}:{period}:chat:{chat_id}"
+
+
 async def _claim(session: AsyncSession, kind: str, key: str, chats: list[int], now: datetime,
-                 lease: timedelta, max_attempts: int) -> dict[int, int]:
-    """chat id -> delivery id, for the chats this run may send to."""
+                 lease: timedelta, max_attempts: int) -> dict[int, tuple[int | None, int]]:
+    """chat id -> (ledger row id, outbox row id), for the chats this run may send to."""
     rows = [{"kind": kind, "period": key, "chat_id": c, "claimed_at": now, "attempts": 1} for c in chats]
-    claimed = {r.chat_id: r.id for r in await session.execute(
+    ledger = {r.chat_id: r.id for r in await session.execute(
         _insert_ignoring_duplicates(session).returning(DD.id, DD.chat_id), rows)}
-    rest = [c for c in chats if c not in claimed]
-    if rest:
-        stale = await session.execute(
-            update(DD)
-            .where(DD.kind == kind, DD.period == key, DD.chat_id.in_(rest), DD.sent_at.is_(None),
-                   DD.claimed_at <= now - lease, DD.attempts < max_attempts)
-            .values(claimed_at=now, attempts=DD.attempts + 1)
-            .returning(DD.id, DD.chat_id)
-            .execution_options(synchronize_session=False)
-        )
-        claimed.update({r.chat_id: r.id for r in stale})
+    keys = {c: digest_key(kind, key, c) for c in chats}
+    queued = await outbox.put(session, (outbox.Row(keys[c], c, f"digest.{kind}", note=key) for c in ledger), now)
+    claimed: dict[int, tuple[int | None, int]] = {c: (ledger[c], queued[keys[c]]) for c in ledger if keys[c] in queued}
+    rest = [keys[c] for c in chats if c not in claimed]
+    if rest:  # queued by an earlier run and never marked sent (a crash, a failed send): after the lease
+        stale = await outbox.claim_in(session, now, OutboxMessage.key.in_(rest), lease=lease, batch=len(rest),
+                                      max_attempts=max_attempts)
+        ids = dict((await session.execute(select(DD.chat_id, DD.id).where(
+            DD.kind == kind, DD.period == key, DD.chat_id.in_([m.chat_id for m in stale])))).all())
+        claimed.update({m.chat_id: (ids.get(m.chat_id), m.id) for m in stale})
     return claimed
 
 
@@ -294,6 +303,7 @@ async def deliver(
     if not items:
         return report
     async with session_factory() as session, session.begin():
+        updates.unrecorded(session)
         claimed = await _claim(session, kind, period.key, [c for c, _ in items], now, lease, max_attempts)
     todo = [(chat, payload) for chat, payload in items if chat in claimed]
     report.skipped = len(items) - len(todo)
@@ -305,12 +315,17 @@ async def deliver(
             if result is not None and (result.ok or result.blocked):
                 outcome = "sent" if result.ok else "blocked"
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                marks.append({"id": claimed[chat], "sent_at": now, "outcome": outcome})
+                marks.append((claimed[chat], outcome))
             else:
                 report.failed += 1
         if marks:
             async with session_factory() as session, session.begin():
-                await session.execute(update(DD), marks)
+                updates.unrecorded(session)
+                ledger = [{"id": d, "sent_at": now, "outcome": outcome} for (d, _), outcome in marks if d is not None]
+                if ledger:
+                    await session.execute(update(DD), ledger)
+                for (_, outbox_id), outcome in marks:
+                    await outbox.mark_in(session, outbox_id, outcome, now, final=True)
     return report
 
 

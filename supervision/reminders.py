@@ -1,16 +1,19 @@
-"""督办: the reminder sweep. Claims due work, records it, sends it, marks it sent.
+"""督办: the reminder sweep. Claims due work, queues it in the outbox, sends it, marks it sent.
 
-One sweep:
+Reminders are outbox rows (tickets.outbox, kind "reminder"), the one mechanism for every
+message the system decides to send; this sweep is the sender of its own kind, since it
+knows how to render a reminder and when one stops being worth sending. One sweep:
 
 1. claims due tickets with one indexed statement (``next_check_at <= now``, a limited
    batch, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the UPDATE takes the single
    writer lock), pushing their next_check_at a lease ahead so no other sweep takes them;
-2. re-claims deliveries claimed earlier but never marked sent (a crash, or sends that
-   failed) once the lease is over;
+2. re-claims reminder rows of the outbox claimed earlier but never marked sent (a crash,
+   or sends that failed) once the lease is over;
 3. works out each claimed ticket's ladder (supervision.ladder), inserts one row per
-   (ticket, step, person, round) it is about to send, relying on the unique key to drop
-   what another sweep already took, raises escalation_level and stores next_check_at;
-   all in the claim's transaction, committed before anything is sent;
+   (ticket, step, person, round) it is about to send into the ledger (reminder_deliveries,
+   whose unique key drops what another sweep already took) and into the outbox (key
+   "reminder:<ticket>:<step>:<round>:chat:<chat>"), raises escalation_level and stores
+   next_check_at; all in the claim's transaction, committed before anything is sent;
 4. sends through ``send`` (the notifier, via the bot layer's rendering), concurrently in
    small chunks, and marks each chunk sent as soon as it is done, so a crash repeats at
    most the chunk in flight.
@@ -33,8 +36,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation.tree import OrgChains, load_chains
 from storage.models import ReminderDelivery as RD
-from storage.models import Resident, Staff, Ticket, TicketEvent
+from storage import updates
+from storage.models import OutboxMessage, Resident, Staff, Ticket, TicketEvent
 from supervision.calendar import WorkCalendar
+from supervision.reminder_rows import KIND, reminder_key, reclaim_stale
 from supervision.ladder import (
     Ladder,
     Pending,
@@ -45,6 +50,7 @@ from supervision.ladder import (
     plan,
     review_at,
 )
+from tickets import outbox
 from tickets.lifecycle import State
 from tickets.policy import Role
 from tickets.views import TicketView
@@ -52,6 +58,7 @@ from tickets.views import TicketView
 __all__ = ["Reminder", "SweepReport", "sweep", "review_at", "ticket_views"]
 
 log = logging.getLogger(__name__)
+
 
 
 class SendResult(Protocol):
@@ -70,6 +77,7 @@ class Reminder:
     deadline: datetime
     ticket: TicketView
     now: datetime
+    outbox_id: int | None = None  # its row in the outbox (tickets.outbox)
 
     @property
     def overdue(self) -> bool:
@@ -108,7 +116,7 @@ async def sweep(
     async with session_factory() as session:
         async with session.begin():
             claimed = await _claim_tickets(session, now, batch, lease)
-            stale = await _reclaim_stale(session, now, batch, lease)
+            stale = await reclaim_stale(session, now, batch, lease, max_attempts)
             report.tickets, report.retried = len(claimed), len(stale)
             planner = _Planner(session, now, ladder, calendar, quiet, lease, max_attempts, report)
             reminders = await planner.run(claimed, stale)
@@ -136,24 +144,6 @@ async def _claim_tickets(session: AsyncSession, now: datetime, batch: int, lease
         .execution_options(synchronize_session=False)
     )
     return list((await session.execute(stmt)).scalars())
-
-
-async def _reclaim_stale(session: AsyncSession, now: datetime, batch: int, lease: timedelta) -> list[Any]:
-    stale = (
-        select(RD.id)
-        .where(RD.sent_at.is_(None), RD.claimed_at <= now - lease)
-        .order_by(RD.claimed_at)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    )
-    stmt = (
-        update(RD)
-        .where(RD.id.in_(stale.scalar_subquery()))
-        .values(claimed_at=now, attempts=RD.attempts + 1)
-        .returning(RD.id, RD.ticket_id, RD.step, RD.chat_id, RD.recipient_role, RD.deadline, RD.attempts)
-        .execution_options(synchronize_session=False)
-    )
-    return list((await session.execute(stmt)).all())
 
 
 def ticket_clock(t: Ticket) -> TicketClock:
@@ -194,7 +184,7 @@ class _Planner:
         out = []
         for row in [*again, *fresh]:
             out.append(Reminder(row["id"], row["chat_id"], self.steps[row["step"]], row["recipient_role"],
-                                row["deadline"], views[row["ticket_id"]], self.now))
+                                row["deadline"], views[row["ticket_id"]], self.now, row["outbox_id"]))
         return out
 
     async def _staff(self, tickets: Iterable[Ticket], chains: OrgChains) -> dict[int, Staff]:
@@ -263,8 +253,12 @@ class _Planner:
         stmt = _insert_ignoring_duplicates(self.s).returning(
             RD.id, RD.ticket_id, RD.step, RD.chat_id, RD.recipient_role, RD.deadline
         )
-        result = await self.s.execute(stmt, inserts)
-        return [row._asdict() for row in result]
+        planned = [row._asdict() for row in await self.s.execute(stmt, inserts)]
+        # Into the outbox, claimed by this sweep (it sends them right after the commit).
+        keys = {r["id"]: reminder_key(r["ticket_id"], r["step"], r["deadline"], r["chat_id"]) for r in planned}
+        queued = await outbox.put(self.s, (outbox.Row(keys[r["id"]], r["chat_id"], KIND, ticket_id=r["ticket_id"],
+                                                      note=str(r["id"])) for r in planned), self.now)
+        return [dict(r, outbox_id=queued[keys[r["id"]]]) for r in planned if keys[r["id"]] in queued]
 
     async def _check_stale(self, stale: Sequence[Any], tickets: dict[int, Ticket]) -> list[dict]:
         """Stale claims go again only if the ticket still owes that step in that round."""
@@ -279,21 +273,26 @@ class _Planner:
             )
             if not still:
                 self.report.obsolete += 1
-                finished.append({"id": row.id, "sent_at": self.now, "outcome": "obsolete"})
+                finished.append({"id": row.id, "outbox_id": row.outbox_id, "sent_at": self.now, "outcome": "obsolete"})
             elif row.attempts > self.max_attempts:
                 log.error("reminder %s to chat %s given up after %d attempts", row.id, row.chat_id, row.attempts - 1)
-                finished.append({"id": row.id, "sent_at": self.now, "outcome": "failed"})
+                finished.append({"id": row.id, "outbox_id": row.outbox_id, "sent_at": self.now, "outcome": "failed"})
             elif self._quiet_now(t):
                 # Not an attempt: claimed_at is set so that the lease runs out as quiet hours end.
                 assert self.quiet is not None
                 until = self.calendar.quiet_hours_end(self.now, self.quiet.start, self.quiet.end)
-                deferred.append({"id": row.id, "attempts": row.attempts - 1, "claimed_at": until - self.lease})
+                deferred.append({"outbox_id": row.outbox_id, "attempts": row.attempts - 1,
+                                 "claimed_at": until - self.lease})
             else:
                 again.append(row._asdict())
         if finished:
-            await self.s.execute(update(RD), finished)
-        if deferred:
-            await self.s.execute(update(RD), deferred)
+            await self.s.execute(update(RD), [{k: v for k, v in f.items() if k != "outbox_id"} for f in finished])
+            for f in finished:
+                await outbox.mark_in(self.s, f["outbox_id"], f["outcome"], self.now, final=True)
+        for d in deferred:
+            await self.s.execute(update(OutboxMessage).where(OutboxMessage.id == d["outbox_id"])
+                                 .values(attempts=d["attempts"], claimed_at=d["claimed_at"])
+                                 .execution_options(synchronize_session=False))
         return again
 
     def _pending(self, t: Ticket) -> list[Pending]:
@@ -328,19 +327,23 @@ async def _mark(
     max_attempts: int,
     report: SweepReport,
 ) -> None:
-    rows = []
+    rows, marks = [], []
     for reminder, result in zip(reminders, results):
-        if result is not None and result.ok:
-            report.sent += 1
-            rows.append({"id": reminder.delivery_id, "sent_at": now, "outcome": "sent"})
-        elif result is not None and result.blocked:
-            report.blocked += 1
-            rows.append({"id": reminder.delivery_id, "sent_at": now, "outcome": "blocked"})
+        if result is not None and (result.ok or result.blocked):
+            outcome = "sent" if result.ok else "blocked"
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            rows.append({"id": reminder.delivery_id, "sent_at": now, "outcome": outcome})
+            marks.append((reminder.outbox_id, outcome, getattr(result, "message_id", None)))
         else:
             report.failed += 1  # stays claimed and unsent: retried once the lease is over
     if rows:
         async with session_factory() as session, session.begin():
+            updates.unrecorded(session)
             await session.execute(update(RD), rows)
+            for outbox_id, outcome, message_id in marks:
+                if outbox_id is not None:
+                    await outbox.mark_in(session, outbox_id, outcome, now, final=True,
+                                         telegram_message_id=message_id)
 
 
 async def ticket_views(

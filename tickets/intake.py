@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import updates
 from storage.models import Attachment, Resident, Staff, Ticket, TicketEvent
 from supervision.reminders import review_at
 from tickets import outbox, routing
@@ -25,7 +26,7 @@ from tickets.errors import NotRegistered
 from tickets.lifecycle import Action, State, window_data
 from tickets.policy import Role
 from tickets.reports import Deadlines, Report
-from tickets.views import Outcome, build_view
+from tickets.views import Notice, NoticeKind, Outcome, build_view
 
 
 class IntakeHost(Protocol):
@@ -49,6 +50,8 @@ class _Item:
     prediction: Any
     now: datetime
     future: asyncio.Future[Outcome]
+    update: updates.Handling | None = None  # the Telegram update it came in, recorded with it
+    acknowledge: bool = False  # queue the reporter's 受理 acknowledgement with the card
 
 
 class Intake:
@@ -58,8 +61,11 @@ class Intake:
         self._pending: list[_Item] = []
         self._lock = asyncio.Lock()
 
-    async def submit(self, report: Report, prediction: Any, now: datetime) -> Outcome:
-        item = _Item(report, prediction, now, asyncio.get_running_loop().create_future())
+    async def submit(self, report: Report, prediction: Any, now: datetime, *, acknowledge: bool = False) -> Outcome:
+        """`acknowledge`: the outcome's notices start with the reporter's acknowledgement
+        (NoticeKind.REPORTED), queued in the outbox like the card."""
+        item = _Item(report, prediction, now, asyncio.get_running_loop().create_future(), updates.current(),
+                     acknowledge)
         self._pending.append(item)
         async with self._lock:
             # Whoever gets the lock first writes everything waiting, itself included.
@@ -86,6 +92,10 @@ class Intake:
         svc = self.service
         outcomes: dict[int, Outcome] = {}
         async with svc._tx() as session:
+            # One transaction for many reports: each records its own update (not the writer's).
+            updates.unrecorded(session)
+            for item in batch:
+                await updates.record_in(session, item.update)
             residents = await _residents(session, {i.report.telegram_id for i in batch})
             existing = await _existing(session, {(i.report.chat_id, i.report.message_id) for i in batch})
             grids = {r.grid_id for r in residents.values() if r.grid_id is not None}
@@ -120,8 +130,13 @@ class Intake:
             for item, ticket, attachments, resident, route in opened:
                 view = await build_view(session, ticket, svc.units, attachments, known=(resident, route.assignee),
                                         followers=())  # just opened: no follower yet, no query under the lock
-                notices = await outbox.queue_notices(session, await svc._dispatch_notices(session, view), item.now)
-                outcomes[id(item)] = Outcome(view, notices, suggestions=svc.suggestions(item.prediction))
+                suggestions = svc.suggestions(item.prediction)
+                decided = await svc._dispatch_notices(session, view)
+                if item.acknowledge:
+                    decided.insert(0, Notice(item.report.chat_id, NoticeKind.REPORTED, view,
+                                             "\n".join(suggestions) or None))
+                notices = await outbox.queue_notices(session, decided, item.now)
+                outcomes[id(item)] = Outcome(view, notices, suggestions=suggestions)
             duplicates = [i for i in batch if not i.future.done() and id(i) not in outcomes]
             for item in duplicates:
                 key = (item.report.chat_id, item.report.message_id)

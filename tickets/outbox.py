@@ -28,7 +28,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.engine import upsert_insert
+from storage.upserts import upsert_insert
+from storage import updates
 from storage.models import OutboxMessage
 from tickets.views import Notice, NoticeKind, to_followers
 
@@ -117,29 +118,45 @@ def queue(session: AsyncSession, chat_id: int | None, kind: NoticeKind, ticket_i
                               note=note, actor_name=actor_name[:200], attempts=0, points=0))
 
 
+# Kinds whose rows their own sweep sends (it knows how to render them, and when they
+# stop being worth sending): 督办 reminders (supervision.reminders) and digests
+# (supervision.digests). The general sweep leaves them alone.
+OWN_SWEEP = ("reminder", "digest.")
+
+
 async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime, *,
                 lease: timedelta = LEASE, batch: int = 100,
                 max_attempts: int = 5, lock: asyncio.Lock | None = None) -> Sequence[OutboxMessage]:
     """Rows due for the sweep, claimed in one statement (two senders never take the same).
-    `lock`: the workflow's write lock on SQLite, as for `mark`."""
+    `lock`: the workflow's write lock on SQLite, as for `mark`. Reminders and digests are
+    left to their own sweeps (OWN_SWEEP)."""
     async with lock or nullcontext(), session_factory() as session, session.begin():
-        # One statement: on SQLite a read before the write could lose the writer's race.
-        due = (
-            select(OutboxMessage.id)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
-                   or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at <= now - lease))
-            .order_by(OutboxMessage.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-        claimed = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)
-        )
-        return sorted(claimed.scalars().all(), key=lambda m: m.id)
+        updates.unrecorded(session)
+        own = [OutboxMessage.kind.startswith(prefix) for prefix in OWN_SWEEP]
+        return await claim_in(session, now, ~or_(*own), lease=lease, batch=batch, max_attempts=max_attempts)
+
+
+async def claim_in(session: AsyncSession, now: datetime, *where: Any, lease: timedelta = LEASE, batch: int = 100,
+                   max_attempts: int = 5) -> list[OutboxMessage]:
+    """`claim` in the caller's transaction, of the rows matching `where` (a reminder sweep
+    takes its own kind's stale rows this way, in its claim's transaction)."""
+    # One statement: on SQLite a read before the write could lose the writer's race.
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+               or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at <= now - lease), *where)
+        .order_by(OutboxMessage.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars().all(), key=lambda m: m.id)
 
 
 async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: int, outcome: str,
@@ -164,6 +181,7 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
             items, batch.pending = batch.pending, []
             try:
                 async with lock or nullcontext(), session_factory() as session, session.begin():
+                    updates.unrecorded(session)  # the send of a command's effect, not the effect
                     await session.execute(update(OutboxMessage), [v for v, _ in items])  # by primary key
             except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
                 for _, f in items:

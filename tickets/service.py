@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation.unreachable import clear_blocked
-from storage.models import Attachment, Resident, Ticket, TicketEvent
+from storage.models import Attachment, Ticket, TicketEvent
 from storage.repositories import Residents, Tickets, Units
 from supervision.reminders import review_at
 from tickets import outbox, routing
@@ -164,13 +164,10 @@ class TicketService(Feedback, Closures):
                 if grid is None or grid.kind != "grid" or not grid.active:
                     raise NotFound(grid_code)
             residents = Residents(session)
-            resident = await residents.by_telegram_id(telegram_id)
-            if resident is None:
-                resident = await residents.add(
-                    Resident(telegram_id=telegram_id, name=name[:200], grid_id=grid.id,
-                             micro_grid_id=micro.id if micro else None, created_at=self.clock())
-                )
-            else:
+            resident, created = await residents.upsert(
+                telegram_id, self.clock(), name=name[:200], grid_id=grid.id,
+                micro_grid_id=micro.id if micro else None)
+            if not created:
                 resident.grid_id = grid.id
                 resident.micro_grid_id = micro.id if micro else None
                 if name:
@@ -221,7 +218,7 @@ class TicketService(Feedback, Closures):
         prediction = self.classifier.classify(report.text.strip())
         if not await self.limiter.check(report.telegram_id, now):
             raise RateLimited(self.reports_per_hour)
-        outcome = await self.intake.submit(report, prediction, now)
+        outcome = await self.intake.submit(report, prediction, now, acknowledge=True)
         if not outcome.duplicate:
             await self.limiter.note(report.telegram_id, now)
         return outcome

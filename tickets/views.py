@@ -84,6 +84,7 @@ class TicketView:
 
 class NoticeKind(StrEnum):
     NEW_TASK = "new_task"              # to the assignee: a ticket to 签收
+    REPORTED = "reported"              # to the reporter: 受理 (note: suggested categories, one a line)
     UNASSIGNED = "unassigned"          # to cadres: nobody could take it; reassign
     RETURNED = "returned"              # to cadres: a grid member returned it; reassign
     ACCEPTED = "accepted"              # to the resident

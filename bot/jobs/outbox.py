@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
 from service_orders.matters import POLL, RESULT, Matters, PollJob
 from service_orders.states import OrderState
 from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
+from storage import updates
 from storage.models import OutboxMessage, ServiceOrder, Ticket
 from tickets import outbox
 from tickets.reports import utcnow
@@ -48,7 +50,7 @@ class OutboxSender:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], notifier: Notifier, tz: ZoneInfo,
                  clock: Callable[[], datetime] = utcnow, lease: timedelta = outbox.LEASE,
                  max_attempts: int = 5, languages: LanguagePrefs | None = None,
-                 write_lock: asyncio.Lock | None = None) -> None:
+                 write_lock: asyncio.Lock | None = None, categories: Sequence[str] = ()) -> None:
         self.sf = session_factory
         self.notifier = notifier
         self.tz = tz
@@ -59,9 +61,12 @@ class OutboxSender:
         self.languages = languages
         self.i18n = create_i18n(languages.default if languages else DEFAULT_LOCALE)
         self.units = UnitCache()
+        self.categories = tuple(categories)  # for an acknowledgement that asks for one
         self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
         self.write_lock = write_lock
         self._lock = asyncio.Lock()
+        self.write_lock = write_lock
+        self._pruned: datetime | None = None
 
     async def deliver_once(self, now: datetime | None = None) -> int:
         """Sends what is due; returns how many were delivered."""
@@ -123,7 +128,8 @@ class OutboxSender:
         if kind in TO_ASSIGNEE and message.chat_id != view.assignee_telegram_id:
             return None  # handed to someone else meanwhile: a 签收 card they cannot use
         with speaking(await self._locale(message.chat_id), self.i18n):
-            return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz)
+            return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz,
+                          self.categories)
 
     async def _redraw(self, message: OutboxMessage) -> None:
         """The cards the recipient holds about the ticket, drawn again (handlers.shared.delivery)."""
@@ -155,11 +161,20 @@ class OutboxSender:
                                                 message.points or 0), self.tz)
         return Rendered(card.text, card.markup)
 
+    async def prune_updates(self, now: datetime) -> None:
+        """Once an hour: forget the updates handled over a week ago (storage.updates)."""
+        if self._pruned is not None and now - self._pruned < timedelta(hours=1):
+            return
+        self._pruned = now
+        async with self.write_lock or nullcontext(), self.sf() as session, session.begin():
+            await updates.prune(session, now)
+
     async def job(self) -> None:
         try:
             n = await self.deliver_once()
             if n:
                 log.info("outbox: %d message(s) delivered", n)
+            await self.prune_updates(self.clock())
         except asyncio.CancelledError:
             # Shutting down mid-run: what was not sent is still due, and the next start
             # (or sweep) takes it up. Not an error worth a traceback.

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from aiogram.types import Message
 
+from storage import updates
+
 log = logging.getLogger(__name__)
 
 QUIET_SECONDS = 1.2  # Telegram delivers an album's messages within a fraction of a second
@@ -35,6 +37,9 @@ class AlbumCollector:
     def add(self, message: Message, flush: Callable[[Message, tuple[str, ...], str], Awaitable[None]]) -> None:
         """Keep this photo; `flush(first_message, photos, caption)` runs once, after the
         album has been quiet for a moment."""
+        # Submitted after a pause, in a task of its own: a crash meanwhile must leave the
+        # photos' updates to be handled again, not recorded as done.
+        updates.leave_unrecorded()
         key = (message.chat.id, message.media_group_id or "")
         album = self._open.get(key)
         if album is None:

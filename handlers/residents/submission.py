@@ -8,18 +8,17 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 
-from handlers.shared.delivery import deliver, send
+from handlers.shared.delivery import deliver, send, settle
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.pickers import ask_grid
 from handlers.shared.refusals import refusal
-from handlers.views.cadre_cards import duplicate_offer
-from handlers.views.closing_cards import withdraw_buttons
 from handlers.services.order_offer import offer_order
-from handlers.views.render import category_buttons, report_ack
+from handlers.views.cadre_cards import duplicate_offer
+from handlers.views.render import acknowledgement
 from tickets.errors import NotRegistered, RateLimited
-from tickets.lifecycle import State
 from tickets.reports import Report
+from tickets.views import NoticeKind
 
 
 async def offer_to_follow(deps: Deps, state: FSMContext, report: Report) -> bool:
@@ -59,28 +58,18 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
         await deps.notifier.send_message(chat_id, refusal(exc))
         return
     await state.update_data(location=None, located=None, pending=None)
-    view = outcome.ticket
     if outcome.duplicate:
-        # The same message again: Telegram redelivered it after a restart. The first delivery
-        # was answered unless the process died in between, so answer exactly as then (a replay
-        # reads like the first answer, and an acknowledgement is never lost); once the ticket
-        # has moved on, the resident has heard more since: say nothing.
-        if view.state in (State.NEW.value, State.DISPATCHED.value):
-            await deps.notifier.send_message(chat_id, report_ack(view, deps.tz))
+        # The same message again in another update: its acknowledgement and card were queued
+        # in the outbox with the ticket, and whatever a crash kept from going out, the outbox
+        # sweep sends. Answering again would only say the same thing twice.
         return
-    text = report_ack(view, deps.tz)
-    if len(report.text) > deps.max_text_chars:
-        text += "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars)
-    if view.anonymous:
-        text += "\n" + T.ANONYMOUS_ACK
-    # 撤销 at hand: a report sent by mistake is withdrawn in two taps.
-    markup = withdraw_buttons(view.id)
-    if outcome.suggestions:
-        text += "\n\n" + T.PICK_CATEGORY
-        markup = category_buttons(view.id, outcome.suggestions, deps.categories)
-        markup.inline_keyboard.append(withdraw_buttons(view.id).inline_keyboard[0])
-    await deps.notifier.send_message(chat_id, text, reply_markup=markup)
-    await deliver(deps, outcome.notices)
+    acks = [n for n in outcome.notices if n.kind == NoticeKind.REPORTED]
+    for ack in acks:
+        extra = "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars) if len(report.text) > deps.max_text_chars else ""
+        rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
+        delivered = await send(deps, chat_id, rendered)
+        await settle(deps.service.sf, ack.outbox_id, delivered, deps.service.clock())
+    await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
 
 
 async def submit_pending(deps: Deps, state: FSMContext, telegram_id: int) -> None:

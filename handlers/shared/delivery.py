@@ -107,7 +107,7 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
         if not item.chat_id:
             continue  # a resident who deleted their data: nobody to tell
         with speaking(locales.get(item.chat_id)):
-            rendered = notice(item, deps.tz)
+            rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
             cards = await redrawn_cards(deps.service.sf, item, deps.tz)
         delivered = await send(deps, item.chat_id, rendered)
         await settle(deps.service.sf, item.outbox_id, delivered, deps.service.clock(), lock=deps.service.write_lock)

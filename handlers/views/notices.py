@@ -2,6 +2,7 @@
 loop's own kinds here, the cadre tools' kinds (吹哨, 催办, 合并) from cadre_cards."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from handlers.views.closing_cards import closed_card
 from handlers.views.followup_cards import followup_notice
 from handlers.views.render import (
     Rendered,
+    acknowledgement,
     clip,
     dispatch_buttons,
     local_time,
@@ -23,12 +25,16 @@ from tickets.lifecycle import State
 from tickets.views import Notice, NoticeKind
 
 
-def notice(n: Notice, tz: ZoneInfo) -> Rendered:
+def notice(n: Notice, tz: ZoneInfo, categories: Sequence[str] = ()) -> Rendered:
+    """`categories`: the taxonomy's names, for the buttons of an acknowledgement that asks
+    the reporter to pick one."""
     v = n.ticket
     who = escape(n.actor_name or v.assignee_name or "")
     deadline = local_time(v.resolve_deadline, tz)
     location = (v.latitude, v.longitude) if v.latitude is not None and v.longitude is not None else None
     match n.kind:
+        case NoticeKind.REPORTED:
+            return acknowledgement(v, tz, tuple(filter(None, (n.note or "").split("\n"))), categories)
         case NoticeKind.NEW_TASK:
             # These go to whoever handles the ticket now: the reporter's number is theirs.
             text = task_card(v, tz, T.NEW_TASK_BADGE)

@@ -1,6 +1,7 @@
 """Turn workflow data (tickets, notices) into text and buttons."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -10,7 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeybo
 
 from handlers.shared import i18n
 from handlers.shared.cadre_callbacks import ToolCb
-from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, RelayCb, TicketCb
+from handlers.shared.callbacks import AssignCb, CategoryCb, RateCb, RelayCb, TicketCb, WithdrawCb
 from handlers.shared.i18n import T, category_label, note_label
 from handlers.views.cadre_buttons import tool_buttons
 from organisation.privacy import mask_phone
@@ -172,3 +173,21 @@ def report_ack(view: TicketView, tz: ZoneInfo) -> str:
         assignee=escape(view.assignee_name) if view.assignee_name else T.REPORT_ACK_UNASSIGNED,
         deadline=local_time(view.resolve_deadline, tz),
     )
+
+
+def acknowledgement(view: TicketView, tz: ZoneInfo, suggestions: tuple[str, ...] = (),
+                    categories: Sequence[str] = (), extra: str = "") -> Rendered:
+    """受理: the reporter's acknowledgement; with suggestions (the classifier was unsure) it
+    asks them to pick a category. `extra`: a line more (the text was cut)."""
+    text = report_ack(view, tz) + extra
+    if view.anonymous:
+        text += "\n" + T.ANONYMOUS_ACK
+    # 撤销 at hand: a report sent by mistake is withdrawn in two taps.
+    withdraw = [InlineKeyboardButton(text=T.BTN_WITHDRAW,
+                                     callback_data=WithdrawCb(action="ask", ticket_id=view.id).pack())]
+    markup = InlineKeyboardMarkup(inline_keyboard=[withdraw])
+    if suggestions and categories:
+        text += "\n\n" + T.PICK_CATEGORY
+        markup = category_buttons(view.id, suggestions, list(categories))
+        markup.inline_keyboard.append(withdraw)
+    return Rendered(text, markup)

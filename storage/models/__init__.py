@@ -36,11 +36,13 @@ from storage.models.tickets import (
     TicketEvent,
     TicketFollower,
 )
+from storage.models.updates import ProcessedUpdate
 from storage.models.web import WebLink, WebSession
 
 __all__ = [
     "NAMING", "AlertCard", "AuditEntry", "Attachment", "Base", "CacheStamp", "DialogState", "DigestDelivery",
-    "Invite", "Lease", "Matter", "MatterPoll", "MatterVote", "OutboxMessage", "PointEntry", "Rating",
+    "Invite", "Lease", "Matter", "MatterPoll", "MatterVote", "OutboxMessage", "PointEntry", "ProcessedUpdate",
+    "Rating",
     "ReminderDelivery", "Resident", "ServiceInvite", "ServiceMember", "ServiceOrder", "ServiceOrderEvent",
     "Staff", "Ticket", "TicketEvent", "TicketFollower", "Unit", "UserSetting", "WebLink", "WebSession",
 ]

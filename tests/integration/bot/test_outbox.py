@@ -22,6 +22,7 @@ from tests.conftest import CADRE, MEMBER, RESIDENT, STAFF_IDS
 from tickets import outbox
 from tickets.errors import Stale
 from tickets.reports import Report
+from tickets.views import NoticeKind
 
 REPORT = "3号楼楼道堆满杂物，堵住了消防通道"
 AFTER_LEASE = timedelta(minutes=2)
@@ -57,13 +58,16 @@ def cards(session, chat_id: int) -> list[str]:
 async def test_a_card_never_sent_after_the_commit_is_sent_by_the_sweep_once(core, wire):
     session, _deps, sender = wire
     outcome = await report(core)  # committed; the process dies before the handler sends anything
-    (card,) = outcome.notices
+    ack, card = outcome.notices
+    assert ack.outbox_id is not None and ack.chat_id == RESIDENT.id and ack.kind == NoticeKind.REPORTED
     assert card.outbox_id is not None and card.chat_id == MEMBER.id
     assert await sender.deliver_once() == 0, "claimed by the handler: not raced while it sends"
     later = core.service.clock() + AFTER_LEASE
-    assert await sender.deliver_once(later) == 1
+    assert await sender.deliver_once(later) == 2
     assert await sender.deliver_once(later + AFTER_LEASE) == 0
     assert len(cards(session, MEMBER.id)) == 1
+    acks = [r.text for r in session.sent(chat_id=RESIDENT.id) if "已受理" in (r.text or "")]
+    assert len(acks) == 1, "the acknowledgement is not lost either"
     async with core.session_factory() as s:
         row = await s.get(OutboxMessage, card.outbox_id)
     assert row.sent_at is not None and row.message_id is not None
@@ -108,12 +112,12 @@ async def test_a_replayed_command_queues_nothing_twice(core, wire):
     await core.service.accept(MEMBER.id, first.ticket.id)
     with pytest.raises(Stale):
         await core.service.accept(MEMBER.id, first.ticket.id)
-    assert await count(core) == 2  # the card and the acknowledgement, once each
+    assert await count(core) == 3  # the 受理 acknowledgement, the card and the 签收 notice, once each
     async with core.session_factory() as s, s.begin():
         row = outbox.Row(f"ticket:{first.ticket.id}:accepted:v1:chat:{RESIDENT.id}", RESIDENT.id, "accepted",
                          ticket_id=first.ticket.id)
         assert await outbox.put(s, [row], core.service.clock()) == {}
-    assert await count(core) == 2
+    assert await count(core) == 3
 
 
 async def residents(core, n: int) -> list[int]:
@@ -189,3 +193,19 @@ async def test_marks_made_at_once_are_written_together_each_as_given(core):
             assert (m.outcome, m.message_id, m.sent_at) == ("failed", None, None), i  # the sweep tries again
         else:
             assert (m.outcome, m.message_id, m.sent_at is not None) == ("sent", 1000 + i, True), i
+
+
+async def test_updates_handled_over_a_week_ago_are_forgotten(core, wire):
+    from storage import updates
+    from storage.models import ProcessedUpdate
+
+    _session, _deps, sender = wire
+    now = core.service.clock()
+    with updates.handling(updates.keys_of(1, 5, 6), now - timedelta(days=8)) as old:
+        await updates.record(core.session_factory, old)
+    with updates.handling(updates.keys_of(2), now) as new:
+        await updates.record(core.session_factory, new)
+    await sender.prune_updates(now)
+    async with core.session_factory() as s:
+        kept = set((await s.execute(select(ProcessedUpdate.key))).scalars())
+        assert kept == {"update:2"} and await updates.seen(s, ["update:2"])

@@ -24,7 +24,9 @@ from tests.conftest import (
 )
 from tests.support.progress import Calls
 from tickets.errors import NotAllowed, NotFound
+from tickets import outbox
 from tickets.reports import Report
+from tickets.views import NoticeKind
 
 REPORT = "3号楼2单元楼道堆满杂物，堵住了消防通道"
 
@@ -32,6 +34,9 @@ REPORT = "3号楼2单元楼道堆满杂物，堵住了消防通道"
 async def open_ticket(core, grid: str, telegram_id: int = RESIDENT.id, message_id: int = 1) -> int:
     await core.service.join(telegram_id, grid, "张阿姨")
     outcome = await core.service.report(Report(telegram_id, telegram_id, message_id, REPORT, "张阿姨"))
+    for n in outcome.notices:  # the handler acknowledged the report at once
+        if n.kind == NoticeKind.REPORTED:
+            await outbox.mark(core.session_factory, n.outbox_id, "sent", core.service.clock(), final=True)
     return outcome.ticket.id
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 from storage.migrate import upgrade
 
-HEAD = "0014_closures"
+HEAD = "0017_updates"
 
 
 def version(path) -> str:

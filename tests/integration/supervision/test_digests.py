@@ -172,6 +172,38 @@ async def test_a_digest_that_could_not_be_sent_goes_after_the_lease(kit):
     assert len(kit.texts(MEMBER)) == 1
 
 
+class Crash(BaseException):
+    """The process dies between the claim and the send."""
+
+
+async def test_a_crash_between_claim_and_send_delivers_each_digest_once(kit, monkeypatch):
+    from storage.models import OutboxMessage
+
+    await open_some(kit)
+    kit.clock.set(local(2026, 11, 24, 8, 0))
+    real = kit.jobs.send_digest
+
+    async def crash(chat_id, payload):
+        raise Crash
+
+    monkeypatch.setattr(kit.jobs, "send_digest", crash)
+    with pytest.raises(Crash):
+        await kit.jobs.digest_once("daily")
+    async with kit.session_factory() as s:
+        rows = list((await s.execute(select(OutboxMessage).where(OutboxMessage.kind == "digest.daily"))).scalars())
+    # Queued in the claim's transaction, one row per person and period: nothing sent yet.
+    assert rows and all(r.key.startswith("digest:daily:") and r.sent_at is None for r in rows)
+    assert kit.texts(MEMBER) == []
+    monkeypatch.setattr(kit.jobs, "send_digest", real)
+    kit.clock.set(local(2026, 11, 24, 8, 5))
+    assert (await kit.jobs.digest_once("daily")).sent == 0  # within the lease: maybe still sending
+    kit.clock.set(local(2026, 11, 24, 8, 16))
+    assert (await kit.jobs.digest_once("daily")).sent == len(rows)
+    kit.clock.set(local(2026, 11, 24, 9, 0))
+    assert (await kit.jobs.digest_once("daily")).sent == 0  # once, whatever runs after
+    assert len(kit.texts(MEMBER)) == 1
+
+
 async def test_jobs_log_their_failures_instead_of_raising(kit, monkeypatch, caplog):
     async def broken(*args, **kwargs):
         raise RuntimeError("database went away")

@@ -180,6 +180,11 @@ async def test_a_crash_between_claiming_and_sending_sends_once_after_the_lease(k
     rows = await kit.deliveries()
     assert {r.step for r in rows} == {"accept_due"} and all(r.sent_at is None for r in rows)
     assert kit.session.requests == []
+    # Queued in the outbox in the claim's transaction, one row per step and person.
+    queued = await reminder_rows(kit)
+    assert sorted(m.key for m in queued) == sorted(
+        f"reminder:{tid}:accept_due:{r.deadline:%Y%m%dT%H%M%S}:chat:{r.chat_id}" for r in rows)
+    assert all(m.sent_at is None for m in queued)
 
     await kit.sweep(now + timedelta(minutes=5))  # within the lease: someone may still be sending
     assert kit.session.requests == []
@@ -189,6 +194,14 @@ async def test_a_crash_between_claiming_and_sending_sends_once_after_the_lease(k
     await kit.sweep(now + timedelta(hours=2))
     assert len(kit.reminders_to(MEMBER, tid)) == 1 and len(kit.reminders_to(CADRE, tid)) == 1
     assert {r.outcome for r in await kit.deliveries()} == {"sent"}
+    assert {(m.outcome, m.attempts) for m in await reminder_rows(kit)} == {("sent", 2)}
+
+
+async def reminder_rows(kit):
+    from storage.models import OutboxMessage
+
+    async with kit.session_factory() as s:
+        return list((await s.execute(select(OutboxMessage).where(OutboxMessage.kind == "reminder"))).scalars())
 
 
 async def test_a_stale_claim_for_a_ticket_that_moved_on_is_not_sent(kit):
