@@ -180,6 +180,7 @@ class Run:
         extra = sum(n for key, n in self.delivered.items() if key not in set(expected))
         by_kind = Counter({k: sum(max(0, self.delivered[(k, t)] - 1) for t in range(1, self.tickets + 1))
                            for k in KINDS})
+        self.lost_keys = [key for key in expected if not self.delivered[key]]
         return {"notices": len(expected), "lost": lost, "doubled": doubled, "unexpected": extra,
                 "doubled_by_kind": {k: n for k, n in by_kind.items() if n},
                 "kills": self.kills, "elapsed": elapsed, "held": Counter(self.held),
@@ -199,19 +200,39 @@ async def one(tickets: int, kills: int, seed: int, db: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="gridbot-crash-") as tmp:
         url, gen = await database(db)
         url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'crash.sqlite3'}"
+        run = Run(Path(tmp), url, tickets, kills, seed)
         try:
-            return await Run(Path(tmp), url, tickets, kills, seed).main()
+            result = await run.main()
+            if run.lost_keys and url.startswith("sqlite"):
+                result["lost_detail"] = explain(Path(tmp) / "crash.sqlite3", run.lost_keys)
+            return result
         finally:
             if gen is not None:
                 await gen.aclose()
 
 
-async def main(tickets: int, kills: int, seed: int, db: str) -> None:
-    baseline = await one(tickets, 0, seed, db)
+def explain(path: Path, lost: list[tuple[str, int]]) -> list[str]:
+    """What the database says of each lost notice: the ticket's state and its outbox rows."""
+    import sqlite3
+
+    lines = []
+    with sqlite3.connect(path) as db:
+        for kind, ticket in lost:
+            state = db.execute("SELECT state FROM tickets WHERE id = ?", (ticket,)).fetchone()
+            rows = db.execute("SELECT kind, chat_id, attempts, claimed_at IS NOT NULL, sent_at IS NOT NULL, outcome "
+                              "FROM outbox WHERE ticket_id = ? ORDER BY id", (ticket,)).fetchall()
+            lines.append(f"{kind} #{ticket}: ticket {state[0] if state else 'missing'}; outbox {rows}")
+    return lines
+
+
+async def main(tickets: int, kills: int, seed: int, db: str, baseline_too: bool = True) -> None:
+    baseline = await one(tickets, 0, seed, db) if baseline_too else None
     crashed = await one(tickets, kills, seed, db)
     print(f"crash and restart: {tickets} tickets x {len(KINDS)} notices (受理, 新工单 card, 签收 notice), "
           f"{db}, polling, strict local Bot API server, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     for name, r in (("baseline (no kill)", baseline), (f"{kills} SIGKILLs", crashed)):
+        if r is None:
+            continue
         per_kill = f"{r['doubled'] / r['kills']:.2f}/kill" if r["kills"] else "-"
         print(f"  {name:20} kills {r['kills']:3}  lost {r['lost']:4}  doubled {r['doubled']:4} ({per_kill})  "
               f"unexpected {r['unexpected']}  {r['elapsed']:6.1f} s  (restart {r['restart_s']:.1f} s)")
@@ -219,6 +240,8 @@ async def main(tickets: int, kills: int, seed: int, db: str) -> None:
             print(f"  {'':20} doubled by kind: {r['doubled_by_kind']}")
         if r["held"]:
             print(f"  {'':20} in flight at the mid-send kills: {dict(r['held'])}")
+        for line in r.get("lost_detail", []):
+            print(f"  {'':20} lost: {line}")
 
 
 if __name__ == "__main__":
@@ -227,5 +250,6 @@ if __name__ == "__main__":
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--no-baseline", action="store_true", help="Only the run with kills.")
     args = parser.parse_args()
-    asyncio.run(main(args.tickets, args.kills, args.seed, args.db))
+    asyncio.run(main(args.tickets, args.kills, args.seed, args.db, not args.no_baseline))

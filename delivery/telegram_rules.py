@@ -47,6 +47,7 @@ NOT_MODIFIED = (
 EDIT_NOT_FOUND = "Bad Request: message to edit not found"
 CANT_BE_EDITED = "Bad Request: message can't be edited"
 NO_TEXT_TO_EDIT = "Bad Request: there is no text in the message to edit"
+NO_CAPTION_TO_EDIT = "Bad Request: there is no caption in the message to edit"
 CHAT_NOT_FOUND = "Bad Request: chat not found"
 BOT_BLOCKED = "Forbidden: bot was blocked by the user"
 USER_DEACTIVATED = "Forbidden: user is deactivated"
@@ -180,6 +181,10 @@ def _chat_id(value: Any) -> int | None:
     return None
 
 
+# Messages that carry a caption (one may be added by an edit even when sent without).
+_CAPTIONED = frozenset({"sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendAnimation", "sendVoice"})
+
+
 @dataclass
 class _Sent:
     kind: str  # "text", "caption" or "media" (nothing editable as text)
@@ -303,6 +308,8 @@ class TelegramRules:
             raise Refusal(400, CANT_BE_EDITED)
         if method == "editMessageText" and old.kind != "text":
             raise Refusal(400, NO_TEXT_TO_EDIT)
+        if method == "editMessageCaption" and old.kind != "caption":
+            raise Refusal(400, NO_CAPTION_TO_EDIT)
         markup = markup_key(params.get("reply_markup"))
         if method == "editMessageReplyMarkup":
             unchanged = markup == old.markup
@@ -339,8 +346,10 @@ class TelegramRules:
             return
         if method == "sendMessage":
             kind, content = "text", formatted(str(params.get("text", "")), parse_mode)
-        else:
+        elif method in _CAPTIONED:
             kind, content = "caption", formatted(str(params.get("caption") or ""), parse_mode)
+        else:  # a location, a poll, a contact: neither text nor caption to edit
+            kind, content = "media", ("", ())
         self._sent[key] = _Sent(kind, content, markup)
 
     def foreign(self, chat_id: int, message_id: int) -> None:
