@@ -245,8 +245,10 @@ async def build_view(
         latitude=ticket.latitude,
         longitude=ticket.longitude,
         photos=tuple(a.file_id for a in attachments if a.stage == "report" and a.kind == "photo"),
+        # This round's 办结 only: a photo of a round the resident rejected is not the result.
         resolution_photos=tuple(
             a.file_id for a in attachments if a.stage == "resolution" and a.kind == "photo"
+            and ticket.resolved_at is not None and a.created_at >= ticket.resolved_at
         ),
         resolution_note=ticket.resolution_note,
         return_reason=ticket.return_reason,

@@ -92,3 +92,19 @@ async def test_the_return_reason_and_the_order_dialog_have_cancel_too(chat, core
     assert "取消" in [t for t, _ in buttons(out[-1])][-1]
     out = await chat.say(RESIDENT, "/cancel")  # typed, in a step that otherwise wants text
     assert "已取消" in chat.texts_to(RESIDENT, out)[-1]
+
+
+async def test_a_second_round_shows_its_own_result_not_the_rejected_photo(chat, core, clock):
+    await accepted_and_asked(chat)
+    await chat.photo(MEMBER, "round-1", caption="已清理完毕")
+    clock.advance(hours=2)
+    await chat.press(RESIDENT, "未解决")  # reopened (重办): the first round's photo was not the answer
+    clock.advance(hours=1)
+    await chat.press(MEMBER, "签收")
+    await chat.press(MEMBER, "办结")
+    out = await chat.say(MEMBER, "物业已彻底清走，拍照确认")
+    assert (await load(core)).state == "resolved"
+    to_resident = [r for r in out if r.chat_id == RESIDENT.id]
+    assert not [r for r in to_resident if r.method == "sendPhoto"]
+    assert "彻底清走" in to_resident[0].text
+    assert await resolution_photos(core) == ["round-1"]  # kept in the history all the same
