@@ -88,7 +88,8 @@ async def on_reason(query: CallbackQuery, callback_data: ReasonCb, deps: Deps, s
         await query.answer(refusal(exc), show_alert=True)
         return
     await query.answer(T.INVALID_OK.format(id=ticket_id))
-    await _close_card(query.from_user.id, _card(query), reason, query.from_user.full_name, outcome, deps)
+    await _close_card(query.from_user.id, _card(query), reason, _decider(outcome, query.from_user.full_name),
+                      outcome, deps)
     await deliver(deps, outcome.notices)
 
 
@@ -104,9 +105,14 @@ async def on_reason_text(message: Message, deps: Deps, state: FSMContext) -> Non
         return
     await deps.notifier.send_message(message.chat.id, T.INVALID_OK.format(id=ticket_id))
     card = data.get("card")
-    await _close_card(message.chat.id, tuple(card) if card else None, reason, message.from_user.full_name,
-                      outcome, deps)
+    await _close_card(message.chat.id, tuple(card) if card else None, reason,
+                      _decider(outcome, message.from_user.full_name), outcome, deps)
     await deliver(deps, outcome.notices)
+
+
+def _decider(outcome: Outcome, fallback: str) -> str:
+    """Who decided, as the resident is told it (the staff table's name), not the Telegram name."""
+    return next((n.actor_name for n in outcome.notices if n.actor_name), fallback)
 
 
 async def _close_card(chat_id: int, card: tuple[int, bool] | None, reason: str, who: str, outcome: Outcome,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from delivery.scripted import buttons
+from delivery.scripted import Person, buttons
 from handlers.shared.callbacks import ReasonCb, TicketCb
 from storage.models import OutboxMessage, TicketEvent
 from tests.conftest import BACKUP, CADRE, FAR_CADRE, FAR_MEMBER, MEMBER, OTHER_MEMBER, RESIDENT
@@ -129,3 +129,14 @@ async def test_a_forged_reason_index_is_refused(chat, core):
     out = await chat.press_data(MEMBER, ReasonCb(kind="iv", ticket_id=1, index=99).pack())
     assert alert(out).get("show_alert")
     assert (await load(core)).state == "dispatched"
+
+
+async def test_the_card_names_who_decided_as_the_resident_is_told_not_by_telegram_name(chat, core):
+    await reported(chat, TEST_REPORT)
+    card = card_id(chat, MEMBER)
+    in_telegram = Person(MEMBER.id, "Tester", MEMBER.role)  # their Telegram profile says "Tester"
+    await chat.press(in_telegram, "无效")
+    out = await chat.press(in_telegram, "测试")
+    (closed,) = edits_of(out, MEMBER, card)
+    assert "孙网格" in closed.text and "Tester" not in closed.text
+    assert "孙网格" in chat.texts_to(RESIDENT, out)[0]
