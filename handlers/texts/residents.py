@@ -39,6 +39,7 @@ LOCATION_SAVED = "已收到位置。请再用文字说明问题，位置会附�
 
 # -- resident notices --------------------------------------------------------------
 ACCEPTED_NOTICE = "您反映的问题（工单 #{id}）已由网格员 {who} 签收，正在处理。"
+ACCEPTED_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）已由网格员 {who} 签收，正在处理。"
 RESOLVED_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n回访由最先反映的居民评价；问题仍在的话，直接告诉我即可。"
 RESOLVED_NOTICE = "您反映的问题（工单 #{id}）已办结。\n处理结果：{note}\n\n问题解决了吗？"
 RETURNED_NOTICE = "您的工单 #{id} 正在由社区重新安排处理人，请稍候。"
@@ -134,6 +135,7 @@ BTN_WITHDRAW_NO = "不撤销"
 WITHDRAWN_OK = "工单 #{id} 已撤销。问题如果还在，随时可以重新反映。"
 WITHDRAW_KEPT = "好的，工单 #{id} 继续办理。"
 MY_WITHDRAW_HINT = "还没办结的工单可以撤销，点下面的按钮。"
+INVALID_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}"
 INVALID_NOTICE = (
     "您反映的事项（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}\n"
     "如果确有需要网格处理的问题，请重新说明具体情况和地点。"

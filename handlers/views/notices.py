@@ -51,7 +51,9 @@ def notice(n: Notice, tz: ZoneInfo, categories: Sequence[str] = ()) -> Rendered:
             text = T.RETURNED_CARD.format(id=v.id, who=who, reason=escape(n.note or ""))
             return Rendered(with_reporter(text + "\n\n" + task_card(v, tz), v, True), dispatch_buttons(v))
         case NoticeKind.ACCEPTED:
-            return Rendered(T.ACCEPTED_NOTICE.format(id=v.id, who=who))
+            # A follower's copy says 关注, not 反映: they did not report it (tickets.views.to_followers).
+            template = T.ACCEPTED_NOTICE if n.chat_id == v.resident_telegram_id else T.ACCEPTED_NOTICE_FOLLOWER
+            return Rendered(template.format(id=v.id, who=who))
         case NoticeKind.RESOLVED:
             if n.chat_id != v.resident_telegram_id:
                 # A follower hears the result; the 回访 question is the reporter's alone.
@@ -76,7 +78,8 @@ def notice(n: Notice, tz: ZoneInfo, categories: Sequence[str] = ()) -> Rendered:
         case NoticeKind.CANCELLED | NoticeKind.INVALID_STAFF:
             return closed_card(n, tz)
         case NoticeKind.INVALID_RESIDENT:
-            return Rendered(T.INVALID_NOTICE.format(id=v.id, who=who, reason=escape(note_label(n.note))))
+            template = T.INVALID_NOTICE if n.chat_id == v.resident_telegram_id else T.INVALID_NOTICE_FOLLOWER
+            return Rendered(template.format(id=v.id, who=who, reason=escape(note_label(n.note))))
         case NoticeKind.REOPEN_REASON:
             return Rendered(T.REOPEN_REASON_NOTICE.format(id=v.id, reason=escape(note_label(n.note))))
         case NoticeKind.TAKEN_AWAY:

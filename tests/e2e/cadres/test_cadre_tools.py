@@ -228,6 +228,7 @@ async def test_a_similar_report_is_offered_to_follow_and_the_follower_hears_the_
     out = await chat.say(NEIGHBOUR, SAME)
     (offer,) = chat.texts_to(NEIGHBOUR, out)
     assert "工单 #1" in offer and labels(out[-1]) == ["👀 关注这张工单", "🆕 仍要新建"]
+    assert "评价" not in offer  # the 回访 is the reporter's: the offer promises no say in it
     assert not [r for r in out if r.chat_id == MEMBER.id]
     out = await chat.press(NEIGHBOUR, "关注")
     assert "已关注工单 #1" in chat.texts_to(NEIGHBOUR, out)[-1]
@@ -236,7 +237,10 @@ async def test_a_similar_report_is_offered_to_follow_and_the_follower_hears_the_
     assert (await event_rows(core, 1))[-1].action == "follow"
 
     out = await chat.press(MEMBER, "签收")
-    assert chat.texts_to(RESIDENT, out) and chat.texts_to(NEIGHBOUR, out)
+    assert "您反映的问题" in chat.texts_to(RESIDENT, out)[0]
+    # The neighbour did not report it: their copy says 关注.
+    (heard,) = chat.texts_to(NEIGHBOUR, out)
+    assert "您关注的问题（工单 #1）" in heard and "反映" not in heard
     await chat.press(MEMBER, "办结")
     out = await chat.say(MEMBER, "已清理")
     # The follower hears the result, with no 回访 buttons that would die once the reporter
