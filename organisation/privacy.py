@@ -41,6 +41,7 @@ from storage.models import (
     UserSetting,
 )
 from storage.repositories import Residents
+from tickets.closing.reasons import REOPEN_REASONS
 from tickets.lifecycle import OPEN_STATES
 
 _DIGITS = re.compile(r"\d")
@@ -180,6 +181,14 @@ async def _forget(session: AsyncSession, resident_id: int, telegram_id: int, pse
     await session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(tickets),
                                                     TicketEvent.action.in_(_CONVERSATION))
                           .values(note=None, data=None).execution_options(**_DONE))
+    # A 重办 reason in their own words goes (a one-tap reason from the list says nothing of them).
+    await session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(tickets),
+                                                    TicketEvent.action == "reopen_reason",
+                                                    TicketEvent.note.not_in(REOPEN_REASONS))
+                          .values(note=None).execution_options(**_DONE))
+    await session.execute(update(Ticket).where(Ticket.resident_id == resident_id,
+                                               Ticket.reopen_reason.not_in(REOPEN_REASONS))
+                          .values(reopen_reason=None).execution_options(**_DONE))
     # Messages for them (sent or not, nobody can reach them now) go; those about their
     # tickets lose their words (a relayed answer, a 补充).
     await session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == telegram_id)

@@ -28,6 +28,14 @@ class Stale(WorkflowError):
         self.state = state
 
 
+class ReporterGone(WorkflowError):
+    """The reporter deleted their data (/privacy): nobody is left to contact."""
+
+    def __init__(self, ticket_id) -> None:
+        super().__init__(f"the reporter of ticket {ticket_id} deleted their data")
+        self.ticket_id = ticket_id
+
+
 class NotRegistered(WorkflowError):
     """A resident who has not chosen a grid yet."""
 

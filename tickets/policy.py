@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tickets.lifecycle import Action
+from tickets.lifecycle import SETTLED_STATES, Action
 
 
 class Role(StrEnum):
@@ -153,7 +153,7 @@ def can_contact_reporter(actor: Actor, scope: TicketScope) -> bool:
     """联系反映人 (a relayed message, a phone request): whoever handles the ticket now (its
     grid member, the backup, a department while escalated to it), and the cadres of an
     urgent one (紧急求助). Never a ticket that is settled."""
-    if scope.state in ("closed", "merged", "cancelled"):
+    if scope.state in {state.value for state in SETTLED_STATES}:  # closed, merged, cancelled, 无效
         return False
     if _handles(actor, scope) or _department_handles(actor, scope):
         return True
@@ -194,10 +194,8 @@ def can(actor: Actor, action: Action, scope: TicketScope) -> bool:
     if action in (Action.REASSIGN, Action.ESCALATE, Action.MERGE, Action.REMIND):
         return _supervises(actor, scope)
     if action == Action.RATE:
-        # Followers (the same problem, reported by others) have a say in 回访 too.
-        return actor.resident_id is not None and (
-            actor.resident_id == scope.resident_id or actor.resident_id in scope.followers
-        )
+        # The 回访 is the reporter's alone: followers hear the result but are not asked (README).
+        return actor.resident_id is not None and actor.resident_id == scope.resident_id
     if action == Action.RECATEGORIZE:
         return _handles(actor, scope) or _supervises(actor, scope)
     if action in (Action.RELAY, Action.PHONE_REQUEST):

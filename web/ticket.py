@@ -62,7 +62,9 @@ async def options(console, actor, view) -> dict[str, Any]:
     return out
 
 
-def history(events) -> list[dict[str, Any]]:
+def history(events, anonymous: bool = False) -> list[dict[str, Any]]:
+    """The ticket's events as rows for the page; an anonymous reporter's own events say 匿名
+    居民, never the name stored with them."""
     rows = []
     for e in events:
         detail = []
@@ -78,13 +80,19 @@ def history(events) -> list[dict[str, Any]]:
         if data.get("from") and e.action == Action.MERGE.value:
             detail.append(f"由 #{data['from']} 并入")
         rows.append({
-            "at": e.at, "who": e.actor_name or ("系统" if e.actor_kind == "system" else ""),
+            "at": e.at, "who": _who(e, anonymous),
             "action": action_label(e.action),
             "states": " → ".join(state_label(s) for s in (e.from_state, e.to_state) if s) if e.from_state != e.to_state
             else "",
             "note": note_label(e.note), "detail": "；".join(detail),
         })
     return rows
+
+
+def _who(event, anonymous: bool) -> str:
+    if event.actor_kind == "resident" and anonymous:
+        return "匿名居民"
+    return event.actor_name or ("系统" if event.actor_kind == "system" else "")
 
 
 def reporter(actor, view) -> dict[str, str]:
@@ -111,7 +119,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
              "attribution": console.tile_attribution}
     rating = [e for e in events if e.action in (Action.RATE.value, Action.CLOSE.value, Action.REOPEN.value) and e.note]
     return aiohttp_jinja2.render_template("ticket.html", request, page_context(
-        request, v=view, history=history(events), options=await options(console, actor, view),
+        request, v=view, history=history(events, view.anonymous), options=await options(console, actor, view),
         reporter=reporter(actor, view), place=place, tz=console.tz, state_label=state_label,
         category_label=category_label, actions=texts.ACTIONS, rating=[note_label(e.note) for e in rating],
         done=texts.DONE.get(request.query.get("done", "")), error=request.query.get("error", "")[:200]))

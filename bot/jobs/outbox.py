@@ -35,6 +35,8 @@ from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
 from storage import updates
 from storage.models import OutboxMessage, ServiceOrder, Ticket
 from tickets import outbox
+from tickets.actors import load_actor
+from tickets.policy import can_contact_reporter
 from tickets.reports import utcnow
 from tickets.views import Notice, NoticeKind, UnitCache, build_view
 
@@ -125,6 +127,11 @@ class OutboxSender:
             if ticket is None:
                 return None
             view = await build_view(session, ticket, self.units)
+            # A number shared for a handler goes to whoever may still contact the reporter:
+            # sent late (after a crash), the ticket may have been handed on or settled meanwhile.
+            if kind == NoticeKind.PHONE_SHARED and not can_contact_reporter(
+                    await load_actor(session, message.chat_id), view.scope):
+                return None
         if kind in TO_ASSIGNEE and message.chat_id != view.assignee_telegram_id:
             return None  # handed to someone else meanwhile: a 签收 card they cannot use
         with speaking(await self._locale(message.chat_id), self.i18n):

@@ -101,6 +101,7 @@ REOPEN_REASON_LINE = "\n重办原因：{reason}"
 REOPEN_REASON_NOTICE = "📝 工单 #{id} 的重办原因（居民补充）：{reason}"
 # -- 补充 and 联系反映人 (handlers.staff.contact, handlers.views.followup_cards) -------------
 BTN_CONTACT_REPORTER = "💬 联系反映人"
+REPORTER_GONE = "工单 #{id} 的反映人已删除个人信息，无法再联系（工单照常办理）。"
 BTN_REQUEST_PHONE = "📞 请求电话"
 CONTACT_PROMPT = "请输入要转告工单 #{id} 反映人的话（经机器人转达，对方看到的是您的角色和姓名）。也可以点“请求电话”请对方留手机号。"
 CONTACT_PROMPT_ANONYMOUS = "工单 #{id} 是匿名反映：请输入要转告反映人的话，经机器人转达，双方都不会看到对方的联系方式。"

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from storage.models import Resident, Ticket, TicketEvent
 from tickets import outbox, routing
-from tickets.errors import NotAllowed, NotFound, Stale
+from tickets.errors import NotAllowed, NotFound, ReporterGone, Stale
 from tickets.lifecycle import OPEN_STATES, Action, State
 from tickets.policy import ROLE_LABELS, Actor, can_contact_reporter, contact_role
 from tickets.views import Notice, NoticeKind, Outcome, TicketView, build_view
@@ -53,6 +53,8 @@ class Relay:
         ticket, view = await svc._load(session, ticket_id)
         if not can_contact_reporter(actor, view.scope):
             raise NotAllowed(Action.RELAY, ticket_id)
+        if not view.resident_telegram_id:  # erased (/privacy): the ticket goes on, its reporter is gone
+            raise ReporterGone(ticket_id)
         return actor, ticket, view
 
     async def check(self, telegram_id: int, ticket_id: int) -> TicketView:

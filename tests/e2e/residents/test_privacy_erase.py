@@ -6,7 +6,7 @@ What stays by design: the problem as reported (the ticket's text, its 补充, it
 grid's record; it is cut loose from the person (anonymous, no id, no name)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from organisation import audit
 from storage.models import (
@@ -18,6 +18,8 @@ from storage.models import (
     MatterVote,
     ServiceOrder,
     ServiceOrderEvent,
+    Ticket,
+    TicketEvent,
     UserSetting,
 )
 from tests.conftest import CADRE, MEMBER, RESIDENT
@@ -38,8 +40,10 @@ DIALOG_WORDS = "写了一半的话还没发出去"
 ORDER_ASKED = "家里水龙头一直漏水，想请人上门帮忙看看"
 VOLUNTEER_TO_THEM = "张阿姨，我明天上午带工具过去"
 ORDER_ANSWER = "好的，我上午都在，楼下按302"
+# A 重办 reason typed in their own words (one-tap reasons from the list say nothing of them).
+OWN_REASON = "302室张阿姨说根本没人来过"
 WORDS = (RELAY_ANSWER, HANDLER_TO_THEM, ORDER_TEXT, ORDER_NOTE, DIALOG_WORDS, ORDER_ASKED, VOLUNTEER_TO_THEM,
-         ORDER_ANSWER)
+         ORDER_ANSWER, OWN_REASON)
 
 
 async def everything(core):
@@ -93,6 +97,9 @@ async def test_deleting_removes_the_person_from_every_table(chat, core):
         await s.flush()
         s.add(MatterPoll(matter_id=matter.id, chat_id=tid, poll_id="poll-1", sent_at=now))
         s.add(MatterVote(matter_id=matter.id, telegram_id=tid, option_ids=[0], at=now))
+        s.add(TicketEvent(ticket_id=1, at=now, actor_kind="resident", actor_telegram_id=tid, actor_name="",
+                          action="reopen_reason", note=OWN_REASON))
+        await s.execute(update(Ticket).where(Ticket.id == 1).values(reopen_reason=OWN_REASON))
         # They once tried a staff invite code: the audit log names them.
         await audit.record(s, audit.Operator(tid, NAME, False), "invite.refused", "invite", "", now)
         # A dialog of theirs in another thread, half-way through.

@@ -58,8 +58,9 @@ def test_cadres_remind_merge_and_escalate_grid_members_do_not():
         assert can(cadre, action, scope("accepted")) and not can(member, action, scope("accepted"))
 
 
-def test_followers_rate_and_see_but_do_not_cancel():
-    assert can(follower, Action.RATE, scope("resolved")) and can_view(follower, scope("resolved"))
+def test_followers_see_but_neither_rate_nor_cancel():
+    # The 回访 is the reporter's alone (README): a follower hears the result, and is not asked.
+    assert not can(follower, Action.RATE, scope("resolved")) and can_view(follower, scope("resolved"))
     assert not can(follower, Action.CANCEL, scope("dispatched"))
     assert not can(stranger, Action.RATE, scope("resolved")) and not can_view(stranger, scope("resolved"))
 
