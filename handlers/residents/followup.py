@@ -8,7 +8,7 @@ lost either way; the buttons carry only the ticket's id, and the workflow checks
 that the ticket is theirs and still open."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from aiogram import F, Router
@@ -50,6 +50,10 @@ async def offered_supplement(chat_id: int, deps: Deps, state: FSMContext, report
     recent = await deps.service.supplements.recent(report.telegram_id, (report.chat_id, report.message_id))
     if recent is None:
         return False
+    pending = (await state.get_data()).get(SUPPLEMENT_KEY)
+    if pending and pending.get("ticket_id") == recent.id:  # a second message before the first was answered
+        report = _joined(pending["report"], report)
+        located = located if located is not None else pending.get("located")
     await state.update_data(**{SUPPLEMENT_KEY: {"ticket_id": recent.id, "report": asdict(report), "located": located}})
     markup = InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=T.BTN_SUPPLEMENT_ADD.format(id=recent.id),
@@ -58,6 +62,16 @@ async def offered_supplement(chat_id: int, deps: Deps, state: FSMContext, report
     ]])
     await deps.notifier.send_message(chat_id, T.ASK_SUPPLEMENT.format(id=recent.id), reply_markup=markup)
     return True
+
+
+def _joined(before: dict, after: Report) -> Report:
+    """Two messages awaiting one answer become one: nothing the resident sent is dropped."""
+    text = "\n".join(t for t in (before.get("text") or "", after.text) if t)
+    photos = tuple(before.get("photos") or ()) + after.photos
+    if after.latitude is None and before.get("latitude") is not None:
+        after = replace(after, latitude=before["latitude"], longitude=before["longitude"],
+                        grid_id=before.get("grid_id"), micro_grid_id=before.get("micro_grid_id"))
+    return replace(after, text=text, photos=photos)
 
 
 async def on_supplement_choice(query: CallbackQuery, callback_data: SupplementCb, deps: Deps, state: FSMContext,

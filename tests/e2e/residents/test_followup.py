@@ -137,3 +137,16 @@ async def test_a_phone_request_uses_the_contact_button_and_reaches_only_the_hand
         notes = (await s.execute(select(OutboxMessage.note))).scalars().all()
         events = (await s.execute(select(TicketEvent.note, TicketEvent.data))).all()
     assert PHONE not in str(notes) and PHONE not in str(events)
+
+
+async def test_two_messages_before_the_answer_are_both_kept(chat, core):
+    await reported(chat)
+    await chat.say(RESIDENT, "补充一：杂物是3单元住户堆的")
+    await chat.photo(RESIDENT, "more-1")
+    out = await chat.press(RESIDENT, "补充到 #1")
+    assert "已补充" in chat.texts_to(RESIDENT, out)[-1]
+    (event,) = await event_rows(core, "supplement")
+    assert "补充一" in event.note
+    async with core.session_factory() as s:
+        photos = (await s.execute(select(Attachment.file_id).where(Attachment.ticket_id == 1))).scalars().all()
+    assert "more-1" in photos
