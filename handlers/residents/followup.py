@@ -20,7 +20,7 @@ from handlers.residents.submission import intake
 from handlers.shared.callbacks import RelayCb, SupplementCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
-from handlers.shared.dialogs import cancel_markup, leave
+from handlers.shared.dialogs import cancel_markup, relay_typed, text_only
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from handlers.shared.servicedeps import ServiceDeps
@@ -40,7 +40,7 @@ def build_router() -> Router:
     router.callback_query.register(on_supplement_choice, SupplementCb.filter())
     router.callback_query.register(on_reply_button, RelayCb.filter(F.action == "reply"))
     router.message.register(on_reply_text, ReplyInput.text, F.text)
-    router.message.register(on_reply_other, ReplyInput.text)
+    router.message.register(text_only, ReplyInput.text)
     return router
 
 
@@ -128,18 +128,6 @@ async def on_reply_button(query: CallbackQuery, callback_data: RelayCb, deps: De
 
 
 async def on_reply_text(message: Message, deps: Deps, state: FSMContext) -> None:
-    ticket_id = (await state.get_data()).get("ticket_id")
-    await leave(state)
-    if not ticket_id:
-        return
-    try:
-        outcome = await deps.service.relay.to_handler(message.from_user.id, int(ticket_id), message.text or "")
-    except WorkflowError as exc:
-        await deps.notifier.send_message(message.chat.id, refusal(exc))
-        return
-    await deps.notifier.send_message(message.chat.id, T.RELAY_REPLY_SENT.format(id=outcome.ticket.id))
-    await deliver(deps, outcome.notices)
+    await relay_typed(message, deps, state, deps.service.relay.to_handler, T.RELAY_REPLY_SENT)
 
 
-async def on_reply_other(message: Message, deps: Deps) -> None:
-    await deps.notifier.send_message(message.chat.id, T.RELAY_TEXT_ONLY, reply_markup=cancel_markup())

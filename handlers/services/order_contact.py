@@ -11,12 +11,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from handlers.shared.deps import Deps
-from handlers.shared.dialogs import cancel_markup, leave
+from handlers.shared.dialogs import cancel_markup, leave, text_only
 from handlers.shared.i18n import T
 from handlers.shared.service_callbacks import OrderRelayCb
 from handlers.shared.service_delivery import deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
-from handlers.staff.contact import on_other
 from handlers.views.service_cards import order_refusal
 from service_orders.errors import OrderRefused
 
@@ -33,8 +32,8 @@ def build_router() -> Router:
     router.callback_query.register(on_reply_button, OrderRelayCb.filter(F.action == "reply"))
     router.message.register(on_text, OrderContactInput.to_resident, F.text)
     router.message.register(on_reply_text, OrderContactInput.to_writer, F.text)
-    router.message.register(on_other, OrderContactInput.to_resident)
-    router.message.register(on_other, OrderContactInput.to_writer)
+    router.message.register(text_only, OrderContactInput.to_resident)
+    router.message.register(text_only, OrderContactInput.to_writer)
     return router
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -19,8 +21,11 @@ from aiogram.types import (
     Message,
 )
 
+from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
+from handlers.shared.refusals import refusal
+from tickets.errors import WorkflowError
 
 # Keys a dialog step keeps in the FSM data; cleared when a dialog ends either way.
 DIALOG_KEYS = ("ticket_id", "order_id", "note_photos", "note_caption", "note_group")
@@ -125,3 +130,27 @@ async def take_reason(message: Message, deps: Deps, state: FSMContext) -> tuple[
         await deps.notifier.send_message(message.chat.id, T.BUTTON_EXPIRED)
         return None
     return reason, data["ticket_id"], data
+
+
+async def relay_typed(message: Message, deps: Deps, state: FSMContext,
+                      send: Callable[[int, int, str], Awaitable[Any]], sent: str) -> None:
+    """A relay dialog's typed message (联系反映人 either way): the dialog ends, the workflow
+    (`send(telegram_id, ticket_id, text)`, which checks again who may write) queues it, the
+    writer reads `sent` (a text with {id}) and the notices go out. A refusal is said instead."""
+    ticket_id = (await state.get_data()).get("ticket_id")
+    await leave(state)
+    if not ticket_id:
+        return
+    try:
+        outcome = await send(message.from_user.id, int(ticket_id), message.text or "")
+    except WorkflowError as exc:
+        await deps.notifier.send_message(message.chat.id, refusal(exc))
+        return
+    await deps.notifier.send_message(message.chat.id, sent.format(id=outcome.ticket.id))
+    await deliver(deps, outcome.notices)
+
+
+async def text_only(message: Message, deps: Deps) -> None:
+    """Anything but text in a relay dialog: say so, with 取消 at hand."""
+    await deps.notifier.send_message(message.chat.id, T.RELAY_TEXT_ONLY, reply_markup=cancel_markup())
+

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from handlers.shared.callbacks import RelayCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
-from handlers.shared.dialogs import cancel_markup, leave
+from handlers.shared.dialogs import cancel_markup, leave, relay_typed, text_only
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from tickets.errors import WorkflowError
@@ -27,7 +27,7 @@ def build_router() -> Router:
     router.callback_query.register(on_contact, RelayCb.filter(F.action == "msg"))
     router.callback_query.register(on_phone, RelayCb.filter(F.action == "phone"))
     router.message.register(on_text, ContactInput.text, F.text)
-    router.message.register(on_other, ContactInput.text)
+    router.message.register(text_only, ContactInput.text)
     return router
 
 
@@ -64,18 +64,6 @@ async def on_phone(query: CallbackQuery, callback_data: RelayCb, deps: Deps, sta
 
 
 async def on_text(message: Message, deps: Deps, state: FSMContext) -> None:
-    ticket_id = (await state.get_data()).get("ticket_id")
-    await leave(state)
-    if not ticket_id:
-        return
-    try:
-        outcome = await deps.service.relay.to_resident(message.from_user.id, int(ticket_id), message.text or "")
-    except WorkflowError as exc:
-        await deps.notifier.send_message(message.chat.id, refusal(exc))
-        return
-    await deps.notifier.send_message(message.chat.id, T.CONTACT_SENT.format(id=outcome.ticket.id))
-    await deliver(deps, outcome.notices)
+    await relay_typed(message, deps, state, deps.service.relay.to_resident, T.CONTACT_SENT)
 
 
-async def on_other(message: Message, deps: Deps) -> None:
-    await deps.notifier.send_message(message.chat.id, T.RELAY_TEXT_ONLY, reply_markup=cancel_markup())
