@@ -54,7 +54,10 @@ from storage.migrate import upgrade_async  # noqa: E402
 
 ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"
 GRIDS = ["WT01", "WT02", "WT03", "FL01", "FL02", "FL03"]
-RESIDENTS = 600  # senders; resident i lives in GRIDS[i % 6], so text i goes to grid i % 6
+# Senders: update i of a run comes from resident FIRST_USER + first_user + i, who lives in
+# GRIDS[i % 6]. Each report has a sender of its own: a resident's second report within
+# minutes, or while their first is unaccepted, is asked about as a 补充 (it opens no ticket).
+NEIGHBOURS = 600  # other residents, who own the history's tickets and send nothing
 FIRST_USER = 5_000_000
 GRID_MEMBER = 720101  # the ceiling bot's second send goes to one staff chat, as a card would
 CACHE = Path(tempfile.gettempdir()) / "gridbot-bench"
@@ -78,10 +81,11 @@ def fresh(classifier) -> None:
     classifier._recent.clear()
 
 
-def updates(texts: list[str], first_id: int = 1) -> list[dict]:
+def updates(texts: list[str], first_id: int = 1, first_user: int = 0) -> list[dict]:
+    """Telegram updates, one text each, each from a sender of its own (see NEIGHBOURS)."""
     out = []
     for i, text in enumerate(texts):
-        user = FIRST_USER + i % RESIDENTS
+        user = FIRST_USER + first_user + i
         out.append({
             "update_id": first_id + i,
             "message": {
@@ -123,27 +127,48 @@ def ceiling_dispatcher(classifier) -> Dispatcher:
 
 
 # -- the database ------------------------------------------------------------------------
-async def prepare(folder: Path, history: int, classifier, quiet: bool = True) -> tuple[Settings, Core]:
+async def prepare(folder: Path, history: int, classifier, quiet: bool = True,
+                  senders: int = 2060) -> tuple[Settings, Core]:
+    """A migrated SQLite file with the example organisation, `senders` residents who send
+    (FIRST_USER + i, in GRIDS[i % 6]), NEIGHBOURS who don't, and `history` older tickets."""
     url = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
     settings = Settings(database={"url": url}, limits={"reports_per_hour": 10**9, "flood_updates": 0})
     await upgrade_async(url)
     await import_org(settings, ORG)
     core = build_core(settings, classifier=classifier)
-    for i in range(RESIDENTS):
-        await core.service.join(FIRST_USER + i, GRIDS[i % len(GRIDS)], "居民")
+    for i in range(len(GRIDS)):  # one through the service, as the picker does; the rest in bulk
+        await core.service.join(FIRST_USER + i, GRIDS[i], "居民")
+    add_residents(folder / "bench.sqlite3", senders, NEIGHBOURS)
     if history:
         with Bar("history", quiet=quiet, unit="ticket") as bar:
             add_history(folder / "bench.sqlite3", history, bar)
     return settings, core
 
 
+def add_residents(path: Path, senders: int, neighbours: int) -> None:
+    """Residents FIRST_USER + i (i < senders, those not there yet) in GRIDS[i % 6], and
+    `neighbours` more after them (sqlite3 executemany: joining 10,000 one by one is minutes)."""
+    con = sqlite3.connect(path)
+    ids = dict(con.execute("SELECT code, id FROM units WHERE code IN (%s)" % ",".join("?" * len(GRIDS)), GRIDS))
+    known = {r[0] for r in con.execute("SELECT telegram_id FROM residents")}
+    at = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    con.executemany(
+        "INSERT INTO residents (telegram_id, name, grid_id, language, created_at, anonymous) VALUES (?,?,?,?,?,0)",
+        [(FIRST_USER + i, "居民", ids[GRIDS[i % len(GRIDS)]], "zh", at)
+         for i in range(senders + neighbours) if FIRST_USER + i not in known])
+    con.commit()
+    con.close()
+
+
 def add_history(path: Path, n: int, on_progress: Progress | None = None) -> None:
-    """n tickets over the past two years (sqlite3 executemany): the older than a month closed,
-    the rest in every state; their texts share no word with the complaints.
-    `on_progress(done, n)` every 10,000 tickets and at the end."""
+    """n tickets over the past two years (sqlite3 executemany), owned by the NEIGHBOURS (the
+    residents after the senders): the older than a month closed, the rest in every state;
+    their texts share no word with the complaints. `on_progress(done, n)` every 10,000
+    tickets and at the end."""
     con = sqlite3.connect(path)
     grids = [r[0] for r in con.execute("SELECT id FROM units WHERE code IN (%s)" % ",".join("?" * len(GRIDS)), GRIDS)]
-    residents = [r[0] for r in con.execute("SELECT id FROM residents")]
+    residents = [r[0] for r in con.execute("SELECT id FROM residents ORDER BY telegram_id DESC LIMIT ?",
+                                           (NEIGHBOURS,))]
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rng = random.Random(3)
     open_states = ["dispatched", "accepted", "new"]
@@ -279,32 +304,65 @@ def describe(name: str, n: int, elapsed: float, latencies: list[float]) -> float
     return rate
 
 
+class Trips:
+    """What the database did during the measured reports: statements, commits and sessions
+    (SQLAlchemy's engine and session events), to show where an intake's time goes."""
+
+    def __init__(self, core: Core) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.orm import Session
+
+        self.counts = {"statements": 0, "commits": 0, "sessions": 0}
+        self.on = False
+
+        def count(name):
+            def _count(*_args, **_kw):
+                if self.on:
+                    self.counts[name] += 1
+            return _count
+
+        event.listen(core.engine.sync_engine, "before_cursor_execute", count("statements"))
+        event.listen(core.engine.sync_engine, "commit", count("commits"))
+        event.listen(Session, "after_begin", count("sessions"))  # a session's first use of a connection
+
+    def per(self, n: int) -> str:
+        return ", ".join(f"{v / n:.1f} {k}" for k, v in self.counts.items())
+
+
 async def measure(mode: str, n: int, concurrency: int, history: int, texts: list[str], classifier,
                   quiet: bool = True) -> dict:
     warm_texts, texts = texts[:60], texts[60:60 + n]
-    warm_raw, raw = updates(warm_texts, 1), updates(texts, 10**6)
-    out = {}
+    warm_raw, raw = updates(warm_texts, 1), updates(texts, 10**6, len(warm_texts))
+    out: dict[str, Any] = {}
+    cpu: dict[str, float] = {}  # process CPU time per measured report (all threads), ms
     for name in ("echo", "ceiling"):
         dp = echo_dispatcher() if name == "echo" else ceiling_dispatcher(classifier)
         per = 1 if name == "echo" else 2
         fresh(classifier)
+        c0 = time.process_time()
         if mode == "in-process":
             elapsed, lat = await in_process(dp, raw, warm_raw, concurrency)
         else:
             elapsed, lat = await polled(dp, raw, warm_raw, concurrency, sends(per, n))
+        cpu[name] = (time.process_time() - c0) / (n + len(warm_raw)) * 1000
         out[name] = describe(name, n, elapsed, lat)
     with tempfile.TemporaryDirectory() as tmp:
-        settings, core = await prepare(Path(tmp), history, classifier, quiet)
+        settings, core = await prepare(Path(tmp), history, classifier, quiet, senders=60 + n)
         path = Path(tmp) / "bench.sqlite3"
         bot_of: dict = {}
         dp = intake_dispatcher(core, bot_of)
         fresh(classifier)
+        trips = Trips(core)
+        trips.on = True
+        c0 = time.process_time()
         if mode == "in-process":
             elapsed, lat = await in_process(dp, raw, warm_raw, concurrency, bot_of)
         else:
             def done(api, total, base):
                 return tickets(path) >= total and len(api.calls("sendMessage", ok=True)) - base >= (n * 2 if base else 0)
             elapsed, lat = await polled(dp, raw, warm_raw, concurrency, done, bot_of)
+        cpu["intake"] = (time.process_time() - c0) / (n + len(warm_raw)) * 1000
+        trips.on = False
         opened = tickets(path) - len(warm_raw)
         await dp.storage.close()
         await core.close()
@@ -314,6 +372,12 @@ async def measure(mode: str, n: int, concurrency: int, history: int, texts: list
           + ("" if opened == n else f"   <-- NOT every report opened a ticket ({n - opened} short)"))
     print(f"  intake/ceiling {out['intake'] / out['ceiling']:.2f}   intake/echo {out['intake'] / out['echo']:.2f}"
           f"   (goal intake/ceiling >= 0.5, p99 < 200 ms)", flush=True)
+    # The machine is shared: CPU time per report is steadier than the rates, and says what
+    # an intake costs beside the ceiling's classify-and-two-sends.
+    print(f"  CPU per report: echo {cpu['echo']:.2f} ms, ceiling {cpu['ceiling']:.2f} ms, intake {cpu['intake']:.2f} ms"
+          f" (ceiling/intake {cpu['ceiling'] / cpu['intake']:.2f});"
+          f" database per report: {trips.per(n + len(warm_raw))}", flush=True)
+    out["cpu"] = cpu
     return out
 
 
@@ -335,7 +399,7 @@ async def backlog(n: int, concurrency: int, classifier) -> None:
     import logging
     logging.getLogger("gridbot").addHandler(counter.handler)
     with tempfile.TemporaryDirectory() as tmp:
-        settings, core = await prepare(Path(tmp), 0, classifier)
+        settings, core = await prepare(Path(tmp), 0, classifier, senders=n + 60)
         path = Path(tmp) / "bench.sqlite3"
         bot_of: dict = {}
         dp = intake_dispatcher(core, bot_of)
@@ -351,7 +415,7 @@ async def backlog(n: int, concurrency: int, classifier) -> None:
 
         def done(api, total, base):
             return finished[0] >= total  # handled, whether it opened a ticket or not
-        elapsed, lat = await polled(dp, updates(texts[60:], 10**6), updates(texts[:60], 1), concurrency, done, bot_of)
+        elapsed, lat = await polled(dp, updates(texts[60:], 10**6, 60), updates(texts[:60], 1), concurrency, done, bot_of)
         opened = tickets(path) - 60
         await dp.storage.close()
         await core.close()

@@ -45,10 +45,10 @@ async def main() -> None:
 
     asyncio.to_thread = counted  # aiogram looks it up at call time
     with tempfile.TemporaryDirectory() as tmp:
-        _, core = await prepare(Path(tmp), args.history, classifier)
+        _, core = await prepare(Path(tmp), args.history, classifier, senders=60 + args.n)
         bot_of: dict = {}
         dp = intake_dispatcher(core, bot_of)
-        warm, raw = updates(texts[:60], 1), updates(texts[60:60 + args.n], 10**6)
+        warm, raw = updates(texts[:60], 1), updates(texts[60:60 + args.n], 10**6, 60)
         classifier._recent.clear()  # each report classified once here, as a new text is
         try:
             from pyinstrument import Profiler
