@@ -17,6 +17,7 @@ DONE = {
 }
 # 无效 (the chat's 🚫 无效): a one-tap reason (tickets.closing.reasons) or the cadre's own words.
 INVALID_PICK = "原因"
+INVALID_CHOOSE = "请选择"  # nothing chosen by default: a stray click closes nothing
 INVALID_OWN = "或写明原因（优先）"
 INVALID_HINT = "不属于网格办理的事项（垃圾信息、测试、私人纠纷等）。居民会收到原因，工单关闭、不再办理，单独计入统计。"
 # A ticket closed without 办结: what its page and the list say instead of actions.

@@ -113,6 +113,10 @@ async def test_a_cadre_closes_a_ticket_as_invalid_in_the_browser(chat, core, bro
     async with signed_in(chat, core, browser) as (page, base, ticket_id, errors):
         await page.goto(f"{base}/tickets/{ticket_id}")
         form = page.locator("#act-invalidate")
+        told_before = len(chat.texts_to(RESIDENT))
+        await form.locator("button").click()  # nothing chosen, nothing typed: a stray click closes nothing
+        await page.wait_for_selector(".flash.error")
+        assert "待签收" in await page.inner_text("h1") and len(chat.texts_to(RESIDENT)) == told_before
         await form.locator("select").select_option(label="私人纠纷")
         await form.locator("input[name=reason_text]").fill("邻里之间的私事，已建议找调解委员会")
         chat.session.clear()
