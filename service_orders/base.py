@@ -64,6 +64,16 @@ def membership(row: ServiceMember) -> Membership:
     return Membership(row.id, row.community_id, row.kind, row.status, row.name)
 
 
+async def load_person(session: AsyncSession, telegram_id: int, name: str = "",
+                      admins: Collection[int] = ()) -> Person:
+    """The person as they are now: their staff roles, resident row and 双报到 registrations."""
+    actor = await load_actor(session, telegram_id, name=name, admins=admins)
+    rows = (await session.execute(
+        select(ServiceMember).where(ServiceMember.telegram_id == telegram_id).order_by(ServiceMember.id)
+    )).scalars().all()
+    return Person(actor, tuple(membership(r) for r in rows))
+
+
 class Workflow:
     def __init__(
         self,
@@ -88,8 +98,4 @@ class Workflow:
                 yield session
 
     async def person(self, session: AsyncSession, telegram_id: int, name: str = "") -> Person:
-        actor = await load_actor(session, telegram_id, name=name, admins=self.admins)
-        rows = (await session.execute(
-            select(ServiceMember).where(ServiceMember.telegram_id == telegram_id).order_by(ServiceMember.id)
-        )).scalars().all()
-        return Person(actor, tuple(membership(r) for r in rows))
+        return await load_person(session, telegram_id, name, self.admins)

@@ -20,12 +20,13 @@ message is queued in the outbox in the transaction that records it.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from service_orders import rules
-from service_orders.base import Person
+from service_orders.base import Person, load_person
 from service_orders.errors import OrderRefused
 from service_orders.states import OPEN_ORDER_STATES, OrderAction, OrderState
 from service_orders.views import OrderNotice, OrderOutcome, OrderView
@@ -38,6 +39,21 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 TEXT_LIMIT = 1000
+
+
+def writes(person: Person, view: OrderView) -> bool:
+    """Does a card about this order offer this person 联系点单人 now? The same rule as the
+    press (rules.can_contact_requester: the member holding it, a cadre of its community while
+    it is open), and a resident who can still be reached (not one who deleted their data)."""
+    return bool(view.requester_telegram_id) and rules.can_contact_requester(
+        person, view.community_id, view.taker_id, view.state)
+
+
+async def may_write(session: AsyncSession, telegram_id: int, view: OrderView, admins: Collection[int] = ()) -> bool:
+    """`writes` for a reader known by their Telegram id, loaded now."""
+    if not view.requester_telegram_id:
+        return False
+    return writes(await load_person(session, telegram_id, admins=admins), view)
 
 
 def signature(person: Person, order: ServiceOrder) -> str:

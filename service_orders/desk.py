@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_orders import rules
 from service_orders.base import Person, QuietRule, Workflow, sane_id
+from service_orders.contact import may_write
 from service_orders.errors import OrderRefused
 from service_orders.states import OrderAction, OrderState, target_of
 from service_orders.views import (
@@ -115,7 +116,9 @@ class OrderDesk(Workflow):
 
     async def _to_reviewers(self, session: AsyncSession, view: OrderView, kind: OrderNoticeKind,
                             note: str | None = None, actor: str | None = None, skip: int | None = None) -> list[OrderNotice]:
-        return [OrderNotice(chat_id, kind, view, note, actor)
+        """The community's cadres and branch secretaries; a cadre's card offers 联系点单人."""
+        return [OrderNotice(chat_id, kind, view, note, actor,
+                            contact=await may_write(session, chat_id, view, self.admins))
                 for chat_id in await reviewers(session, view.community_id) if chat_id != skip]
 
     async def _queued(self, session: AsyncSession, order: ServiceOrder, outcome: OrderOutcome,

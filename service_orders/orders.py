@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service_orders import catalogue, rules
-from service_orders.contact import OrderRelay
+from service_orders.contact import OrderRelay, writes
 from service_orders.desk import OrderDesk
 from service_orders.errors import OrderRefused
 from service_orders.points import ABANDONED, ORDER_DONE, SATISFIED, Award, award
@@ -21,8 +21,11 @@ from service_orders.views import OrderNotice, OrderOutcome, OrderView
 from service_orders.views import OrderNoticeKind as K
 from storage.models import Resident, ServiceMember, ServiceOrder
 from storage.repositories import Units
+from tickets.policy import Role
 
 LIST_LIMIT = 10
+# A cadre's /orders lists the community's orders in these states beside those to review.
+SERVING_STATES = (OrderState.PUBLISHED, OrderState.TAKEN, OrderState.DONE)
 FINISHED_LIMIT = 5  # /orders lists the latest finished orders too, as finished
 
 
@@ -35,6 +38,8 @@ class OrdersOverview:
     to_take: list[OrderView] = field(default_factory=list)    # as a member: 待接单
     taking: list[OrderView] = field(default_factory=list)     # as a member: what I took
     to_review: list[OrderView] = field(default_factory=list)  # as a reviewer: 待议单
+    serving: list[OrderView] = field(default_factory=list)    # as a cadre: out to the members (待接单 to 待评价)
+    contact: set[int] = field(default_factory=set)             # orders whose card offers 联系点单人 (contact.writes)
     is_member: bool = False
     is_reviewer: bool = False
 
@@ -320,4 +325,11 @@ class OrderService(OrderDesk):
                     ServiceOrder.community_id.in_(communities),
                     ServiceOrder.state.in_([OrderState.NEW.value, OrderState.RETURNED.value])))
                 out.to_review = [await self._view(session, o) for o in rows.scalars()]
+            cadre_of = person.actor.units(Role.COMMUNITY_CADRE)
+            if cadre_of:
+                rows = await session.execute(base.where(
+                    ServiceOrder.community_id.in_(cadre_of),
+                    ServiceOrder.state.in_([s.value for s in SERVING_STATES])))
+                out.serving = [await self._view(session, o) for o in rows.scalars()]
+            out.contact = {v.id for v in (*out.taking, *out.to_review, *out.serving) if writes(person, v)}
             return out

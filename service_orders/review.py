@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from service_orders import rules
 from service_orders.base import Person, sane_id
+from service_orders.contact import writes
 from service_orders.desk import OrderDesk
 from service_orders.errors import OrderRefused
 from service_orders.states import MERGE_TARGETS, OrderAction, OrderState, target_of
@@ -52,7 +53,9 @@ class ReviewService(OrderDesk):
             await self._move(session, order, OrderAction.APPROVE, person, now,
                              {"reviewed_at": now, "taker_id": None, "taken_at": None, **self._publish_values(now)})
             view = await self._view(session, order)
-            return await self._queued(session, order, OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view)))
+            outcome = OrderOutcome(view, self._to_resident(view, K.PUBLISHED), await self._broadcast(session, order, view),
+                                   contact=writes(person, view))  # the card keeps 联系点单人 for a cadre
+            return await self._queued(session, order, outcome)
 
     async def decline(self, telegram_id: int, order_id: int, reason: str) -> OrderOutcome:
         reason = reason.strip()

@@ -70,6 +70,14 @@ class OrderNoticeKind(StrEnum):
     PHONE_SHARED = "phone_shared"      # to the taker: the number, read from the resident at send time
 
 
+# The reviewers' cards about an open order: a cadre of its community may 联系点单人 from
+# them (OrderNotice.contact), a branch secretary may not.
+REVIEWER_CARDS = frozenset({
+    OrderNoticeKind.REVIEW, OrderNoticeKind.RETURNED, OrderNoticeKind.AUTO_PUBLISHED,
+    OrderNoticeKind.DONE_REVIEWER, OrderNoticeKind.ABANDONED_REVIEWER,
+})
+
+
 @dataclass(frozen=True)
 class OrderNotice:
     chat_id: int
@@ -79,6 +87,9 @@ class OrderNotice:
     actor_name: str | None = None
     points: int = 0
     outbox_id: int | None = None  # its outbox row (tickets.outbox); None: not queued
+    # The reader may write to the resident from this card (service_orders.contact.may_write),
+    # decided when it is drawn: by the workflow, or by the outbox sweep at send time.
+    contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class OrderOutcome:
     duplicate: bool = False
     held_until: datetime | None = None  # the members' notice waits for quiet hours to end
     points: int = 0  # awarded to (or taken from) the presser by this command
+    contact: bool = False  # the presser may 联系点单人 from the card they pressed (contact.may_write)
     ticket_outcome: object | None = None  # tickets.views.Outcome when turned into a ticket
 
 

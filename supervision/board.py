@@ -1,5 +1,6 @@
 """The command centre's read side (指挥调度平台): a cadre's open tickets as lists and map
-markers, filtered, sorted and paged in SQL, always within the cadre's jurisdiction.
+markers, filtered, sorted and paged in SQL, always within the cadre's jurisdiction; and the
+tickets closed without 办结 (撤销, 无效) with who closed them as 无效 and why.
 
 Plain data out (rows, markers, grid outlines); the web pages render it. The ticket page
 itself and every action go through the workflow (tickets.service and friends).
@@ -7,7 +8,7 @@ itself and every action go through the workflow (tickets.service and friends).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,12 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from figures.export import ExportRow, export_rows
 from organisation import geo
 from organisation.jurisdiction import Jurisdiction, jurisdiction, require_cadre
-from storage.models import Staff, Ticket, Unit
+from storage.models import Staff, Ticket, TicketEvent, Unit
 from supervision.ladder import ACCEPT_STATES
 from tickets.actors import load_actor
-from tickets.lifecycle import OPEN_STATES, State
+from tickets.lifecycle import OPEN_STATES, Action, State
 
-VIEWS = ("open", "overdue", "returned", "escalated")
+VIEWS = ("open", "overdue", "returned", "escalated", "closed")
+# The "closed" view: tickets closed without 办结, by the reporter (撤销) or as 无效, each with
+# who decided and why, so a 无效 cannot hide work (issue 11).
+CLOSED_OFF = (State.INVALID, State.CANCELLED)
 SORTS = ("deadline", "created", "id", "state", "category", "grid")
 SOON = timedelta(hours=24)
 FAR_PAST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -64,6 +68,8 @@ class Row:
     late: bool
     soon: bool
     text: str
+    reason: str = ""   # closed view: why it was closed as 无效 (a 撤销 gives none)
+    decider: str = ""  # closed view: who closed it as 无效 (a 撤销 is the reporter's, never named)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class Board:
             out.append(Ticket.state == State.RETURNED.value)
         elif f.view == "escalated":
             out.append(Ticket.state == State.ESCALATED.value)
+        elif f.view == "closed":
+            out.append(Ticket.state.in_([s.value for s in CLOSED_OFF]))
         else:
             out.append(Ticket.state.in_([s.value for s in OPEN_STATES]))
         if f.view == "overdue":
@@ -119,10 +127,11 @@ class Board:
         return out
 
     def _order(self, f: Filter) -> list[Any]:
-        key = f.sort if f.sort in SORTS else ("deadline" if f.view == "overdue" else "created")
-        column = {"deadline": deadline_now(), "created": Ticket.created_at, "id": Ticket.id,
+        key = f.sort if f.sort in SORTS else ("deadline" if f.view in ("overdue", "closed") else "created")
+        column = {"deadline": _when(f), "created": Ticket.created_at, "id": Ticket.id,
                   "state": Ticket.state, "category": Ticket.category, "grid": Ticket.grid_id}[key]
-        descending = f.descending if f.sort in SORTS else key == "created"
+        # By default the worst first when overdue, the newest first otherwise (the latest closed, reported).
+        descending = f.descending if f.sort in SORTS else f.view != "overdue" and key in ("created", "deadline")
         return [column.desc() if descending else column.asc(), Ticket.id.desc() if descending else Ticket.id.asc()]
 
     async def page(self, telegram_id: int, f: Filter) -> Page:
@@ -134,7 +143,7 @@ class Board:
             total = (await session.execute(select(func.count(Ticket.id)).where(*conditions))).scalar_one()
             pages = max(1, -(-total // f.per_page))
             page = min(max(1, f.page), pages)
-            deadline = deadline_now()
+            deadline = _when(f)
             q = (select(Ticket.id, Ticket.state, Ticket.category, Ticket.urgent, Ticket.grid_id, Ticket.created_at,
                         deadline.label("deadline"), func.substr(Ticket.text, 1, 80).label("text"),
                         Staff.name.label("assignee"), Unit.name.label("department"))
@@ -143,6 +152,7 @@ class Board:
                  .where(*conditions).order_by(*self._order(f))
                  .offset((page - 1) * f.per_page).limit(f.per_page))
             rows = []
+            closed = f.view == "closed"  # the time shown is the closing, never late
             for r in await session.execute(q):
                 grid = grids.get(r.grid_id)
                 community = where.community_of(r.grid_id)
@@ -150,7 +160,10 @@ class Board:
                 rows.append(Row(r.id, State(r.state), r.category, bool(r.urgent), r.grid_id,
                                 grid.name if grid else "", community.name if community else "",
                                 r.assignee or "", r.department or "", r.created_at, due,
-                                due is not None and due < now, due is not None and now <= due < now + SOON, r.text))
+                                not closed and due is not None and due < now,
+                                not closed and due is not None and now <= due < now + SOON, r.text))
+            if closed:
+                rows = await _with_reasons(session, rows)
             counts = await self._counts(session, list(grids), now)
         return Page(tuple(rows), total, page, pages, counts, now)
 
@@ -161,7 +174,10 @@ class Board:
         escalated = func.coalesce(func.sum(case((Ticket.state == State.ESCALATED.value, 1), else_=0)), 0)
         row = (await session.execute(
             select(func.count(Ticket.id), late, returned, escalated).where(Ticket.grid_id.in_(grids), is_open))).one()
-        return dict(zip(VIEWS, (int(v) for v in row), strict=True))
+        # Apart, on the state index: the open tickets' query keeps its plan.
+        closed = (await session.execute(select(func.count(Ticket.id)).where(
+            Ticket.state.in_([s.value for s in CLOSED_OFF]), Ticket.grid_id.in_(grids)))).scalar_one()
+        return dict(zip(VIEWS, (*(int(v) for v in row), int(closed)), strict=True))
 
     async def markers(self, telegram_id: int, f: Filter) -> list[list[Any]]:
         """[id, lat, lon, state, late (0/1), category] for every ticket of the filter (no paging).
@@ -201,6 +217,25 @@ class Board:
             where = await self._where(session, telegram_id)
             conditions = self._conditions(f, where.grids, now)
             return await export_rows(session, f.since or FAR_PAST, f.until or FAR_FUTURE, None, conditions)
+
+
+def _when(f: Filter) -> ColumnElement:
+    """The time a row shows and sorts by: when it was closed in the closed view, else its deadline."""
+    return Ticket.closed_at if f.view == "closed" else deadline_now()
+
+
+async def _with_reasons(session: AsyncSession, rows: list[Row]) -> list[Row]:
+    """The page's tickets closed as 无效 with who decided and why (the latest 无效 event of
+    each, one query for the page); a 撤销 has no reason and its reporter is never named."""
+    invalid = [r.id for r in rows if r.state == State.INVALID]
+    if not invalid:
+        return rows
+    found = await session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.note, TicketEvent.actor_name)
+        .where(TicketEvent.ticket_id.in_(invalid), TicketEvent.action == Action.INVALIDATE.value)
+        .order_by(TicketEvent.id))
+    latest = {t: (note or "", who or "") for t, note, who in found}  # in event order: the last one stays
+    return [replace(r, reason=latest[r.id][0], decider=latest[r.id][1]) if r.id in latest else r for r in rows]
 
 
 def _aware(at: datetime | str | None) -> datetime | None:

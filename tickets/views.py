@@ -107,6 +107,7 @@ class NoticeKind(StrEnum):
     MERGED_ASSIGNEE = "merged_assignee"
     # Closing without 办结 (tickets.closing): cards about it say so and lose their buttons.
     CANCELLED = "cancelled"                      # to its handler: the resident withdrew it (撤销)
+    CANCELLED_FOLLOWER = "cancelled_follower"    # to whoever follows it: withdrawn by its reporter (no more)
     INVALID_RESIDENT = "invalid_resident"        # note: the reason it is 无效
     INVALID_STAFF = "invalid_staff"              # to its other handlers; note: the reason
     REOPEN_REASON = "reopen_reason"              # to the assignee of a 重办; note: the resident's reason

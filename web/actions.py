@@ -1,4 +1,4 @@
-"""The ticket page's actions: 转派, 吹哨, 催办, 改类, 合并. Each calls the same workflow method
+"""The ticket page's actions: 转派, 吹哨, 催办, 改类, 合并, 无效. Each calls the same workflow method
 as its chat button (which checks the policy again and records the event), then sends the
 same notices to the same people through handlers.shared.delivery, each in their language."""
 from __future__ import annotations
@@ -7,10 +7,12 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from handlers.shared.delivery import deliver
+from handlers.shared.delivery import deliver, redraw_for
 from handlers.shared.i18n import state_label
 from supervision.overdue import NobodyToRemind, RemindedRecently
+from tickets.closing.reasons import INVALID_REASONS, cleaned
 from tickets.errors import NotAllowed, NotFound, Stale, WorkflowError
+from tickets.views import Notice, NoticeKind
 from web import texts
 from web.console import FORM, checked, console_of, redirect, visitor_of
 from web.ticket import ticket_id
@@ -52,7 +54,20 @@ async def _run(console, name: str, telegram_id: int, tid: int, form):
     if name == "merge":
         into = _number(form, "into")
         return None if into is None else await console.cadre.duplicates.merge(telegram_id, tid, into)
+    if name == "invalidate":
+        reason = invalid_reason(form)
+        return None if reason is None else await console.service.invalidate(telegram_id, tid, reason)
     raise web.HTTPNotFound()
+
+
+def invalid_reason(form) -> str | None:
+    """无效's reason: the words typed (they win, as the chat's ✍️ does), else the one-tap
+    reason picked by its index; None when neither is given."""
+    typed = " ".join(str(form.get("reason_text", "")).split())
+    if typed:
+        return cleaned(typed)  # as the workflow stores it
+    index = _number(form, "reason")
+    return INVALID_REASONS[index] if index is not None and index < len(INVALID_REASONS) else None
 
 
 @checked
@@ -78,4 +93,9 @@ async def act(request: web.Request) -> web.StreamResponse:
     # Stored first (the workflow committed), then told: in each recipient's own language.
     with console.i18n.context():
         await deliver(console.deps, outcome.notices)
+        if name == "invalidate" and not outcome.replayed:
+            # The cadre's own cards in chat about it lose their buttons, as if pressed there.
+            closed = Notice(telegram_id, NoticeKind.INVALID_STAFF, outcome.ticket, invalid_reason(request[FORM]),
+                            visitor_of(request).actor.name)
+            await redraw_for(console.deps, closed)
     return redirect(f"/tickets/{tid}?done={name}")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from multidict import MultiMapping
 
-from supervision.board import SORTS, VIEWS, Filter
+from supervision.board import CLOSED_OFF, SORTS, VIEWS, Filter
 from tickets.lifecycle import OPEN_STATES
 
 KEYS = ("view", "category", "state", "grid", "from", "to", "sort", "dir")
@@ -34,7 +34,7 @@ def parse(query: MultiMapping[str], tz: ZoneInfo, categories: list[str], *, view
     return Filter(
         view=view or (query.get("view") if query.get("view") in VIEWS else "open"),
         category=category if category in categories else "",
-        state=state if state in {s.value for s in OPEN_STATES} else "",
+        state=state if state in {s.value for s in (*OPEN_STATES, *CLOSED_OFF)} else "",
         grid_id=_int(query.get("grid")),
         since=datetime.combine(first, time(), tz) if first else None,
         until=datetime.combine(last + timedelta(days=1), time(), tz) if last else None,

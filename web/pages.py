@@ -11,6 +11,7 @@ from aiohttp import web
 
 from documents.workbooks import tickets_xlsx
 from handlers.shared.i18n import category_label, state_label
+from supervision.board import CLOSED_OFF
 from tickets.lifecycle import OPEN_STATES
 from web import filters, texts
 from web.console import console_of, page_context, signed_in, visitor_of
@@ -18,12 +19,15 @@ from web.console import console_of, page_context, signed_in, visitor_of
 STATE_ORDER = ("new", "dispatched", "accepted", "reopened", "returned", "escalated")
 
 
-def choices(console, grids) -> dict[str, Any]:
+def choices(console, grids, view: str = "open") -> dict[str, Any]:
+    """The filters' options; the states are those the view lists (open, or closed without 办结)."""
+    states = [s.value for s in CLOSED_OFF] if view == "closed" else \
+        [s for s in STATE_ORDER if s in {x.value for x in OPEN_STATES}]
     return {
         "views": texts.VIEWS,
         "sorts": texts.SORTS,
         "categories": [(c, category_label(c)) for c in console.categories],
-        "states": [(s, state_label(s)) for s in STATE_ORDER if s in {x.value for x in OPEN_STATES}],
+        "states": [(s, state_label(s)) for s in states],
         "grids": [(g.id, g.name) for g in grids],
     }
 
@@ -71,7 +75,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
     f, page = await _page(request)
     grids = await console.board.grids(visitor_of(request).actor.telegram_id)
     return aiohttp_jinja2.render_template("list.html", request, {
-        **_list_context(request, f, page), **choices(console, grids)})
+        **_list_context(request, f, page), **choices(console, grids, f.view)})
 
 
 @signed_in

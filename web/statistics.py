@@ -13,7 +13,9 @@ from web import texts
 from web.console import console_of, message, page_context, signed_in, visitor_of
 
 FILES = ("categories", "kpis", "ranking", "bulletin")
-COUNTS = (("新增", "created"), ("办结", "resolutions"), ("在办", "open_now"), (OVERDUE, "overdue_now"))
+# 无效 beside the others, never inside a rate (figures.kpi): as /stats shows it in chat.
+COUNTS = (("新增", "created"), ("办结", "resolutions"), ("在办", "open_now"), (OVERDUE, "overdue_now"),
+          ("无效", "invalid"))
 
 
 def _row(name: str, counts) -> dict:

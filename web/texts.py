@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 TITLE = "指挥调度平台"
-VIEWS = {"open": "在办", "overdue": "超期", "returned": "已退回", "escalated": "已吹哨"}
+VIEWS = {"open": "在办", "overdue": "超期", "returned": "已退回", "escalated": "已吹哨", "closed": "无效·撤销"}
 SORTS = {"deadline": "时限", "created": "上报时间", "id": "工单号", "state": "状态", "category": "类别", "grid": "网格"}
-ACTIONS = {"reassign": "转派", "escalate": "吹哨", "remind": "催办", "recategorize": "改类", "merge": "合并"}
+ACTIONS = {"reassign": "转派", "escalate": "吹哨", "remind": "催办", "recategorize": "改类", "merge": "合并",
+           "invalidate": "判为无效"}
 
 DONE = {
     "reassign": "已转派，新的处理人和居民已收到通知。",
@@ -12,7 +13,19 @@ DONE = {
     "remind": "已催办，处理人已收到提醒。",
     "recategorize": "已改类。",
     "merge": "已合并。",
+    "invalidate": "已判为无效，居民已收到原因，处理人员已收到通知。",
 }
+# 无效 (the chat's 🚫 无效): a one-tap reason (tickets.closing.reasons) or the cadre's own words.
+INVALID_PICK = "原因"
+INVALID_CHOOSE = "请选择"  # nothing chosen by default: a stray click closes nothing
+INVALID_OWN = "或写明原因（优先）"
+INVALID_HINT = "不属于网格办理的事项（垃圾信息、测试、私人纠纷等）。居民会收到原因，工单关闭、不再办理，单独计入统计。"
+# A ticket closed without 办结: what its page and the list say instead of actions.
+CLOSED_INVALID = "无效原因"
+CLOSED_INVALID_BY = "{who} 判定，{at}"
+CLOSED_CANCELLED = "撤销"
+CLOSED_CANCELLED_TEXT = "反映人于 {at} 撤销"
+CLOSED_NO_ACTIONS = "此工单状态为「{state}」，已不再办理，没有可执行的调度操作。"
 REFUSED = {
     "not_allowed": "您无权对此工单执行该操作。",
     "stale": "工单状态已变化（现为「{state}」），请刷新后再试。",

@@ -1,5 +1,6 @@
 """A ticket's page: its text, photos, place, deadlines, full history and rating, and the
-actions this cadre may take (转派, 吹哨, 催办, 改类, 合并), as the policy allows in chat.
+actions this cadre may take (转派, 吹哨, 催办, 改类, 合并, 无效), as the policy allows in chat.
+A ticket closed without 办结 shows how (无效: why, who, when; 撤销: when) and offers nothing.
 
 Someone who may not see a ticket gets 404, exactly as for a ticket that does not exist.
 The reporter's phone is shown in full only to whoever handles the ticket now."""
@@ -13,13 +14,14 @@ from aiohttp import web
 from handlers.shared.i18n import action_label, category_label, note_label, state_label
 from organisation.privacy import mask_phone
 from tickets.errors import NotFound, WorkflowError
-from tickets.lifecycle import OPEN_STATES, Action
+from tickets.closing.reasons import INVALID_REASONS
+from tickets.lifecycle import OPEN_STATES, SETTLED_STATES, Action, State
 from tickets.policy import can, can_see_contact
 from web import texts
 from web.console import console_of, message, page_context, signed_in, visitor_of
 
 ACTION_OF = {"reassign": Action.REASSIGN, "escalate": Action.ESCALATE, "remind": Action.REMIND,
-             "recategorize": Action.RECATEGORIZE, "merge": Action.MERGE}
+             "recategorize": Action.RECATEGORIZE, "merge": Action.MERGE, "invalidate": Action.INVALIDATE}
 
 
 def ticket_id(request: web.Request) -> int | None:
@@ -51,6 +53,8 @@ async def options(console, actor, view) -> dict[str, Any]:
         out["remind"] = True
     if "recategorize" in allowed:
         out["recategorize"] = [(c, category_label(c)) for c in console.categories if c != view.category]
+    if "invalidate" in allowed:
+        out["invalidate"] = [(i, note_label(r)) for i, r in enumerate(INVALID_REASONS)]
     if "merge" in allowed:
         try:
             _, found = await console.cadre.duplicates.candidates(tid, view.id, limit=10)
@@ -95,6 +99,20 @@ def _who(event, anonymous: bool) -> str:
     return event.actor_name or ("系统" if event.actor_kind == "system" else "")
 
 
+def closure(view, events, tz) -> dict[str, str] | None:
+    """How a ticket closed without 办结 reads on its page: 无效 with its reason, who decided
+    and when; 撤销 with when (by the reporter, never named). None for any other state."""
+    action = {State.INVALID: Action.INVALIDATE, State.CANCELLED: Action.CANCEL}.get(view.state)
+    event = next((e for e in reversed(events) if e.action == action.value), None) if action else None
+    if event is None:
+        return None
+    at = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if action == Action.INVALIDATE:
+        return {"label": texts.CLOSED_INVALID, "text": note_label(event.note or ""),
+                "by": texts.CLOSED_INVALID_BY.format(who=event.actor_name or "", at=at)}
+    return {"label": texts.CLOSED_CANCELLED, "text": texts.CLOSED_CANCELLED_TEXT.format(at=at), "by": ""}
+
+
 def reporter(actor, view) -> dict[str, str]:
     if view.anonymous:
         return {"name": "匿名上报", "phone": ""}
@@ -120,7 +138,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     rating = [e for e in events if e.action in (Action.RATE.value, Action.CLOSE.value, Action.REOPEN.value) and e.note]
     return aiohttp_jinja2.render_template("ticket.html", request, page_context(
         request, v=view, history=history(events, view.anonymous), options=await options(console, actor, view),
-        reporter=reporter(actor, view), place=place, tz=console.tz, state_label=state_label,
+        reporter=reporter(actor, view), closure=closure(view, events, console.tz),
+        closed_note=texts.CLOSED_NO_ACTIONS.format(state=state_label(view.state)) if view.state in SETTLED_STATES
+        else "", texts=texts, place=place, tz=console.tz, state_label=state_label,
         category_label=category_label, actions=texts.ACTIONS, rating=[note_label(e.note) for e in rating],
         done=texts.DONE.get(request.query.get("done", "")), error=request.query.get("error", "")[:200]))
 

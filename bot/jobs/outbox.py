@@ -31,7 +31,8 @@ from handlers.views.service_cards import matter_result, new_order_notice, order_
 from organisation.languages import DEFAULT_LOCALE, LanguagePrefs
 from service_orders.matters import POLL, RESULT, Matters, PollJob
 from service_orders.states import OrderState
-from service_orders.views import OrderNotice, OrderNoticeKind, build_order_view
+from service_orders.contact import may_write
+from service_orders.views import REVIEWER_CARDS, OrderNotice, OrderNoticeKind, build_order_view
 from storage import updates
 from storage.models import OutboxMessage, ServiceOrder, Ticket
 from tickets import outbox
@@ -149,23 +150,25 @@ class OutboxSender:
         await redraw(self, message.chat_id, cards)
 
     async def _render_order(self, message: OutboxMessage) -> Rendered | None:
+        try:
+            kind = None if message.kind == NEW_ORDER else OrderNoticeKind(message.kind.removeprefix(ORDER))
+        except ValueError:
+            return None
         async with self.sf() as session:
             order = await session.get(ServiceOrder, message.order_id) if message.order_id else None
             if order is None:
                 return None
             view = await build_order_view(session, order, self.units)
+            # A reviewer's card offers 联系点单人 as the press would allow it now, not when queued.
+            contact = kind in REVIEWER_CARDS and await may_write(session, message.chat_id, view)
         with speaking(await self._locale(message.chat_id), self.i18n):
-            if message.kind == NEW_ORDER:
+            if kind is None:
                 if view.state != OrderState.PUBLISHED:
                     return None  # taken (or withdrawn) meanwhile: nothing to offer
                 card = new_order_notice(view)
             else:
-                try:
-                    kind = OrderNoticeKind(message.kind.removeprefix(ORDER))
-                except ValueError:
-                    return None
                 card = order_notice(OrderNotice(message.chat_id, kind, view, message.note, message.actor_name or None,
-                                                message.points or 0), self.tz)
+                                                message.points or 0, contact=contact), self.tz)
         return Rendered(card.text, card.markup)
 
     async def prune_updates(self, now: datetime) -> None:

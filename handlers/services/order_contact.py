@@ -1,7 +1,8 @@
 """联系点单人 in chat, as 联系反映人 is for a ticket (handlers.staff.contact and the 回复 of
-handlers.residents.followup): the button on the order card of whoever serves it, the message
-typed next (relayed to the resident with the order's number and a 回复 button), 请求电话, and
-the resident's answer. The workflow (service_orders.contact) checks role and ownership on
+handlers.residents.followup): the button on the order card of whoever serves it and on the
+cards of its community's cadre (handlers.views.service_cards), the message typed next
+(relayed to the resident with the order's number and a 回复 button), 请求电话 (the taker's),
+and the resident's answer. The workflow (service_orders.contact) checks role and ownership on
 every press and again on the typed message: the dialog state may be stale."""
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from html import escape
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from handlers.services.order_input import ask_text, take_text
 from handlers.shared.delivery import deliver
@@ -18,7 +18,7 @@ from handlers.shared.service_callbacks import MergeIntoCb, ReviewCb
 from handlers.shared.service_delivery import broadcast, deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.render import local_time
-from handlers.views.service_cards import kb, order_refusal
+from handlers.views.service_cards import contact_button, kb, order_refusal
 from service_orders.errors import OrderRefused
 from service_orders.states import OrderAction
 
@@ -41,10 +41,11 @@ def build_router() -> Router:
     return router
 
 
-async def _done_with_buttons(query: CallbackQuery, text: str) -> None:
+async def _done_with_buttons(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """The press answered; the card's 议单 buttons gone (`markup` left instead, if any)."""
     await query.answer(text)
     if query.message:
-        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.edit_reply_markup(reply_markup=markup)
 
 
 async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
@@ -59,7 +60,8 @@ async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, 
     else:
         text = T.APPROVED_OK.format(id=view.id, n=len(outcome.broadcast.chat_ids) if outcome.broadcast else 0)
     # Answer the press first: the members' notice may take a while for a large community.
-    await _done_with_buttons(query, text)
+    # A cadre's card keeps 联系点单人 (published, the order is still theirs to follow).
+    await _done_with_buttons(query, text, contact_button(view.id, outcome.contact))
     await deliver_orders(deps, outcome.notices)
     await broadcast(deps, outcome.broadcast)
 

@@ -23,6 +23,7 @@ from handlers.shared.service_delivery import broadcast, deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.service_cards import (
     abandon_confirm_buttons,
+    contact_button,
     needed_buttons,
     needed_label,
     order_card,
@@ -32,6 +33,7 @@ from handlers.views.service_cards import (
     resident_buttons,
     resident_keyboard,
     review_buttons,
+    serving_detail,
     take_button,
     taker_buttons,
 )
@@ -193,17 +195,21 @@ async def on_orders(message: Message, deps: Deps, services: ServiceDeps) -> None
     chat_id = message.chat.id
     o = await services.orders.overview(message.from_user.id)
     send = deps.notifier.send_message
-    if not (o.mine or o.finished or o.to_take or o.taking or o.to_review or o.is_member):
+    if not (o.mine or o.finished or o.to_take or o.taking or o.to_review or o.serving or o.is_member):
         await send(chat_id, T.ORDERS_EMPTY)
         return
     if o.to_review:
         await send(chat_id, T.ORDERS_TO_REVIEW.format(n=len(o.to_review)))
         for v in o.to_review:
-            await send(chat_id, order_card(v), reply_markup=review_buttons(v.id))
+            await send(chat_id, order_card(v), reply_markup=review_buttons(v.id, v.id in o.contact))
+    if o.serving:  # a cadre's: out to the members, each with 联系点单人 while the resident can be reached
+        await send(chat_id, T.ORDERS_SERVING.format(n=len(o.serving)))
+        for v in o.serving:
+            await send(chat_id, order_card(v) + serving_detail(v), reply_markup=contact_button(v.id, v.id in o.contact))
     if o.taking:
         await send(chat_id, T.ORDERS_TAKING.format(n=len(o.taking)))
         for v in o.taking:
-            await send(chat_id, order_card(v), reply_markup=taker_buttons(v.id))
+            await send(chat_id, order_card(v), reply_markup=taker_buttons(v.id, v.id in o.contact))
     if o.is_member:
         await send(chat_id, T.ORDERS_TO_TAKE.format(n=len(o.to_take)) if o.to_take else T.ORDERS_NONE_TO_TAKE)
         for v in o.to_take:

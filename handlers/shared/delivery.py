@@ -76,6 +76,14 @@ async def redraw(deps: Any, chat_id: int, cards: list[tuple[int, Rendered, bool]
             await n.deliver(EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id, reply_markup=r.markup))
 
 
+async def redraw_for(deps: Deps, n: Notice) -> None:
+    """The cards n's recipient holds about its ticket, drawn again as after n, with no message
+    sent: for whoever closed a ticket elsewhere (the command centre), in their language."""
+    with speaking(await locale_of(deps, n.chat_id)):
+        cards = await redrawn_cards(deps.service.sf, n, deps.tz)
+    await redraw(deps, n.chat_id, cards)
+
+
 async def settle(session_factory: Any, row_id: int | None, d: Delivery, now: Any, *, lock: Any = None,
                  **ids: Any) -> None:
     """Record an outbox row's send: sent (with the message's id) or blocked are final; a

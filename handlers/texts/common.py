@@ -103,7 +103,8 @@ HELP_SERVICES_MEMBER = (
 HELP_SERVICES_CADRE = (
     "<b>五单服务（社区）</b>\n"
     "• 居民点单会推送给您议单：通过、不通过、合并或转为工单。\n"
-    "/orders 待议单　/volunteer_invite 生成党员志愿者报到码\n"
+    "• 社区干部要跟点单的居民说什么，可在点单卡片上点“联系点单人”，经机器人转达。\n"
+    "/orders 待议单和在办的点单　/volunteer_invite 生成党员志愿者报到码\n"
     "/wuse 网格员五色考核　/matter 发起联手说事　/matters 议事列表"
 )
 

@@ -135,6 +135,9 @@ BTN_WITHDRAW_NO = "不撤销"
 WITHDRAWN_OK = "工单 #{id} 已撤销。问题如果还在，随时可以重新反映。"
 WITHDRAW_KEPT = "好的，工单 #{id} 继续办理。"
 MY_WITHDRAW_HINT = "还没办结的工单可以撤销，点下面的按钮。"
+WITHDRAWN_NOTICE_FOLLOWER = (
+    "您关注的问题（工单 #{id}）已由最先反映的居民撤销，不再办理。\n问题仍在的话，直接告诉我即可，会作为新问题登记。"
+)
 INVALID_NOTICE_FOLLOWER = "您关注的问题（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}"
 INVALID_NOTICE = (
     "您反映的事项（工单 #{id}）经{who}核实，判为无效，不再办理。\n原因：{reason}\n"

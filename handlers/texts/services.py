@@ -136,6 +136,8 @@ ORDERS_FINISHED = "<b>已结束的点单</b>"
 ORDERS_TO_TAKE = "<b>待接单</b>（{n}）"
 ORDERS_TAKING = "<b>我接的单</b>（{n}）"
 ORDERS_TO_REVIEW = "<b>待议单</b>（{n}）"
+ORDERS_SERVING = "<b>本社区在办的点单</b>（{n}）"
+ORDER_SERVED_BY = "\n服务人：{who}"
 ORDERS_NONE_TO_TAKE = "暂时没有待接的点单 👍"
 ORDER_LINE = "#{id}　{state}　{category}　{needed}\n　{text}"
 

@@ -77,6 +77,8 @@ def notice(n: Notice, tz: ZoneInfo, categories: Sequence[str] = ()) -> Rendered:
                 id=v.id, before=escape(category_label(n.note or "")), category=escape(category_label(v.category))))
         case NoticeKind.CANCELLED | NoticeKind.INVALID_STAFF:
             return closed_card(n, tz)
+        case NoticeKind.CANCELLED_FOLLOWER:
+            return Rendered(T.WITHDRAWN_NOTICE_FOLLOWER.format(id=v.id))
         case NoticeKind.INVALID_RESIDENT:
             template = T.INVALID_NOTICE if n.chat_id == v.resident_telegram_id else T.INVALID_NOTICE_FOLLOWER
             return Rendered(template.format(id=v.id, who=who, reason=escape(note_label(n.note))))

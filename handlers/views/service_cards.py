@@ -74,6 +74,13 @@ def order_card(view: OrderView, badge: str = "") -> str:
                                text=clip(view.text), needed=needed_label(view))
 
 
+def serving_detail(view: OrderView) -> str:
+    """Under a cadre's card of an order out to the members: who serves it, once taken."""
+    if view.taker_name and view.state in (OrderState.TAKEN, OrderState.DONE):
+        return T.ORDER_SERVED_BY.format(who=escape(view.taker_name))
+    return ""
+
+
 def order_line(view: OrderView) -> str:
     return T.ORDER_LINE.format(id=view.id, state=order_state_label(view.state), category=escape(view.category),
                                needed=needed_label(view), text=clip(view.text, 40))
@@ -90,22 +97,34 @@ def needed_buttons() -> InlineKeyboardMarkup:
     return cancel_markup([InlineKeyboardButton(text=label, callback_data=NeededCb(value=v).pack()) for v, label in labels])
 
 
-def review_buttons(order_id: int) -> InlineKeyboardMarkup:
+def _contact_rows(order_id: int, contact: bool) -> list[list[tuple[str, str]]]:
+    """联系点单人 (through the bot), for a reader the workflow said may write (contact.writes)."""
+    return [[(T.BTN_CONTACT_REQUESTER, OrderRelayCb(action="msg", order_id=order_id).pack())]] if contact else []
+
+
+def contact_button(order_id: int, contact: bool = True) -> InlineKeyboardMarkup | None:
+    rows = _contact_rows(order_id, contact)
+    return kb(rows) if rows else None
+
+
+def review_buttons(order_id: int, contact: bool = False) -> InlineKeyboardMarkup:
+    """议单's four buttons; 联系点单人 under them for a cadre of the community."""
     return kb([[(T.BTN_APPROVE, ReviewCb(action="ok", order_id=order_id).pack()),
                 (T.BTN_DECLINE, ReviewCb(action="no", order_id=order_id).pack())],
                [(T.BTN_MERGE, ReviewCb(action="mg", order_id=order_id).pack()),
-                (T.BTN_CONVERT, ReviewCb(action="tk", order_id=order_id).pack())]])
+                (T.BTN_CONVERT, ReviewCb(action="tk", order_id=order_id).pack())],
+               *_contact_rows(order_id, contact)])
 
 
 def take_button(order_id: int) -> InlineKeyboardMarkup:
     return kb([[(T.BTN_TAKE, OrderCb(action="take", order_id=order_id).pack())]])
 
 
-def taker_buttons(order_id: int) -> InlineKeyboardMarkup:
-    """完成, 放弃, and 联系点单人 (through the bot) while the order is taken."""
+def taker_buttons(order_id: int, contact: bool = True) -> InlineKeyboardMarkup:
+    """完成, 放弃, and 联系点单人 while the order is taken (unless the resident deleted their data)."""
     return kb([[(T.BTN_DONE, OrderCb(action="done", order_id=order_id).pack()),
                 (T.BTN_ABANDON, OrderCb(action="drop", order_id=order_id).pack())],
-               [(T.BTN_CONTACT_REQUESTER, OrderRelayCb(action="msg", order_id=order_id).pack())]])
+               *_contact_rows(order_id, contact)])
 
 
 def abandon_confirm_buttons(order_id: int) -> InlineKeyboardMarkup:
@@ -206,11 +225,11 @@ def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
     note = clip(n.note or "", 500)
     match n.kind:
         case OrderNoticeKind.REVIEW:
-            return Card(order_card(v, T.ORDER_REVIEW_BADGE), review_buttons(v.id))
+            return Card(order_card(v, T.ORDER_REVIEW_BADGE), review_buttons(v.id, n.contact))
         case OrderNoticeKind.RETURNED:
-            return Card(order_card(v, T.ORDER_RETURNED_BADGE), review_buttons(v.id))
+            return Card(order_card(v, T.ORDER_RETURNED_BADGE), review_buttons(v.id, n.contact))
         case OrderNoticeKind.AUTO_PUBLISHED:
-            return Card(order_card(v, T.ORDER_AUTO_BADGE))
+            return Card(order_card(v, T.ORDER_AUTO_BADGE), contact_button(v.id, n.contact))
         case OrderNoticeKind.PUBLISHED:
             return Card(T.ORDER_PUBLISHED.format(id=v.id))
         case OrderNoticeKind.DECLINED:
@@ -222,18 +241,19 @@ def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
         case OrderNoticeKind.TAKEN:
             return Card(T.ORDER_TAKEN.format(id=v.id, who=who))
         case OrderNoticeKind.TAKEN_DETAIL:
-            return Card(order_card(v) + "\n\n" + taken_detail(v, n.chat_id), taker_buttons(v.id))
+            return Card(order_card(v) + "\n\n" + taken_detail(v, n.chat_id),
+                        taker_buttons(v.id, bool(v.requester_telegram_id)))
         case OrderNoticeKind.DONE:
             return Card(T.ORDER_DONE.format(id=v.id, who=who, note=note), rate_buttons(v.id))
         case OrderNoticeKind.DONE_REVIEWER:
-            return Card(T.ORDER_DONE_REVIEWER.format(id=v.id, who=who, note=note))
+            return Card(T.ORDER_DONE_REVIEWER.format(id=v.id, who=who, note=note), contact_button(v.id, n.contact))
         case OrderNoticeKind.RATED:
             rating = note_label(RATING_LABELS.get(n.note or "", ""))
             return Card(T.ORDER_RATED.format(id=v.id, rating=rating, points=points_note(n.points)))
         case OrderNoticeKind.ABANDONED:
             return Card(T.ORDER_ABANDONED.format(id=v.id))
         case OrderNoticeKind.ABANDONED_REVIEWER:
-            return Card(T.ORDER_ABANDONED_REVIEWER.format(id=v.id, who=who))
+            return Card(T.ORDER_ABANDONED_REVIEWER.format(id=v.id, who=who), contact_button(v.id, n.contact))
     relayed = order_followup(n)
     if relayed is not None:
         return Card(relayed.text, relayed.markup)

@@ -1,6 +1,7 @@
 """撤销 and 无效: a ticket closed without 办结, for good.
 
-* 撤销: the reporter withdraws their own ticket, at any time until it is resolved.
+* 撤销: the reporter withdraws their own ticket, at any time until it is resolved. Whoever
+  follows it (the duplicate offer's 关注) is told it is no longer handled, once.
 * 无效: its handler (the assignee or the grid's backup) or a cadre above it closes it as
   not a matter for the grid, with a reason the resident is told. Figures count it apart
   (figures.kpi), and the cadre's /overdue lists every one (supervision.overdue).
@@ -55,7 +56,11 @@ class Closures:
                              note=reason, data={"reason": reason} if reason else None)
             view = await build_view(session, ticket, self.units)
             if action == Action.CANCEL:
-                notices = [Notice(chat, NoticeKind.CANCELLED, view) for chat in told]
+                # Followers reported the same problem: they hear it is no longer handled (never
+                # who withdrew it, nor their words), so they can report it again if it persists.
+                notices = [*(Notice(chat, NoticeKind.CANCELLED, view) for chat in told),
+                           *(Notice(f, NoticeKind.CANCELLED_FOLLOWER, view) for f in view.follower_telegram_ids
+                             if f != view.resident_telegram_id)]
             else:
                 notices = [Notice(view.resident_telegram_id, NoticeKind.INVALID_RESIDENT, view, reason, actor.name),
                            *(Notice(chat, NoticeKind.INVALID_STAFF, view, reason, actor.name) for chat in told)]

@@ -1,15 +1,18 @@
 """撤销 through the Dispatcher: the resident withdraws their own ticket from /my or the
 acknowledgement after one confirmation; the handler is told through the outbox and their
-card says 已撤销 without buttons; a replayed press changes nothing; others are refused."""
+card says 已撤销 without buttons, and whoever follows the ticket hears it is no longer
+handled; a replayed press changes nothing; others are refused."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from delivery.scripted import buttons
+from bot.jobs.outbox import OutboxSender
+from delivery.notifier import Notifier
+from delivery.scripted import Person, buttons
 from handlers.shared.callbacks import WithdrawCb
 from storage.models import OutboxMessage, TicketEvent
 from tests.conftest import CADRE, MEMBER, NEIGHBOUR, RESIDENT
-from tests.e2e.residents.test_core_loop import events, load, reported
+from tests.e2e.residents.test_core_loop import REPORT, events, load, reported
 
 
 async def outbox_rows(core, kind: str) -> list[OutboxMessage]:
@@ -140,3 +143,65 @@ async def test_a_strangers_press_on_withdraw_is_refused(chat, core):
     assert (await load(core)).state == "dispatched"
     async with core.session_factory() as s:
         assert not (await s.execute(select(TicketEvent).where(TicketEvent.action == "cancel"))).first()
+
+
+# -- followers (the duplicate offer's 关注) ------------------------------------------------------
+
+THIRD = Person(900003, "王阿姨")
+SAME = "3号楼2单元楼道堆满杂物，堵住了消防通道"
+
+
+async def follows(chat, person: Person) -> None:
+    await chat.say(person, "/start WT01")
+    out = await chat.say(person, SAME)
+    assert "工单 #1" in chat.texts_to(person, out)[0]
+    out = await chat.press(person, "关注")
+    assert "已关注工单 #1" in chat.texts_to(person, out)[-1]
+
+
+async def test_followers_hear_once_that_the_reporter_withdrew_it(chat, core):
+    await reported(chat)
+    await follows(chat, NEIGHBOUR)
+    await follows(chat, THIRD)
+    await chat.press(RESIDENT, "撤销")
+    out = await chat.press(RESIDENT, "确认撤销")
+    assert (await load(core)).state == "cancelled"
+    for follower in (NEIGHBOUR, THIRD):
+        (told,) = [r for r in out if r.chat_id == follower.id and r.method == "sendMessage"]
+        assert "您关注的问题（工单 #1）" in told.text and "撤销" in told.text and not buttons(told)
+        # Neither the reporter's words nor who they are.
+        assert REPORT[:8] not in told.text and RESIDENT.name not in str(told.data) and str(RESIDENT.id) not in str(told.data)
+    # The handler's notice is theirs; the reporter gets only the receipt.
+    assert any("居民已撤销" in t for t in chat.texts_to(MEMBER, out))
+    assert not [r for r in out if r.chat_id == RESIDENT.id and r.method == "sendMessage"]
+    rows = await outbox_rows(core, "cancelled_follower")
+    assert sorted(r.chat_id for r in rows) == sorted([NEIGHBOUR.id, THIRD.id])
+    assert all(r.outcome == "sent" for r in rows)
+    # A second press, and Telegram delivering the same press again: nobody hears it twice.
+    for replayed in (await chat.press_data(RESIDENT, WithdrawCb(action="yes", ticket_id=1).pack()), await chat.replay()):
+        assert not [r for r in replayed if r.chat_id in (NEIGHBOUR.id, THIRD.id, MEMBER.id)]
+    assert len(await outbox_rows(core, "cancelled_follower")) == 2
+    # Still there for the neighbour: their next report opens a new ticket, not an offer to follow.
+    out = await chat.say(NEIGHBOUR, SAME)
+    if any(label == "这是新问题" for r in out for label, _ in buttons(r)):  # asked first: it is their own, new
+        out = await chat.press(NEIGHBOUR, "这是新问题")
+    assert any("#2" in t for t in chat.texts_to(NEIGHBOUR, out))
+
+
+async def test_a_follower_notice_that_failed_goes_out_with_the_sweep(chat, core, clock):
+    await reported(chat)
+    await follows(chat, NEIGHBOUR)
+    await chat.press(RESIDENT, "撤销")
+    chat.session.fail_next("sendMessage", status=400, description="Bad Request: something went wrong",
+                           chat_id=NEIGHBOUR.id)
+    out = await chat.press(RESIDENT, "确认撤销")
+    assert not [r for r in chat.session.sent(chat_id=NEIGHBOUR.id) if "撤销" in (r.text or "")]
+    sweep = OutboxSender(core.session_factory, Notifier(chat.bot, per_chat_interval=0, global_per_s=1_000_000),
+                         core.tz, clock=core.service.clock, languages=core.languages)
+    clock.advance(minutes=2)  # past the lease of the handler's claim
+    before = len(chat.session.requests)
+    assert await sweep.deliver_once() == 1
+    (late,) = [r for r in chat.session.requests[before:] if r.chat_id == NEIGHBOUR.id]
+    assert "您关注的问题（工单 #1）" in late.text
+    assert await sweep.deliver_once() == 0
+    assert any("已撤销" in (r.text or "") for r in out if r.chat_id == RESIDENT.id)  # the receipt, at once

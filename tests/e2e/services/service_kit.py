@@ -13,6 +13,7 @@ from tests.conftest import CADRE, FAR_CADRE, RESIDENT
 PARTY = Person(950001, "党员老王", "党员")          # registered to 梧桐社区
 VOLUNTEER = Person(950002, "志愿者小李", "志愿者")   # registered to 梧桐社区
 FAR_VOLUNTEER = Person(950003, "枫林志愿者", "志愿者")  # registered to 枫林社区
+SECRETARY = Person(950009, "支部书记老赵", "支部书记")  # when registered: 梧桐社区's branch secretary
 NEED = "我家老人行动不便，麻烦帮忙买点降压药"
 CODE = re.compile(r"svc_[A-Za-z0-9_-]{16,40}")
 
@@ -59,6 +60,13 @@ async def load(core, order_id: int = 1) -> ServiceOrder:
 async def order_events(core, order_id: int = 1) -> list[str]:
     async with core.session_factory() as s:
         q = select(ServiceOrderEvent.action).where(ServiceOrderEvent.order_id == order_id).order_by(ServiceOrderEvent.id)
+        return list((await s.execute(q)).scalars())
+
+
+async def events(core, action: str) -> list[ServiceOrderEvent]:
+    """Every event of this action on any order, oldest first."""
+    async with core.session_factory() as s:
+        q = select(ServiceOrderEvent).where(ServiceOrderEvent.action == action).order_by(ServiceOrderEvent.id)
         return list((await s.execute(q)).scalars())
 
 

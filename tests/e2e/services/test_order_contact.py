@@ -18,6 +18,7 @@ from tests.e2e.services.service_kit import (
     PARTY,
     VOLUNTEER,
     community,
+    events,
     labels,
     load,
     order,
@@ -35,12 +36,6 @@ async def taken(chat, text: str = ERRAND, taker=VOLUNTEER):
     await order(chat, text)
     await chat.press(CADRE, "通过发布")
     return await chat.press(taker, "接单")
-
-
-async def events(core, action: str) -> list[ServiceOrderEvent]:
-    async with core.session_factory() as s:
-        q = select(ServiceOrderEvent).where(ServiceOrderEvent.action == action).order_by(ServiceOrderEvent.id)
-        return list((await s.execute(q)).scalars())
 
 
 async def outbox_rows(core, kind: str) -> list[OutboxMessage]:

@@ -19,6 +19,7 @@ from tests.conftest import CADRE, FAR_CADRE, MEMBER, NEIGHBOUR, RESIDENT, local_
 from tests.e2e.services.service_kit import (
     FAR_VOLUNTEER,
     PARTY,
+    SECRETARY,
     VOLUNTEER,
     community,
     invite_code,
@@ -30,7 +31,6 @@ from tests.e2e.services.service_kit import (
     register,
 )
 
-SECRETARY = Person(950009, "支部书记老赵", "支部书记")
 
 
 @pytest.fixture

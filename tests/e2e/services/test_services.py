@@ -30,9 +30,9 @@ async def test_the_whole_five_step_loop(chat, core):
     o = await load(core)
     assert o.state == "new" and o.text == NEED and o.needed == "tomorrow"
     assert o.needed_on == local_day(core.service.clock(), 1)
-    # 支部议单: the community's cadre gets the card with the four buttons; nobody else.
+    # 支部议单: the community's cadre gets the card with the four buttons (and 联系点单人); nobody else.
     (card,) = to(out, CADRE)
-    assert NEED in card.text and labels(card) == ["✅ 通过发布", "✖️ 不通过", "🔗 合并", "📝 转为工单"]
+    assert NEED in card.text and labels(card) == ["✅ 通过发布", "✖️ 不通过", "🔗 合并", "📝 转为工单", "💬 联系点单人"]
     assert not to(out, FAR_CADRE) and not to(out, PARTY)
     # 社区派单: approved, pushed to the community's members (not to 枫林's).
     out = await chat.press(CADRE, "通过发布")

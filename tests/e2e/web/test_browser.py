@@ -1,16 +1,18 @@
 """The command centre in real headless Chromium (Debian's, see .ci/run): a cadre signs in
 with a login link, sees a ticket reported through the bot on the map and in the list,
-reassigns it and escalates it; the grid member and the department get their notices.
-Screenshots go to tests/artifacts/web/ (not committed)."""
+reassigns it and escalates it; the grid member and the department get their notices. Another
+ticket is closed as 无效 with the cadre's own words: the resident hears them, the page shows
+how it closed and offers nothing more. Screenshots go to tests/artifacts/web/ (not committed)."""
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.conftest import CADRE, OTHER_MEMBER, RESIDENT
+from tests.conftest import CADRE, MEMBER, OTHER_MEMBER, RESIDENT
 from tests.e2e.residents.test_core_loop import REPORT
 from tests.support.web_kit import latest_ticket, login_token, outline_grids, web_app
 
@@ -33,9 +35,11 @@ async def browser():
         await browser.close()
 
 
-async def test_a_cadre_signs_in_sees_the_ticket_reassigns_and_escalates_it(chat, core, browser):
+@asynccontextmanager
+async def signed_in(chat, core, browser):
+    """The command centre on a local port, a reported ticket, and a page signed in as the
+    cadre with a login link (on the map): (page, base URL, ticket id, errors seen)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await outline_grids(core)
     await chat.say(RESIDENT, "/start WT01")
     await chat.say(RESIDENT, REPORT)
     ticket_id = await latest_ticket(core)
@@ -47,10 +51,17 @@ async def test_a_cadre_signs_in_sees_the_ticket_reassigns_and_escalates_it(chat,
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append("console: " + msg.text) if msg.type == "error" else None)
-
         await page.goto(f"{base}/login/{await login_token(chat, CADRE.id)}")
         await page.click("#sign-in")
         await page.wait_for_url(f"{base}/map")
+        yield page, base, ticket_id, errors
+    finally:
+        await server.close()
+
+
+async def test_a_cadre_signs_in_sees_the_ticket_reassigns_and_escalates_it(chat, core, browser):
+    await outline_grids(core)
+    async with signed_in(chat, core, browser) as (page, base, ticket_id, errors):
         try:
             await page.wait_for_selector("body[data-map-ready='1']", timeout=10_000, state="attached")
         except Exception as exc:
@@ -96,5 +107,32 @@ async def test_a_cadre_signs_in_sees_the_ticket_reassigns_and_escalates_it(chat,
         await page.wait_for_selector(".kpis")
         await page.screenshot(path=str(ARTIFACTS / "figures.png"), full_page=True)
         assert errors == []
-    finally:
-        await server.close()
+
+
+async def test_a_cadre_closes_a_ticket_as_invalid_in_the_browser(chat, core, browser):
+    async with signed_in(chat, core, browser) as (page, base, ticket_id, errors):
+        await page.goto(f"{base}/tickets/{ticket_id}")
+        form = page.locator("#act-invalidate")
+        told_before = len(chat.texts_to(RESIDENT))
+        await form.locator("button").click()  # nothing chosen, nothing typed: a stray click closes nothing
+        await page.wait_for_selector(".flash.error")
+        assert "待签收" in await page.inner_text("h1") and len(chat.texts_to(RESIDENT)) == told_before
+        await form.locator("select").select_option(label="私人纠纷")
+        await form.locator("input[name=reason_text]").fill("邻里之间的私事，已建议找调解委员会")
+        chat.session.clear()
+        await form.locator("button").click()
+        await page.wait_for_selector(".flash.ok")
+        assert "无效" in await page.inner_text("h1")
+        assert "邻里之间的私事，已建议找调解委员会" in await page.inner_text("dd.closure")
+        assert await page.locator("form[id^=act-]").count() == 0
+        await page.screenshot(path=str(ARTIFACTS / "ticket-invalid.png"), full_page=True)
+        (told,) = chat.texts_to(RESIDENT)
+        assert "原因：邻里之间的私事，已建议找调解委员会" in told
+        assert any("无效" in t for t in chat.texts_to(MEMBER))
+
+        await page.goto(f"{base}/tickets?view=closed")
+        row = page.locator(f"tr[data-ticket='{ticket_id}']")
+        await row.wait_for()
+        assert "邻里之间的私事" in await row.inner_text() and CADRE.name in await row.inner_text()
+        await page.screenshot(path=str(ARTIFACTS / "list-closed.png"), full_page=True)
+        assert errors == []
