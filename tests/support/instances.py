@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -44,6 +45,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def redis_or_skip(url: str) -> str:
+    """`url`, or the test skipped with the reason when Redis does not answer there."""
+    import pytest
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except Exception:  # noqa: BLE001 - whatever the reason, the test cannot run
+        pytest.skip(f"Redis does not answer at {url}")
+    finally:
+        await client.aclose()
+    return url
+
+
+async def tickets_by_resident(db_url: str) -> Counter:
+    """Tickets per resident's Telegram id, read straight from PostgreSQL at `db_url`."""
+    import asyncpg
+
+    conn = await asyncpg.connect(db_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        rows = await conn.fetch("SELECT r.telegram_id FROM tickets t JOIN residents r ON r.id = t.resident_id")
+    finally:
+        await conn.close()
+    return Counter(r["telegram_id"] for r in rows)
 
 
 def base_env(api_base: str, db_url: str, redis_url: str | None, token: str | None = None) -> dict[str, str]:

@@ -25,7 +25,9 @@ from tests.support.instances import (
     base_env,
     member_ids,
     org_file,
+    redis_or_skip,
     start_instance,
+    tickets_by_resident,
     wait_ready,
 )
 from tests.support.reminder_kit import postgres_database
@@ -35,19 +37,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.scale]
 REDIS_URL = "redis://127.0.0.1:6379/5"
 RESIDENTS = 400  # each joins (/start), then sends one or two reports: 1,000 updates
 RESIDENT_BASE = 960_000
-
-
-async def redis_or_skip() -> str:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except Exception:  # noqa: BLE001
-        pytest.skip("Redis does not answer on 127.0.0.1:6379")
-    finally:
-        await client.aclose()
-    return REDIS_URL
 
 
 @pytest.fixture
@@ -66,17 +55,6 @@ async def resident(api: FakeBotApi, telegram: Telegram, i: int) -> None:
     for k in range(reports_of(i)):
         text = f"{i}号楼{k + 1}单元门口的路灯坏了好几天，晚上出入看不清"
         await telegram.post(api.push_message(uid, text, first_name=f"居民{i}"))
-
-
-async def tickets_by_resident(pg_url: str) -> Counter:
-    import asyncpg
-
-    conn = await asyncpg.connect(pg_url.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        rows = await conn.fetch("SELECT r.telegram_id FROM tickets t JOIN residents r ON r.id = t.resident_id")
-    finally:
-        await conn.close()
-    return Counter(r["telegram_id"] for r in rows)
 
 
 def _answered(api) -> tuple[Counter, Counter]:
@@ -102,7 +80,7 @@ async def until_answered(api, timeout: float) -> None:
 
 
 async def test_three_instances_share_the_load_and_survive_a_kill(pg_url, tmp_path):
-    redis_url = await redis_or_skip()
+    redis_url = await redis_or_skip(REDIS_URL)
     started = time.monotonic()
     served = ThreadedApi(enforce_limits=True, reachable=member_ids())
     api = served.api
