@@ -6,8 +6,10 @@ the bot, as 联系反映人 does for a ticket (tickets.followup.relay).
   notice to the resident, signed with the writer's role and the name the bot knows
   (志愿者 小李), never their Telegram identity.
 * The resident answers (only on their own order, only once someone wrote to them): a
-  RELAY_REPLY event and a notice to whoever wrote last, if they still may contact them, else
-  to whoever holds the order now, else to the community's cadres. It never names the resident.
+  RELAY_REPLY event and a notice to whoever wrote the message they pressed 回复 under (a
+  volunteer and a cadre may both have written), else to whoever wrote last; if that writer may
+  no longer contact them, to whoever holds the order now, else to the community's cadres.
+  It never names the resident.
 * An order served at home (``rules.at_home``) asks the resident for a phone number when it
   is taken, unless they gave one (PHONE_REQUEST; the resident gets Telegram's contact
   button); the taker may ask too. When the number is shared, each taken order with a request
@@ -20,6 +22,7 @@ message is queued in the outbox in the transaction that records it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +34,7 @@ from service_orders.errors import OrderRefused
 from service_orders.states import OPEN_ORDER_STATES, OrderAction, OrderState
 from service_orders.views import OrderNotice, OrderOutcome, OrderView
 from service_orders.views import OrderNoticeKind as K
-from storage.models import Resident, ServiceMember, ServiceOrder, ServiceOrderEvent
+from storage.models import OutboxMessage, Resident, ServiceMember, ServiceOrder, ServiceOrderEvent
 from storage.repositories import StaffRepo
 from tickets.policy import ROLE_LABELS, Role
 
@@ -128,9 +131,30 @@ class OrderRelay:
              .order_by(ServiceOrderEvent.id.desc()).limit(1))
         return (await session.execute(q)).scalar_one_or_none()
 
-    async def _may_reply(self, session: AsyncSession, telegram_id: int, order_id: int) -> tuple[Person, ServiceOrder, int]:
+    @staticmethod
+    async def _answered_writer(session: AsyncSession, order_id: int, chat_id: int, message_id: int | None) -> int | None:
+        """Who wrote the relayed message with Telegram id `message_id` in the resident's chat:
+        its outbox row (which records the id once sent) is keyed by the RELAY event
+        (service_orders.desk._queued: ``...:e<event id>``). None when it is no such message."""
+        if message_id is None:
+            return None
+        keys = (await session.execute(select(OutboxMessage.key).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id,
+            OutboxMessage.order_id == order_id, OutboxMessage.kind == f"order.{K.RELAY.value}"))).scalars().all()
+        found = [m for m in (re.search(r":e(\d+)$", k or "") for k in keys) if m]
+        if not found:
+            return None
+        q = select(ServiceOrderEvent.actor_telegram_id).where(
+            ServiceOrderEvent.id == int(found[0].group(1)), ServiceOrderEvent.order_id == order_id,
+            ServiceOrderEvent.action == OrderAction.RELAY.value)
+        return (await session.execute(q)).scalar_one_or_none()
+
+    async def _may_reply(self, session: AsyncSession, telegram_id: int, order_id: int,
+                         under: int | None = None) -> tuple[Person, ServiceOrder, int]:
         person, order = await self._requester(session, telegram_id, order_id)
-        writer = await self._last_writer(session, order.id)
+        # Telegram names the message a button was under (not the callback data): trusted.
+        writer = (await self._answered_writer(session, order.id, telegram_id, under)
+                  or await self._last_writer(session, order.id))
         if writer is None:
             raise OrderRefused("not_allowed")  # nobody wrote to them: nothing to answer
         if OrderState(order.state) not in OPEN_ORDER_STATES:
@@ -142,14 +166,16 @@ class OrderRelay:
         async with self.desk.sf() as session:
             await self._may_reply(session, telegram_id, order_id)
 
-    async def to_writer(self, telegram_id: int, order_id: int, text: str) -> OrderOutcome:
-        """The resident's answer, to whoever wrote last (or holds the order now)."""
+    async def to_writer(self, telegram_id: int, order_id: int, text: str, under: int | None = None) -> OrderOutcome:
+        """The resident's answer, to whoever wrote the message with Telegram id `under` in
+        their chat (the one they pressed 回复 under), else to whoever wrote last; to whoever
+        holds the order now when that writer may no longer contact them."""
         text = text.strip()[:TEXT_LIMIT]
         if not text:
             raise OrderRefused("bad_input")
         now = self.desk.clock()
         async with self.desk._tx() as session:
-            person, order, writer = await self._may_reply(session, telegram_id, order_id)
+            person, order, writer = await self._may_reply(session, telegram_id, order_id, under)
             view = await self.desk._view(session, order)
             chats = await self._current(session, order, writer)
             # The resident's words, without their name: the event says only that they answered.

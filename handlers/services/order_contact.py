@@ -104,9 +104,16 @@ async def on_reply_button(query: CallbackQuery, callback_data: OrderRelayCb, dep
         return
     await query.answer()
     await _enter(state, OrderContactInput.to_writer, callback_data.order_id)
+    # The message it was under says whom the answer is for (a volunteer and a cadre may both write).
+    await state.update_data(reply_under=query.message.message_id if query.message else None)
     await deps.notifier.send_message(query.from_user.id, T.ORDER_RELAY_REPLY_PROMPT.format(id=callback_data.order_id),
                                      reply_markup=cancel_markup())
 
 
 async def on_reply_text(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
-    await _relayed(message, deps, state, services.orders.relay.to_writer, T.ORDER_RELAY_REPLY_SENT)
+    under = (await state.get_data()).get("reply_under")
+
+    async def to_writer(telegram_id: int, order_id: int, text: str):
+        return await services.orders.relay.to_writer(telegram_id, order_id, text, under)
+
+    await _relayed(message, deps, state, to_writer, T.ORDER_RELAY_REPLY_SENT)

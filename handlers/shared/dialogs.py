@@ -28,7 +28,7 @@ from handlers.shared.refusals import refusal
 from tickets.errors import WorkflowError
 
 # Keys a dialog step keeps in the FSM data; cleared when a dialog ends either way.
-DIALOG_KEYS = ("ticket_id", "order_id", "note_photos", "note_caption", "note_group")
+DIALOG_KEYS = ("ticket_id", "order_id", "reply_under", "note_photos", "note_caption", "note_group")
 PHOTO_LIMIT = 10  # what one Telegram album holds
 
 _locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()

@@ -214,3 +214,30 @@ async def test_a_card_sent_late_by_the_sweep_offers_it_as_things_are_then(chat, 
     await sweep.deliver_once()
     (late,) = [r for r in to(chat.session.requests[before:], CADRE) if "放弃" in r.text]
     assert labels(late) == []
+
+
+async def test_the_answer_goes_to_whoever_wrote_the_message_it_was_under(chat, core):
+    """Found by a tester: with the volunteer and the cadre both writing, the resident's 回复
+    under the volunteer's message went to the cadre, who had written last."""
+    await community(chat)
+    await order(chat, ERRAND)
+    await chat.press(CADRE, "通过发布")
+    await chat.press(VOLUNTEER, "接单")
+    await chat.press(VOLUNTEER, CONTACT)
+    out = await chat.say(VOLUNTEER, "我是志愿者，明天十点到")
+    (from_volunteer,) = to(out, RESIDENT)
+    await chat.press(CADRE, CONTACT)
+    out = await chat.say(CADRE, ASK)
+    (from_cadre,) = to(out, RESIDENT)
+    assert from_volunteer.result["message_id"] != from_cadre.result["message_id"]
+    reply = "or:reply:1"
+    await chat.press_data(RESIDENT, reply, from_volunteer.result["message_id"])
+    out = await chat.say(RESIDENT, "好的，志愿者同志，十点见")
+    assert [r.chat_id for r in out if r.method == "sendMessage" and "十点见" in (r.text or "")] == [VOLUNTEER.id]
+    await chat.press_data(RESIDENT, reply, from_cadre.result["message_id"])
+    out = await chat.say(RESIDENT, ANSWER)
+    assert [r.chat_id for r in out if r.method == "sendMessage" and ANSWER in (r.text or "")] == [CADRE.id]
+    # Under a message that is no relay (the order's own acknowledgement, say): the last writer.
+    await chat.press_data(RESIDENT, reply, 1)
+    out = await chat.say(RESIDENT, "还有一件事")
+    assert [r.chat_id for r in out if r.method == "sendMessage" and "还有一件事" in (r.text or "")] == [CADRE.id]
