@@ -139,7 +139,7 @@ class CueRules:
         further distinct keywords add a little. About 1.0 for one four-character keyword."""
         if not keywords:
             return 0.0
-        longest = max(len(k) for k in keywords)
+        longest = max(map(len, keywords))
         return (min(longest, 6) + 0.5 * (len(keywords) - 1)) / 4.0
 
     def _categories(self, matches: list[Match]) -> dict[str, list[str]]:
