@@ -31,17 +31,14 @@ def keywords_for(category: str, hits: dict[str, list[str]], model_tokens: list[s
     if not hits:
         return tuple(model_tokens[:MAX_KEYWORDS])
     words: list[str] = list(hits.get(category, ())) or list(model_tokens)
-    others = sorted(
-        ((c, kws) for c, kws in hits.items() if c != category),
-        key=lambda item: -CueRules.specificity(item[1]),
-    )
-    for _, kws in others:
-        words.extend(kws)
-    out: list[str] = []
-    for w in words:
-        if w not in out:
-            out.append(w)
-    return tuple(out[:MAX_KEYWORDS])
+    if len(hits) > 1 or category not in hits:
+        others = sorted(
+            ((c, kws) for c, kws in hits.items() if c != category),
+            key=lambda item: -CueRules.specificity(item[1]),
+        )
+        for _, kws in others:
+            words.extend(kws)
+    return tuple(dict.fromkeys(words))[:MAX_KEYWORDS]  # each word once, first place kept
 
 
 def credit(tokens: Sequence[str], found: Iterable[tuple[tuple[str, ...] | str, float]]) -> dict[str, float]:
