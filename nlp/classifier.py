@@ -16,6 +16,7 @@ how likely it is a report at all.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .address import strip_addresses
-from .explanation import Explanations, keywords_for
+from .explanation import Explanations, keywords_for, top_tokens
 from .features import char_text
 from .intent import (
     CHAT,
@@ -99,7 +100,10 @@ class Classifier:
         # their feature spaces cut alike (the shipped ones do).
         space = intent.text.features if intent is not None else None
         self._shared_intent = space is not None and PairedScorer.shares(model.features, space)
-        self._scorer = PairedScorer(model.features, model.weights, space if self._shared_intent else None)
+        if intent is not None and self._shared_intent:
+            self._scorer = PairedScorer(model.features, model.weights, space, intent.report_weights, intent.report_bias)
+        else:
+            self._scorer = PairedScorer(model.features, model.weights)
         self._bias = model.bias.tolist()
 
     @classmethod
@@ -192,9 +196,9 @@ class Classifier:
     # -- internals -------------------------------------------------------------------------
 
     def _classify_one(self, text: object) -> Prediction | None:
-        """One message, as ``_classify_batch`` classifies it, bit for bit, with each step done
-        once; None when there is nothing to classify or nothing the model has seen (rare: the
-        batch path handles those)."""
+        """One message, as ``_classify_batch`` classifies it (the same answers; the numbers in
+        float64, see nlp/single/scoring.py), with each step done once; None when there is
+        nothing to classify or nothing the model has seen (rare: the batch path handles those)."""
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
         full = normalize(raw[: self._max_chars])
         norm = strip_addresses(full)
@@ -205,7 +209,7 @@ class Classifier:
         hits = {c: k for c, k in cues.categories.items() if c in self._rule_labels} if cues.categories else {}
         tokens = self._segmenter.cut_normalized(norm)
         scores = self._scorer.score(tokens, norm, chars if norm == full else None)
-        if not len(scores.ids) and not hits:
+        if not scores.seen and not hits:
             return None
         model = self._model
         temperature = model.temperature
@@ -214,22 +218,23 @@ class Classifier:
             for cat, kws in hits.items():
                 z[self._rule_labels[cat]] += model.rule_weight * CueRules.specificity(kws)
         top = max(z)
-        e = np.exp([v - top for v in z])  # float64 steps in Python are numpy's; fewer numpy calls
-        total = float(np.add.reduce(e))
-        p = [v / total for v in e.tolist()]
+        e = [math.exp(v - top) for v in z]  # a dozen values: Python floats beat numpy calls
+        total = sum(e)
+        p = [v / total for v in e]
         order = sorted(range(len(p)), key=p.__getitem__, reverse=True)[:3]  # stable, as argsort(-p)
         result = None
         if self._intent is not None:
-            features = (scores.intent_ids, scores.intent_vals) if self._shared_intent else None
-            result = self._intent.judge(tokens, norm, cues, features)
+            if scores.intent is not None:
+                result = self._intent.decide(tokens, norm, cues, scores.intent, scores.intent_contributions(),
+                                             self._scorer.texts, scores.rows)
+            else:
+                result = self._intent.judge(tokens, norm, cues)
         labels = model.labels
         category = labels[order[0]]
         words: list[str] = []
         # The words that decided are shown for reports; chat drops its keywords: skip them.
-        if len(scores.ids) and not hits.get(category) and (result is None or result.intent != CHAT):
-            rows = np.zeros(len(scores.ids), dtype=np.int64)
-            found = self._explanations.model_tokens(rows, scores.ids, scores.vals, {0: order[0]}, [0], [(tokens, norm)])
-            words = found.get(0, [])
+        if scores.seen and not hits.get(category) and (result is None or result.intent != CHAT):
+            words = top_tokens(tokens, scores.strongest(order[0]))
         suggestions = tuple([(labels[j], round(p[j], 4)) for j in order])
         return self._final(category, suggestions[0][1], keywords_for(category, hits, words), cues.urgent_words,
                            cues.request_kind, suggestions, result)

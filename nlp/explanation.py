@@ -2,9 +2,12 @@
 keywords, else the words whose features pushed hardest toward it (nlp.classifier uses it)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from itertools import islice
+
 import numpy as np
 
-from .features import key_text
+from .features import FeatureSpace
 from .model import TextModel
 from .rules import CueRules
 
@@ -28,40 +31,59 @@ def keywords_for(category: str, hits: dict[str, list[str]], model_tokens: list[s
     if not hits:
         return tuple(model_tokens[:MAX_KEYWORDS])
     words: list[str] = list(hits.get(category, ())) or list(model_tokens)
-    others = sorted(
-        ((c, kws) for c, kws in hits.items() if c != category),
-        key=lambda item: -CueRules.specificity(item[1]),
-    )
-    for _, kws in others:
-        words.extend(kws)
-    out: list[str] = []
-    for w in words:
-        if w not in out:
-            out.append(w)
-    return tuple(out[:MAX_KEYWORDS])
+    if len(hits) > 1 or category not in hits:
+        others = sorted(
+            ((c, kws) for c, kws in hits.items() if c != category),
+            key=lambda item: -CueRules.specificity(item[1]),
+        )
+        for _, kws in others:
+            words.extend(kws)
+    return tuple(dict.fromkeys(words))[:MAX_KEYWORDS]  # each word once, first place kept
+
+
+def credit(tokens: Sequence[str], found: Iterable[tuple[tuple[str, ...] | str, float]]) -> dict[str, float]:
+    """The message's tokens credited with what features contributed: a word feature
+    (``FeatureSpace.texts``: a tuple of one word, or two for a bigram) to each of its words
+    in the message, shared evenly; a character n-gram (a string) to every token holding it."""
+    scores: dict[str, float] = {}
+    for text, c in found:
+        if type(text) is tuple:
+            for part in text:
+                if part in tokens:
+                    scores[part] = scores.get(part, 0.0) + c / len(text)
+        else:
+            for tok in tokens:
+                if text in tok:
+                    scores[tok] = scores.get(tok, 0.0) + c
+    return scores
+
+
+def top_tokens(tokens: Sequence[str], strongest: Iterable[tuple[tuple[str, ...] | str, float]]) -> list[str]:
+    """The tokens the strongest features (what each stands for and its contribution to the
+    chosen label, strongest first) credit most, best first, function words and numbers left out."""
+    scores = credit(tokens, islice(strongest, TOP_FEATURES))
+    ranked = sorted((v, t) for t, v in scores.items() if t not in STOP_WORDS and not t.isdigit())
+    return [t for _, t in reversed(ranked[-MODEL_TOKENS:])]
 
 
 class Explanations:
-    """Credits a linear model's strongest features to the message's tokens. The word names
-    and the mask of explainable features are built once, on first use or at warm-up."""
+    """Credits a linear model's strongest features to the message's tokens. What each
+    feature stands for and which may explain a decision are built once, on first use or at warm-up."""
 
     def __init__(self, model: TextModel) -> None:
         self.model = model
-        self._word_names: list[str] | None = None
+        self._texts: list[tuple[str, ...] | str] | None = None
         self._explainable: np.ndarray | None = None
-        self._gram_text: dict[int, str] = {}
 
-    def prepare(self) -> tuple[list[str], np.ndarray]:
-        """Word feature names, and which features may explain a decision: words, word
-        bigrams and character n-grams of two or more characters (single characters say
-        little). Built once, on first use or at warm-up."""
-        if self._word_names is None or self._explainable is None:
+    def prepare(self) -> tuple[list[tuple[str, ...] | str], np.ndarray]:
+        """What each feature stands for (``FeatureSpace.texts``), and which features may
+        explain a decision: words, word bigrams and character n-grams of two or more
+        characters (single characters say little). Built once, on first use or at warm-up."""
+        if self._texts is None or self._explainable is None:
             features = self.model.features
-            self._word_names = features.word_names
-            self._explainable = np.concatenate(
-                (np.ones(features.n_words, dtype=bool), features.char_keys >= np.uint64(1 << 21))
-            )
-        return self._word_names, self._explainable
+            self._texts = features.texts()
+            self._explainable = explainable(features)
+        return self._texts, self._explainable
 
     def model_tokens(
         self,
@@ -75,56 +97,29 @@ class Explanations:
         """Per wanted message, its words that pushed hardest toward the chosen label.
 
         The strongest features (value x weight of the chosen label) are credited to the
-        message's tokens: a word to itself, a word bigram to both words, a character n-gram
-        to each token that contains it. Tokens are what residents wrote, so they read well.
+        message's tokens (see ``credit``). Tokens are what residents wrote, so they read well.
         """
         if not wanted or not len(ids):
             return {}
-        names, explainable = self.prepare()
-        n_words = len(names)
-        weights = self.model.weights
-        sel = explainable[ids]
+        texts, can_explain = self.prepare()
+        sel = can_explain[ids]
+        want = np.zeros(len(docs), dtype=bool)
+        want[wanted] = True
+        sel &= want[rows]
+        r, j = rows[sel], ids[sel]
+        target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
+        contrib = vals[sel] * self.model.weights[j, target]
+        pos = contrib > 0
+        r, j, contrib = r[pos], j[pos], contrib[pos]
         # By message, strongest first; rounding and the feature index make ties (features seen
-        # only together in training weigh the same) break alike in the single and batch paths.
-        if len(docs) == 1:  # the common single-message call: sorted in Python, fewer numpy calls
-            j = ids[sel]
-            contrib = vals[sel] * weights[j, best[0]]
-            cs, js, keys = contrib.tolist(), j.tolist(), (-np.round(contrib, 5)).tolist()
-            order = sorted((k for k in range(len(cs)) if cs[k] > 0), key=lambda k: (keys[k], js[k]))
-            found = zip([0] * len(order), [js[k] for k in order], [cs[k] for k in order])
-        else:
-            want = np.zeros(len(docs), dtype=bool)
-            want[wanted] = True
-            sel &= want[rows]
-            r, j = rows[sel], ids[sel]
-            target = np.array([best[k] for k in r.tolist()], dtype=np.int64)
-            contrib = vals[sel] * weights[j, target]
-            pos = contrib > 0
-            r, j, contrib = r[pos], j[pos], contrib[pos]
-            at = np.lexsort((j, -np.round(contrib, 5), r))
-            found = zip(r[at].tolist(), j[at].tolist(), contrib[at].tolist())
-        credit: dict[int, dict[str, float]] = {}
-        taken: dict[int, int] = {}
-        for rr, jj, cc in found:
-            if taken.get(rr, 0) >= TOP_FEATURES:
-                continue
-            taken[rr] = taken.get(rr, 0) + 1
-            tokens = docs[rr][0]
-            scores = credit.setdefault(rr, {})
-            if jj < n_words:
-                parts = names[jj].split(" ")
-                for part in parts:
-                    if part in tokens:
-                        scores[part] = scores.get(part, 0.0) + cc / len(parts)
-            else:
-                gram = self._gram_text.get(jj)
-                if gram is None:
-                    gram = self._gram_text[jj] = key_text(int(self.model.features.char_keys[jj - n_words]))
-                for tok in tokens:
-                    if gram in tok:
-                        scores[tok] = scores.get(tok, 0.0) + cc
-        out: dict[int, list[str]] = {}
-        for rr, scores in credit.items():
-            ranked = sorted((v, t) for t, v in scores.items() if t not in STOP_WORDS and not t.isdigit())
-            out[rr] = [t for _, t in reversed(ranked[-MODEL_TOKENS:])]
-        return out
+        # only together in training weigh the same) break alike here and in the single call.
+        at = np.lexsort((j, -np.round(contrib, 5), r))
+        strongest: dict[int, list[tuple[tuple[str, ...] | str, float]]] = {}
+        for rr, jj, cc in zip(r[at].tolist(), j[at].tolist(), contrib[at].tolist()):
+            strongest.setdefault(rr, []).append((texts[jj], cc))
+        return {rr: top_tokens(docs[rr][0], found) for rr, found in strongest.items()}
+
+
+def explainable(features: FeatureSpace) -> np.ndarray:
+    """Which features may explain a decision, by index (see ``Explanations.prepare``)."""
+    return np.concatenate((np.ones(features.n_words, dtype=bool), features.char_keys >= np.uint64(1 << 21)))

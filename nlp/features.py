@@ -117,6 +117,12 @@ class FeatureSpace:
             names[i] = w
         return names
 
+    def texts(self) -> list[tuple[str, ...] | str]:
+        """What each feature stands for, by index, to credit the message's tokens with it: a
+        word feature's words (one, or two for a bigram), a character n-gram's characters."""
+        words: list[tuple[str, ...] | str] = [tuple(name.split(" ")) for name in self.word_names]
+        return words + [key_text(k) for k in self.char_keys.tolist()]
+
     @classmethod
     def fit(
         cls,

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .features import key_text
+from .explanation import credit
 from .model import ModelError, TextModel
 from .rules import CueRules, Cues
 from .textnorm import word_chars
@@ -87,8 +90,8 @@ class IntentModel:
             raise ModelError(f"thresholds must satisfy 0 <= chat_below <= report_at <= 1, got "
                              f"{self.chat_below} and {self.report_at}")
         w, b = self.text.weights, self.text.bias
-        self._w = np.ascontiguousarray(w[:, 1] - w[:, 0], dtype=np.float32)  # report - chat, per feature
-        self._b = float(b[1] - b[0])
+        self.report_weights = np.ascontiguousarray(w[:, 1] - w[:, 0], dtype=np.float32)  # report - chat, per feature
+        self.report_bias = float(b[1] - b[0])
 
     def decision(self, tokens: list[str], norm_text: str) -> tuple[float, np.ndarray, np.ndarray]:
         """(report - chat decision value, feature ids, per-feature contributions) of one message."""
@@ -97,9 +100,9 @@ class IntentModel:
     def decision_of(self, ids: np.ndarray, vals: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """``decision`` from the message's features (indices, TF-IDF values) in this model's space."""
         if not len(ids):
-            return self._b, ids, vals
-        contrib = vals * self._w.take(ids)
-        return float(np.add.reduce(contrib)) + self._b, ids, contrib  # contrib.sum(), without its wrapper
+            return self.report_bias, ids, vals
+        contrib = vals * self.report_weights.take(ids)
+        return float(np.add.reduce(contrib)) + self.report_bias, ids, contrib  # contrib.sum(), without its wrapper
 
     def score(self, decision: float, keyword: float, short: float) -> float:
         """report_score from the linear decision value, keyword strength and shortness."""
@@ -149,7 +152,7 @@ class IntentModel:
 
 def keyword_strength(cues: Cues) -> float:
     """How strongly the taxonomy's keywords say "a problem": the most specific category's."""
-    return max((CueRules.specificity(kws) for kws in cues.categories.values()), default=0.0)
+    return max(map(CueRules.specificity, cues.categories.values()), default=0.0)
 
 
 def shortness(norm_text: str, keyword: float) -> float:
@@ -168,6 +171,11 @@ def no_content(norm_text: str) -> IntentResult:
 def address_only(norm_text: str) -> IntentResult:
     """Only an address ("幸福路18号"): where, but not what; ask."""
     return IntentResult(UNSURE, 0.5, ("".join(norm_text.split())[:12],))
+
+
+# One message's features as the intent model sees them: (contributions, texts, rows), see
+# IntentJudge.decide.
+_Features = tuple[list[float], Sequence[tuple[str, ...] | str], list[int]]
 
 
 class IntentJudge:
@@ -190,20 +198,26 @@ class IntentJudge:
 
     def _feature_texts(self) -> list[tuple[str, ...] | str]:
         if self._texts is None:
-            features = self._model.text.features
-            words = [tuple(name.split(" ")) for name in features.word_names]
-            self._texts = words + [key_text(k) for k in features.char_keys.tolist()]
+            self._texts = self._model.text.features.texts()
         return self._texts
 
-    def judge(
-        self, tokens: list[str], norm_text: str, cues: Cues, features: tuple[np.ndarray, np.ndarray] | None = None
+    def judge(self, tokens: list[str], norm_text: str, cues: Cues) -> IntentResult:
+        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it."""
+        d, ids, contrib = self._model.decision(tokens, norm_text)
+        return self.decide(tokens, norm_text, cues, d, contrib.tolist(), self._feature_texts(), ids.tolist())
+
+    def decide(
+        self, tokens: list[str], norm_text: str, cues: Cues, decision: float,
+        contribs: list[float], texts: Sequence[tuple[str, ...] | str], rows: list[int],
     ) -> IntentResult:
-        """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it;
-        ``features``: its (indices, values) in the intent model's space, if already known."""
+        """``judge`` from the linear model's view of the message, if already known: its
+        decision value (report - chat, bias included), and each feature's contribution to it;
+        ``contribs[k]`` is that of the feature standing for ``texts[rows[k]]`` (see
+        ``FeatureSpace.texts``)."""
+        features = (contribs, texts, rows)
         model = self._model
-        d, ids, contrib = model.decision(tokens, norm_text) if features is None else model.decision_of(*features)
         kw = keyword_strength(cues)
-        score = model.score(d, kw, shortness(norm_text, kw))
+        score = model.score(decision, kw, shortness(norm_text, kw))
         intent = REPORT if cues.urgent_words else model.intent_of(score)
         if cues.urgent_words:
             score = max(score, model.report_at)
@@ -211,57 +225,64 @@ class IntentJudge:
             asked = [cue for kind, cue in cues.kind_cues if kind in ACTION_KINDS]
             if asked:  # "我要投诉": not small talk, though the problem is still to come
                 return IntentResult(UNSURE, round(max(score, model.chat_below), 4), tuple(asked[:MAX_CUES]))
-        found = self._cues(intent, tokens, ids, contrib, cues)
+        found = _cues(intent, tokens, features, cues)
         if intent == REPORT and not found:
             # A report must name its problem: with no urgent word, no keyword and no word the
             # model credits ("妥了", "在?"), a high score is the bias talking. Ask instead.
             intent = UNSURE
             score = min(score, model.report_at - 0.01)
-            found = self._cues(intent, tokens, ids, contrib, cues)
+            found = _cues(intent, tokens, features, cues)
         return IntentResult(intent, round(score, 4), found)
 
-    def _cues(self, intent: str, tokens: list[str], ids: np.ndarray, contrib: np.ndarray, cues: Cues) -> tuple[str, ...]:
-        out: list[str] = []
-        if intent != CHAT:
-            out.extend(cues.urgent_words)
-            for kws in sorted(cues.categories.values(), key=lambda k: -CueRules.specificity(k)):
-                out.extend(kws)
-        sign = {REPORT: 1.0, CHAT: -1.0}.get(intent, 0.0)
-        credited = self._credited(tokens, ids, contrib, sign)
-        # A single character says something in small talk (嗯, 好, 吗), little in a report.
-        out.extend(credited if intent == CHAT else [t for t in credited if len(t) > 1])
-        seen: list[str] = []
-        for w in out:
-            if not any(w in s for s in seen):  # 垃圾 adds nothing after 烧垃圾
-                seen.append(w)
-        return tuple(seen[:MAX_CUES])
 
-    def _credited(self, tokens: list[str], ids: np.ndarray, contrib: np.ndarray, sign: float) -> list[str]:
-        """The message's tokens the model credits most toward one side (sign +1 report, -1
-        chat, 0 either): a word feature to itself, a character n-gram to the tokens holding it."""
-        if not len(ids) or not tokens:
-            return []
-        texts = self._feature_texts()
-        # In Python on lists: a message has a few dozen features, and each numpy call on so
-        # few costs more than the loop. Same values (float32 ones, negated or not) and, through
-        # the same argpartition, the same order as the array version.
-        values = contrib.tolist()
-        pushed = values if sign == 1.0 else [-c for c in values] if sign == -1.0 else [abs(c) for c in values]
-        top = [k for k, c in enumerate(pushed) if c > 0]
-        if len(top) > TOP_FEATURES:
+def _cues(intent: str, tokens: list[str], features: _Features, cues: Cues) -> tuple[str, ...]:
+    kept: list[str] = []
+    if intent != CHAT:
+        _keep(kept, cues.urgent_words)
+        categories = cues.categories
+        for kws in sorted(categories.values(), key=CueRules.specificity, reverse=True) if len(categories) > 1 else categories.values():
+            _keep(kept, kws)
+    if len(kept) < MAX_CUES:  # the model's words only count while there is room for them
+        credited = _credited(tokens, features, intent)
+        # A single character says something in small talk (嗯, 好, 吗), little in a report.
+        _keep(kept, credited if intent == CHAT else [t for t in credited if len(t) > 1])
+    return tuple(kept)
+
+
+def _keep(kept: list[str], words: Iterable[str]) -> None:
+    """Add each word to ``kept`` unless a kept one holds it (垃圾 adds nothing after 烧垃圾),
+    up to MAX_CUES words."""
+    for w in words:
+        if len(kept) >= MAX_CUES:
+            return
+        for k in kept:
+            if w in k:
+                break
+        else:
+            kept.append(w)
+
+
+def _credited(tokens: list[str], features: _Features, intent: str) -> list[str]:
+    """The message's tokens the model credits most toward the intent's side (report, chat,
+    or either for unsure), best first: a word feature to itself, a character n-gram to the
+    tokens holding it."""
+    contribs, texts, rows = features
+    if not contribs or not tokens:
+        return []
+    # In Python on lists: a message has a few dozen features, and each numpy call on so
+    # few costs more than the loop.
+    pushed = contribs if intent == REPORT else [-c for c in contribs] if intent == CHAT else list(map(abs, contribs))
+    # Strongest first; those pushing toward the side lead.
+    best = sorted(range(len(pushed)), key=pushed.__getitem__, reverse=True)
+    n = bisect_left(best, 0.0, key=lambda k: -pushed[k])
+    top = best[:n]
+    if n > TOP_FEATURES:
+        del top[TOP_FEATURES:]
+        edge = array("f", [pushed[best[TOP_FEATURES - 1]], pushed[best[TOP_FEATURES]]])
+        if edge[0] == edge[1]:  # features tie (in float32) at the cut: numpy picks, as it always did
+            top = [k for k, c in enumerate(pushed) if c > 0]
             picked = np.argpartition(np.array([-pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
             top = [top[k] for k in picked.tolist()[:TOP_FEATURES]]
-        index = ids.tolist()
-        credit: dict[str, float] = {}
-        for k in top:
-            c, text = pushed[k], texts[index[k]]
-            if type(text) is tuple:  # a word or a word bigram
-                for part in text:
-                    if part in tokens:
-                        credit[part] = credit.get(part, 0.0) + c / len(text)
-            else:  # a character n-gram
-                for tok in tokens:
-                    if text in tok:
-                        credit[tok] = credit.get(tok, 0.0) + c
-        ranked = sorted(((v, t) for t, v in credit.items() if t not in _STOP and not t.isdigit()), reverse=True)
-        return [t for _, t in ranked]
+    scores = credit(tokens, [(texts[rows[k]], pushed[k]) for k in top])
+    ranked = sorted([(v, t) for t, v in scores.items() if t not in _STOP and not t.isdigit()], reverse=True)
+    return [t for _, t in ranked]

@@ -62,11 +62,15 @@ def maximal(found: list[Match]) -> list[Match]:
     """The matches not contained in a longer one."""
     if len(found) < 2:
         return found
-    return [
-        m
-        for m in found
-        if not any(o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0]) > (m[1] - m[0]) for o in found)
-    ]
+    out = []
+    for m in found:
+        start, end = m[0], m[1]
+        for o in found:
+            if o[0] <= start and end <= o[1] and o[1] - o[0] > end - start:
+                break
+        else:
+            out.append(m)
+    return out
 
 
 def _negated(text: str, start: int) -> bool:
@@ -139,7 +143,7 @@ class CueRules:
         further distinct keywords add a little. About 1.0 for one four-character keyword."""
         if not keywords:
             return 0.0
-        longest = max(len(k) for k in keywords)
+        longest = max(map(len, keywords))
         return (min(longest, 6) + 0.5 * (len(keywords) - 1)) / 4.0
 
     def _categories(self, matches: list[Match]) -> dict[str, list[str]]:

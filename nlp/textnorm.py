@@ -35,6 +35,12 @@ def _translation_table() -> dict[int, int | None]:
     return table
 
 
+@functools.cache
+def _mapped() -> re.Pattern[str]:
+    """Any character that the translation table maps (traditional, invisible)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_translation_table())) + "]")
+
+
 def normalize(text: str) -> str:
     """Canonical form of ``text`` (see the module docstring)."""
     if not text:
@@ -43,8 +49,11 @@ def normalize(text: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (broken emoji from some clients) cannot be encoded
         text = text.encode("utf-8", "replace").decode("utf-8")
-    text = unicodedata.normalize("NFKC", text).lower()
-    return text.translate(_translation_table())
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is much cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    # Most messages hold no character to map: one regex scan is cheaper than translate.
+    return text.translate(_translation_table()) if _mapped().search(text) else text
 
 
 def is_word(token: str) -> bool:
