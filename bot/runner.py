@@ -22,7 +22,6 @@ from aiogram.exceptions import (
 )
 
 from bot.app import create_bot, create_dispatcher, create_notifier
-from bot.cli.orgtasks import import_org
 from bot.coordination import CacheSync, Leader
 from bot.core import Core, build_core
 from bot.jobs.outbox import add_outbox_job
@@ -130,6 +129,8 @@ async def run_bot(settings: Settings, example_org: Path | None = None, *, migrat
     warn_at_startup(core.calendar, core.service.clock().astimezone(core.tz).date())  # years without official 调休
     if not await core.queries.has_organisation():
         if example_org is not None:
+            from bot.cli.orgtasks import import_org  # the org file's parsers: only for --load-example
+
             await import_org(settings, example_org)
             log.info("imported the example organisation from %s", example_org)
         else:

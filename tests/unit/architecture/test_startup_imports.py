@@ -1,8 +1,9 @@
 """What `gridbot run` loads before it takes updates (issue 14's start-up goals: ready within
 1.5x a bare aiogram bot with jieba, RSS within 1.2x; bench/startup.py measures them).
 
-Charts, workbooks, posters, training, the command centre's templates and Alembic's machinery
-load when first used; start-up builds the bot, the dispatcher and the scheduler without them.
+Charts, workbooks, posters, training, the command centre's templates, the organisation file's
+parsers and Alembic's machinery load when first used; start-up builds the bot, the dispatcher
+and the scheduler without them.
 Checked in a fresh interpreter, where sys.modules shows what was really imported.
 """
 from __future__ import annotations
@@ -17,10 +18,11 @@ from storage.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[3]
 
 # The heavy libraries (each several MB and a tenth of a second or more), and what else only
-# some paths need: PostgreSQL's dialect on SQLite, the whole `holidays` country list.
+# some paths need: PostgreSQL's dialect on SQLite, the whole `holidays` country list, the
+# organisation file's parsers (`gridbot org import`, --load-example; pydantic models).
 NOT_AT_START = ("matplotlib", "sklearn", "scipy", "openpyxl", "PIL", "qrcode", "alembic", "mako",
                 "pygments", "jinja2", "aiohttp_jinja2", "sqlalchemy.dialects.postgresql",
-                "holidays.countries")
+                "holidays.countries", "organisation.imports")
 
 START = """
 import asyncio, sys
