@@ -56,6 +56,7 @@ async def wait_for_telegram(bot: Bot, backoff_max: float = 60.0, first: float = 
         except (TimeoutError, TelegramNetworkError, TelegramServerError, OSError) as exc:
             log.warning("Telegram unreachable at start (%s, attempt %d): trying again in %.1f s",
                         type(exc).__name__, attempt, delay)
+            gc.enable()  # off while starting (bot.cli.main.run); a long wait must not pile garbage
         await asyncio.sleep(delay)
         delay = min(delay * 2, backoff_max)
 
@@ -110,9 +111,11 @@ async def poll(dp: Dispatcher, bot: Bot, *, concurrency: int, polling_timeout: i
 
 def settle() -> None:
     """After start-up: collect once, then freeze what start-up built (the routers, the models,
-    jieba's dictionary, the classifier) so the collector never walks it again."""
+    jieba's dictionary, the classifier) so the collector never walks it again, and turn the
+    collector on (`gridbot run` starts with it off)."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 async def run_bot(settings: Settings, example_org: Path | None = None, *, migrate: bool = True) -> int:
@@ -173,6 +176,7 @@ async def run_bot(settings: Settings, example_org: Path | None = None, *, migrat
             await poll(dp, bot, concurrency=settings.limits.concurrent_updates,
                        polling_timeout=settings.telegram.polling_timeout)
     finally:
+        gc.enable()  # if start-up failed before settle()
         health.draining = True
         if server is not None:
             await server.stop()
