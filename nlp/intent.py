@@ -175,8 +175,10 @@ class IntentJudge:
 
     def __init__(self, model: IntentModel) -> None:
         self._model = model
-        # What each feature credits: a word feature's words, a character n-gram's text.
-        self._texts: list[tuple[str, ...] | str] | None = None
+        # The word features' names (the vocabulary's own strings). What a feature credits is
+        # made when a message needs it (up to TOP_FEATURES a message), not kept for all
+        # 24,000 features: that list took 2.5 MB.
+        self._names: list[str] | None = None
 
     @property
     def model(self) -> IntentModel:
@@ -185,15 +187,20 @@ class IntentJudge:
     def warm_up(self) -> IntentJudge:
         """Build the lookup tables now rather than on the first message."""
         self._model.decision(["预热"], "预热")
-        self._feature_texts()
+        self._word_names()
         return self
 
-    def _feature_texts(self) -> list[tuple[str, ...] | str]:
-        if self._texts is None:
-            features = self._model.text.features
-            words = [tuple(name.split(" ")) for name in features.word_names]
-            self._texts = words + [key_text(k) for k in features.char_keys.tolist()]
-        return self._texts
+    def _word_names(self) -> list[str]:
+        if self._names is None:
+            self._names = self._model.text.features.word_names
+        return self._names
+
+    def _feature_text(self, i: int) -> tuple[str, ...] | str:
+        """What feature ``i`` credits: a word feature's words, a character n-gram's text."""
+        names = self._word_names()
+        if i < len(names):
+            return tuple(names[i].split(" "))
+        return key_text(int(self._model.text.features.char_keys[i - len(names)]))
 
     def judge(
         self, tokens: list[str], norm_text: str, cues: Cues, features: tuple[np.ndarray, np.ndarray] | None = None
@@ -241,7 +248,6 @@ class IntentJudge:
         chat, 0 either): a word feature to itself, a character n-gram to the tokens holding it."""
         if not len(ids) or not tokens:
             return []
-        texts = self._feature_texts()
         # In Python on lists: a message has a few dozen features, and each numpy call on so
         # few costs more than the loop. Same values (float32 ones, negated or not) and, through
         # the same argpartition, the same order as the array version.
@@ -254,7 +260,7 @@ class IntentJudge:
         index = ids.tolist()
         credit: dict[str, float] = {}
         for k in top:
-            c, text = pushed[k], texts[index[k]]
+            c, text = pushed[k], self._feature_text(index[k])
             if type(text) is tuple:  # a word or a word bigram
                 for part in text:
                     if part in tokens:
