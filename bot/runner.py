@@ -110,10 +110,10 @@ async def poll(dp: Dispatcher, bot: Bot, *, concurrency: int, polling_timeout: i
 
 
 def settle() -> None:
-    """After start-up: collect once, then freeze what start-up built (the routers, the models,
-    jieba's dictionary, the classifier) so the collector never walks it again, and turn the
-    collector on (`gridbot run` starts with it off)."""
-    gc.collect()
+    """After start-up: freeze what start-up built (the routers, the models, the classifier)
+    so the collector never walks it again, and turn the collector on (`gridbot run` starts
+    with it off). No collection first: walking those ~280,000 objects took 0.15-0.3 s of the
+    start to find ~2,300 of garbage (spare classes and closures, ~0.5 MB), now kept for good."""
     gc.freeze()
     gc.enable()
 

@@ -45,8 +45,8 @@ def run(ctx: click.Context, load_example: bool, no_migrate: bool) -> None:
         sys.exit(2)
     # Start-up builds some 280,000 objects the collector tracks, nearly all for good
     # (aiogram's ~700 pydantic models, the ORM, the routers, the classifier): collecting while
-    # they are built walks them again and again (about 5% of start-up's CPU). run_bot collects
-    # once when ready, freezes them and turns the collector back on (bot.runner.settle).
+    # they are built walks them again and again (about 5% of start-up's CPU). Once ready,
+    # run_bot freezes them and turns the collector back on (bot.runner.settle).
     gc.disable()
     from bot.runner import run_bot
 
