@@ -27,6 +27,11 @@ INVITE_PREFIX = "inv_"
 INVITE_PATTERN = re.compile(r"^inv_[A-Za-z0-9_-]{16,40}$")
 
 
+def join_link(bot_username: str | None, grid_code: str) -> str:
+    """The t.me deep link a resident opens to join grid ``grid_code`` (what its QR code holds)."""
+    return f"https://t.me/{bot_username or '<bot_username>'}?start={grid_code}"
+
+
 class InviteRefused(WorkflowError):
     """Why an invitation cannot be made or redeemed: unknown, used, expired, unit, role."""
 

@@ -11,7 +11,7 @@ import click
 from bot.cli.common import settings_from
 from bot.cli.progress import Bar, quiet_option
 from documents.posters import PosterWords
-from organisation.imports.apply import join_link
+from organisation.invites import join_link
 
 
 def poster_words() -> PosterWords:

@@ -10,8 +10,7 @@ import click
 
 from bot.cli.common import settings_from
 from bot.settings import Settings
-from organisation.imports.apply import join_link
-from organisation.invites import InviteRefused
+from organisation.invites import InviteRefused, join_link
 from organisation.staffing import BadReason, StaffChange, parse_role
 from tickets.errors import NotFound
 

@@ -14,8 +14,7 @@ from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, speaking
 from handlers.shared.orgdeps import OrgDeps
 from handlers.views.render import local_time
-from organisation.imports.apply import join_link
-from organisation.invites import InviteRefused
+from organisation.invites import InviteRefused, join_link
 from organisation.staffing import (
     REASON_LIMIT,
     BadReason,

@@ -24,6 +24,7 @@ from organisation.imports.spec import (
     OrgSpec,
     Person,
 )
+from organisation.invites import join_link
 from storage.models import Staff, Unit
 from storage.repositories import StaffRepo, Units
 from tickets.policy import Role
@@ -246,7 +247,3 @@ async def org_tree(session: AsyncSession, bot_username: str | None) -> list[dict
             s["communities"].append(c)
         tree.append(s)
     return tree
-
-
-def join_link(bot_username: str | None, grid_code: str) -> str:
-    return f"https://t.me/{bot_username or '<bot_username>'}?start={grid_code}"

@@ -1,8 +1,10 @@
 """Telegram unreachable at start: `gridbot run` waits and retries with a growing, capped
-delay (logged, never the token), and goes on once Telegram answers."""
+delay (logged, never the token), and goes on once Telegram answers. While it waits, the
+garbage collector (off while starting) is on again."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from aiogram import Bot
@@ -21,13 +23,16 @@ async def test_waits_for_telegram_then_goes_on(caplog):
     port = free_port()
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(f"http://127.0.0.1:{port}")))
     api = FakeBotApi()
+    gc.disable()  # as `gridbot run` starts
     try:
         waiting = asyncio.create_task(wait_for_telegram(bot, backoff_max=0.4, first=0.1))
         await asyncio.sleep(1.5)
         assert not waiting.done()  # still trying, not exited
+        assert gc.isenabled()  # a wait of hours must not pile up the failed attempts' garbage
         await api.start(port=port)
         await asyncio.wait_for(waiting, 5)
     finally:
+        gc.enable()
         await bot.session.close()
         await api.stop()
     tries = [r for r in caplog.records if "unreachable at start" in r.getMessage()]

@@ -7,7 +7,7 @@ from PIL import Image
 from bot.cli.org import poster_words
 from bot.cli.orgtasks import poster_entries
 from documents.posters import PosterInfo, qr_matrix, render, write_posters
-from organisation.imports.apply import join_link
+from organisation.invites import join_link
 
 
 def read_modules(image: Image.Image, left: int, top: int, module: int, modules: int) -> list[list[bool]]:

@@ -1,8 +1,9 @@
 """What `gridbot run` loads before it takes updates (issue 14's start-up goals: ready within
 1.5x a bare aiogram bot with jieba, RSS within 1.2x; bench/startup.py measures them).
 
-Charts, workbooks, posters, training, the command centre's templates and Alembic's machinery
-load when first used; start-up builds the bot, the dispatcher and the scheduler without them.
+Charts, workbooks, posters, training, the command centre's templates, the organisation file's
+parsers and Alembic's machinery load when first used; start-up builds the bot, the dispatcher
+and the scheduler without them, with the collector off, then freezes what it built.
 Checked in a fresh interpreter, where sys.modules shows what was really imported.
 """
 from __future__ import annotations
@@ -17,15 +18,17 @@ from storage.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[3]
 
 # The heavy libraries (each several MB and a tenth of a second or more), and what else only
-# some paths need: PostgreSQL's dialect on SQLite, the whole `holidays` country list.
+# some paths need: PostgreSQL's dialect on SQLite, the whole `holidays` country list, the
+# organisation file's parsers (`gridbot org import`, --load-example; pydantic models).
 NOT_AT_START = ("matplotlib", "sklearn", "scipy", "openpyxl", "PIL", "qrcode", "alembic", "mako",
                 "pygments", "jinja2", "aiohttp_jinja2", "sqlalchemy.dialects.postgresql",
-                "holidays.countries")
+                "holidays.countries", "organisation.imports")
 
 START = """
-import asyncio, sys
+import asyncio, gc, sys
+gc.disable()  # as `gridbot run` starts (bot.cli.main.run)
 from bot.cli.main import main
-from bot.runner import run_bot
+from bot.runner import run_bot, settle
 from bot.app import create_bot, create_dispatcher, create_notifier
 from bot.core import build_core
 from bot.scheduler import create_scheduler
@@ -43,6 +46,7 @@ async def start():
     create_dispatcher(core, notifier)
     create_scheduler(core, notifier, settings)
     warn_at_startup(core.calendar, date(2031, 12, 1))  # a year only `holidays` can tell about
+    settle()  # as run_bot does once ready
     await bot.session.close()
     await core.close()
 
@@ -50,6 +54,9 @@ asyncio.run(start())
 NOT_AT_START = %r
 loaded = sorted(m for m in NOT_AT_START if m in sys.modules)
 assert not loaded, f"loaded at start-up: {loaded}"
+# What start-up built is frozen (the collector never walks it again) and the collector is on.
+assert gc.isenabled(), "the collector stayed off after start-up"
+assert gc.get_freeze_count() > 100_000, gc.get_freeze_count()
 """
 
 

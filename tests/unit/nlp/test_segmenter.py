@@ -136,3 +136,21 @@ def test_rjieba_keeps_dotted_and_hyphenated_runs_whole_where_jieba_splits(both: 
     jieba_seg, rjieba_seg = both
     assert "gb50500-2013" in rjieba_seg.cut("根据gb50500-2013规定")
     assert "gb50500-2013" not in jieba_seg.cut("根据gb50500-2013规定")
+
+
+@rjieba_only
+def test_the_first_rjieba_segmenter_takes_the_dictionary_rjieba_already_built() -> None:
+    # rjieba's import builds a dictionary for its module-level functions (24 MB): the bot's one
+    # segmenter takes it instead of building a second. Later segmenters still get their own.
+    code = (
+        "import rjieba\n"
+        "from nlp.segmenter import Segmenter\n"
+        "first = Segmenter(backend='rjieba').warm_up()\n"
+        "second = Segmenter(backend='rjieba', use_userdict=False, extra_words=['蹦迪扰民团']).warm_up()\n"
+        "assert first._tokenizer is rjieba._DEFAULT_JIEBA, 'a second dictionary was built'\n"
+        "assert second._tokenizer is not first._tokenizer\n"
+        "assert '飞线充电' in first.cut('有人飞线充电') and '飞线充电' not in second.cut('有人飞线充电')\n"
+        "assert '蹦迪扰民团' in second.cut('楼上蹦迪扰民团又来了')\n"
+        "assert '蹦迪扰民团' not in first.cut('楼上蹦迪扰民团又来了')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
