@@ -11,12 +11,19 @@ from storage.sqlite_driver import one_trip
 from storage.updates import RecordingSession
 
 
+# How long a connection waits for another's write before "database is locked". Generous:
+# a second instance cold-starting on the same file waits out the first one's migration.
+BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     one_trip(dbapi_conn)  # aiosqlite: one trip to its thread per statement (storage.sqlite_driver)
     cur = dbapi_conn.cursor()
+    # The wait first: switching to WAL takes the file's exclusive lock once, and on a file
+    # that is already WAL (every start after the first migration) it takes none.
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 

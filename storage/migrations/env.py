@@ -5,8 +5,7 @@ import asyncio
 
 import sqlalchemy as sa
 from alembic import context
-from sqlalchemy.ext.asyncio import create_async_engine
-
+from storage.engine import create_engine
 from storage.models import Base
 
 config = context.config
@@ -23,7 +22,12 @@ RENUMBERED = {"0006": "0005_languages", "0005": "0006_services"}
 def _restamp_renumbered(connection) -> None:
     if not sa.inspect(connection).has_table("alembic_version"):
         return
+    stamped = set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
+    # Only a write when there is one to make: on SQLite a write holds the file's lock until
+    # the migration commits, and another instance starting meanwhile waits for it.
     for old, new in RENUMBERED.items():
+        if old not in stamped:
+            continue
         connection.execute(sa.text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
                            {"new": new, "old": old})
 
@@ -41,7 +45,9 @@ def _configure(connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+    # storage.engine's engine: on SQLite the migration sets WAL and waits for a busy file
+    # like the bot does, so an instance starting beside a migration reads instead of failing.
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_configure)
