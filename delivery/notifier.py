@@ -4,6 +4,12 @@ It keeps to Telegram's limits (about 30 messages/s overall, 1/s per chat, 20/min
 group), honours 429 retry_after, retries transient failures with backoff, records chats
 that blocked the bot, and never raises for a Telegram error, so one bad chat cannot stop
 a sweep. Logs carry chat id, method and error class: never the token or the text.
+
+A send that carries a `record` (the outbox row it delivers, see handlers.shared.delivery)
+goes only once the previous recorded send is recorded: between Telegram taking a message
+and its row marked sent, a crash makes the outbox send it again, so at most `in_flight`
+such messages (one by default) can arrive twice after a kill. Pacing waits are outside
+that window: only the call itself and its record are in it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,7 +50,6 @@ from delivery.telegram_html import split_message
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Delivery:
     ok: bool
@@ -64,6 +70,11 @@ class NotifierStats:
     rate_limited: int = 0  # 429 answers (each waited out, unless retries were used up)
 
 
+# What a recorded send calls with its outcome, once: sent (while no other recorded send
+# may go), then blocked or failed (after). Its errors are logged, never raised.
+Record = Callable[["Delivery"], Awaitable[None]]
+
+
 class Notifier:
     def __init__(
         self,
@@ -81,8 +92,9 @@ class Notifier:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         pacer: Any = None,
+        in_flight: int = 1,
     ) -> None:
-        if global_per_s <= 0 or per_chat_interval < 0 or group_per_minute < 1:
+        if global_per_s <= 0 or per_chat_interval < 0 or group_per_minute < 1 or in_flight < 1:
             raise ValueError("rates must be positive")
         self.bot = bot
         self.max_retries = max_retries
@@ -98,6 +110,8 @@ class Notifier:
         self._sleep = sleep
         self.blocked_chats: set[int | str] = set()
         self._calls = itertools.count()
+        # Recorded sends between Telegram's answer and their record (see the module's doc).
+        self._unrecorded = asyncio.Semaphore(in_flight)
         self._scheduler = TurnScheduler(
             global_interval=1.0 / global_per_s,
             per_chat_interval=per_chat_interval,
@@ -111,19 +125,22 @@ class Notifier:
         """Sends queued for their turn."""
         return self._scheduler.waiting
 
-    async def send_message(self, chat_id: int | str, text: str, **kwargs: Any) -> Delivery:
+    async def send_message(self, chat_id: int | str, text: str, *, record: Record | None = None,
+                           **kwargs: Any) -> Delivery:
         """Sends a text; one over Telegram's 4,096 is sent as several, cut at line ends, with
-        the buttons on the last. Returns the last part's Delivery (ok only if all went)."""
+        the buttons (and `record`) on the last. Returns the last part's Delivery (ok only if
+        all went)."""
         parts = split_message(text)
         ok = True
         for part in parts[:-1]:
             ok = (await self.deliver(SendMessage(chat_id=chat_id, text=part,
                                                  **{k: v for k, v in kwargs.items() if k != "reply_markup"}))).ok and ok
-        last = await self.deliver(SendMessage(chat_id=chat_id, text=parts[-1], **kwargs))
+        last = await self.deliver(SendMessage(chat_id=chat_id, text=parts[-1], **kwargs), record=record)
         return last if ok else replace(last, ok=False)
 
-    async def send_photo(self, chat_id: int | str, photo: Any, **kwargs: Any) -> Delivery:
-        return await self.deliver(SendPhoto(chat_id=chat_id, photo=photo, **kwargs))
+    async def send_photo(self, chat_id: int | str, photo: Any, *, record: Record | None = None,
+                         **kwargs: Any) -> Delivery:
+        return await self.deliver(SendPhoto(chat_id=chat_id, photo=photo, **kwargs), record=record)
 
     async def send_document(self, chat_id: int | str, document: Any, **kwargs: Any) -> Delivery:
         return await self.deliver(SendDocument(chat_id=chat_id, document=document, **kwargs))
@@ -159,8 +176,9 @@ class Notifier:
         """Stop the dispatcher; sends still waiting are cancelled. The bot stays open."""
         await self._scheduler.aclose()
 
-    async def deliver(self, method: TelegramMethod[Any]) -> Delivery:
-        """Send any API method through the pacing and retry rules."""
+    async def deliver(self, method: TelegramMethod[Any], *, record: Record | None = None) -> Delivery:
+        """Send any API method through the pacing and retry rules. `record` (an outbox row's
+        mark): called with the outcome, a success before any other recorded send may go."""
         chat_id = getattr(method, "chat_id", None)
         # A call without a chat is paced by the global rate only.
         key: Hashable = chat_id if chat_id is not None else ("call", next(self._calls))
@@ -170,34 +188,43 @@ class Notifier:
         while True:
             ticket = await self._scheduler.turn(key, ticket=ticket)
             attempts += 1
-            try:
-                if self.pacer is not None:
-                    await self._shared_turn(chat_id)
+            window = self._unrecorded if record is not None else nullcontext()
+            async with window:
                 try:
-                    result = await self.bot(method, request_timeout=self.request_timeout)
-                finally:
-                    if self.pacer is not None:
-                        await self._shared_done(chat_id)
-            except asyncio.CancelledError:
+                    result = await self._call(method, chat_id)
+                except asyncio.CancelledError:
+                    self._scheduler.done(key)
+                    raise
+                except Exception as exc:  # noqa: BLE001 - never let one send break a sweep
+                    failure = exc
+                else:
+                    failure = None
+                    self._scheduler.done(key)
+                    self.stats.sent += 1
+                    message_id = result.message_id if isinstance(result, Message) else getattr(method, "message_id", None)
+                    sent = Delivery(ok=True, message_id=message_id, attempts=attempts, result=result)
+                    await _recorded(record, sent)  # still in the window: the next one waits for it
+                    return sent
+            if isinstance(failure, TelegramForbiddenError) or _unknown_chat(failure):
                 self._scheduler.done(key)
-                raise
-            except Exception as exc:  # noqa: BLE001 - never let one send break a sweep
-                if isinstance(exc, TelegramForbiddenError) or _unknown_chat(exc):
-                    self._scheduler.done(key)
-                    return await self._blocked(chat_id, name, exc, attempts)
-                delay = self._retry_delay(exc, attempts)
-                if delay is None or attempts > self.max_retries:
-                    self._scheduler.done(key)
-                    return self._failed(chat_id, name, exc, attempts)
-                self.stats.retried += 1
-                log.info("retrying %s to chat %s in %.1fs after %s (attempt %d)",
-                         name, chat_id, delay, type(exc).__name__, attempts)
-                self._scheduler.done(key, delay=delay)
-                continue
-            self._scheduler.done(key)
-            self.stats.sent += 1
-            message_id = result.message_id if isinstance(result, Message) else getattr(method, "message_id", None)
-            return Delivery(ok=True, message_id=message_id, attempts=attempts, result=result)
+                return await _recorded(record, await self._blocked(chat_id, name, failure, attempts))
+            delay = self._retry_delay(failure, attempts)
+            if delay is None or attempts > self.max_retries:
+                self._scheduler.done(key)
+                return await _recorded(record, self._failed(chat_id, name, failure, attempts))
+            self.stats.retried += 1
+            log.info("retrying %s to chat %s in %.1fs after %s (attempt %d)",
+                     name, chat_id, delay, type(failure).__name__, attempts)
+            self._scheduler.done(key, delay=delay)
+
+    async def _call(self, method: TelegramMethod[Any], chat_id: Any) -> Any:
+        if self.pacer is not None:
+            await self._shared_turn(chat_id)
+        try:
+            return await self.bot(method, request_timeout=self.request_timeout)
+        finally:
+            if self.pacer is not None:
+                await self._shared_done(chat_id)
 
     async def _shared_turn(self, chat_id: Any) -> None:
         try:
@@ -242,6 +269,15 @@ class Notifier:
         self.stats.failed += 1
         log.warning("%s to chat %s failed after %d attempt(s): %s", name, chat_id, attempts, type(exc).__name__)
         return Delivery(ok=False, error=_describe(exc), attempts=attempts)
+
+
+async def _recorded(record: Record | None, d: Delivery) -> Delivery:
+    if record is not None:
+        try:
+            await record(d)
+        except Exception as exc:  # noqa: BLE001 - unmarked, the row is sent again after its lease
+            log.error("recording a %s send failed: %s", "successful" if d.ok else "failed", type(exc).__name__)
+    return d
 
 
 def _unknown_chat(exc: Exception) -> bool:

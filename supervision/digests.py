@@ -309,24 +309,27 @@ async def deliver(
     report.skipped = len(items) - len(todo)
     for start in range(0, len(todo), chunk):
         part = todo[start:start + chunk]
-        results = await asyncio.gather(*(_send_one(send, chat, payload) for chat, payload in part))
-        marks = []
-        for (chat, _), result in zip(part, results):
-            if result is not None and (result.ok or result.blocked):
-                outcome = "sent" if result.ok else "blocked"
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                marks.append((claimed[chat], outcome))
-            else:
-                report.failed += 1
-        if marks:
-            async with session_factory() as session, session.begin():
-                updates.unrecorded(session)
-                ledger = [{"id": d, "sent_at": now, "outcome": outcome} for (d, _), outcome in marks if d is not None]
-                if ledger:
-                    await session.execute(update(DD), ledger)
-                for (_, outbox_id), outcome in marks:
-                    await outbox.mark_in(session, outbox_id, outcome, now, final=True)
+        await asyncio.gather(*(_send_and_mark(session_factory, send, chat, payload, claimed[chat], now, report)
+                               for chat, payload in part))
     return report
+
+
+async def _send_and_mark(session_factory: async_sessionmaker[AsyncSession],
+                         send: Callable[[int, T], Awaitable[SendResult]], chat: int, payload: T,
+                         rows: tuple[int | None, int], now: datetime, report: DigestReport) -> None:
+    """Send one digest and record it at once (a crash can then send again only those not
+    yet recorded); a failure counts one attempt and is retried once the lease is over."""
+    result = await _send_one(send, chat, payload)
+    done = result is not None and (result.ok or result.blocked)
+    outcome = ("sent" if result.ok else "blocked") if done else "failed"
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    ledger_id, outbox_id = rows
+    async with session_factory() as session, session.begin():
+        updates.unrecorded(session)
+        if done and ledger_id is not None:
+            await session.execute(update(DD), [{"id": ledger_id, "sent_at": now, "outcome": outcome}])
+        await outbox.mark_in(session, outbox_id, outcome, now, final=done,
+                             telegram_message_id=getattr(result, "message_id", None))
 
 
 async def _send_one(send: Callable[[int, T], Awaitable[SendResult]], chat: int, payload: T) -> SendResult | None:

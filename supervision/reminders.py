@@ -122,8 +122,7 @@ async def sweep(
             reminders = await planner.run(claimed, stale)
     for start in range(0, len(reminders), chunk):
         part = reminders[start:start + chunk]
-        results = await asyncio.gather(*(_send_one(send, r) for r in part))
-        await _mark(session_factory, part, results, now, max_attempts, report)
+        await asyncio.gather(*(_send_and_mark(session_factory, send, r, now, report) for r in part))
     return report
 
 
@@ -274,15 +273,14 @@ class _Planner:
             if not still:
                 self.report.obsolete += 1
                 finished.append({"id": row.id, "outbox_id": row.outbox_id, "sent_at": self.now, "outcome": "obsolete"})
-            elif row.attempts > self.max_attempts:
-                log.error("reminder %s to chat %s given up after %d attempts", row.id, row.chat_id, row.attempts - 1)
+            elif row.attempts >= self.max_attempts:  # failed sends (a crash is none: tickets.outbox)
+                log.error("reminder %s to chat %s given up after %d failed sends", row.id, row.chat_id, row.attempts)
                 finished.append({"id": row.id, "outbox_id": row.outbox_id, "sent_at": self.now, "outcome": "failed"})
             elif self._quiet_now(t):
                 # Not an attempt: claimed_at is set so that the lease runs out as quiet hours end.
                 assert self.quiet is not None
                 until = self.calendar.quiet_hours_end(self.now, self.quiet.start, self.quiet.end)
-                deferred.append({"outbox_id": row.outbox_id, "attempts": row.attempts - 1,
-                                 "claimed_at": until - self.lease})
+                deferred.append({"outbox_id": row.outbox_id, "claimed_at": until - self.lease})
             else:
                 again.append(row._asdict())
         if finished:
@@ -291,7 +289,7 @@ class _Planner:
                 await outbox.mark_in(self.s, f["outbox_id"], f["outcome"], self.now, final=True)
         for d in deferred:
             await self.s.execute(update(OutboxMessage).where(OutboxMessage.id == d["outbox_id"])
-                                 .values(attempts=d["attempts"], claimed_at=d["claimed_at"])
+                                 .values(claimed_at=d["claimed_at"])
                                  .execution_options(synchronize_session=False))
         return again
 
@@ -319,31 +317,22 @@ async def _send_one(send: Send, reminder: Reminder) -> SendResult | None:
         return None
 
 
-async def _mark(
-    session_factory: async_sessionmaker[AsyncSession],
-    reminders: Sequence[Reminder],
-    results: Sequence[SendResult | None],
-    now: datetime,
-    max_attempts: int,
-    report: SweepReport,
-) -> None:
-    rows, marks = [], []
-    for reminder, result in zip(reminders, results):
-        if result is not None and (result.ok or result.blocked):
-            outcome = "sent" if result.ok else "blocked"
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            rows.append({"id": reminder.delivery_id, "sent_at": now, "outcome": outcome})
-            marks.append((reminder.outbox_id, outcome, getattr(result, "message_id", None)))
-        else:
-            report.failed += 1  # stays claimed and unsent: retried once the lease is over
-    if rows:
-        async with session_factory() as session, session.begin():
-            updates.unrecorded(session)
-            await session.execute(update(RD), rows)
-            for outbox_id, outcome, message_id in marks:
-                if outbox_id is not None:
-                    await outbox.mark_in(session, outbox_id, outcome, now, final=True,
-                                         telegram_message_id=message_id)
+async def _send_and_mark(session_factory: async_sessionmaker[AsyncSession], send: Send, reminder: Reminder,
+                         now: datetime, report: SweepReport) -> None:
+    """Send one reminder and record it at once: a crash after Telegram took it can send
+    again only the reminders not yet recorded, not a whole chunk. A failure counts one
+    attempt (tickets.outbox.mark_in) and stays claimed: retried once the lease is over."""
+    result = await _send_one(send, reminder)
+    done = result is not None and (result.ok or result.blocked)
+    outcome = ("sent" if result.ok else "blocked") if done else "failed"
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    async with session_factory() as session, session.begin():
+        updates.unrecorded(session)
+        if done:
+            await session.execute(update(RD), [{"id": reminder.delivery_id, "sent_at": now, "outcome": outcome}])
+        if reminder.outbox_id is not None:
+            await outbox.mark_in(session, reminder.outbox_id, outcome, now, final=done,
+                                 telegram_message_id=getattr(result, "message_id", None))
 
 
 async def ticket_views(

@@ -78,10 +78,11 @@ async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, clai
     # A held row is queued as if claimed at its release time: the sweep takes it up once the
     # lease after that has run out, never before (no column of its own, no migration).
     claim_at = not_before if wait else (now if claimed else None)
+    # `attempts` counts failed sends only (see `mark`): a claim whose sender died is no attempt.
     values = [{"key": r.key, "created_at": now, "chat_id": r.chat_id, "kind": r.kind, "ticket_id": r.ticket_id,
                "order_id": r.order_id, "matter_id": r.matter_id, "note": r.note,
                "actor_name": (r.actor_name or "")[:200], "points": r.points,
-               "attempts": 1 if claimed and not wait else 0, "claimed_at": claim_at}
+               "attempts": 0, "claimed_at": claim_at}
               for r in unique.values()]
     dialect = session.get_bind().dialect.name
     insert = upsert_insert(dialect)
@@ -149,10 +150,12 @@ async def claim_in(session: AsyncSession, now: datetime, *where: Any, lease: tim
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
+    # No attempt counted here: a row whose senders kept dying (killed mid-send, again and
+    # again under load) was given up after five claims and lost. `mark` counts failures.
     claimed = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(claimed_at=now)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
     )
@@ -162,12 +165,15 @@ async def claim_in(session: AsyncSession, now: datetime, *where: Any, lease: tim
 async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: int, outcome: str,
                now: datetime, *, final: bool, telegram_message_id: int | None = None,
                poll_id: str | None = None, lock: asyncio.Lock | None = None) -> None:
-    """`final`: sent, or not worth trying again (blocked, obsolete); otherwise the row keeps
-    its claim and a sweep tries again once the lease is over (a back-off, up to max_attempts).
+    """`final`: sent, or not worth trying again (blocked, obsolete); otherwise (a failed
+    send) the row counts one more attempt and keeps its claim, and a sweep tries again once
+    the lease is over (a back-off, up to max_attempts failed sends).
 
     Group commit, as intake's: marks arriving while a batch is written wait and go in the
     next one (one executemany UPDATE, one commit); each caller returns once its own is
-    committed. `lock`: the workflow's write lock on SQLite (TicketService.write_lock).
+    committed. `lock`: the workflow's write lock on SQLite (TicketService.write_lock), taken
+    in its short lane (storage.write_lock): a message Telegram took and a crash could
+    send again waits the shortest time for its mark.
     Without both, each report's mark met the intake's open transactions in SQLite's
     busy-wait, which sleeps in steps of up to 100 ms: seconds of p99 at 16 reports in
     flight, and "database is locked" past 5 s."""
@@ -180,9 +186,14 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
         while not future.done():
             items, batch.pending = batch.pending, []
             try:
-                async with lock or nullcontext(), session_factory() as session, session.begin():
+                async with _short_lane(lock), session_factory() as session, session.begin():
                     updates.unrecorded(session)  # the send of a command's effect, not the effect
-                    await session.execute(update(OutboxMessage), [v for v, _ in items])  # by primary key
+                    finals = [v for v, _ in items if v["sent_at"] is not None]
+                    if finals:
+                        await session.execute(update(OutboxMessage), finals)  # by primary key
+                    for v, _ in items:
+                        if v["sent_at"] is None:  # a failed send: one more attempt counted
+                            await _count_failure(session, v)
             except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
                 for _, f in items:
                     if not f.done():
@@ -192,6 +203,21 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
                     if not f.done():
                         f.set_result(None)
     await future
+
+
+def _short_lane(lock: Any) -> Any:
+    if lock is None:
+        return nullcontext()
+    return lock.urgent() if hasattr(lock, "urgent") else lock
+
+
+async def _count_failure(session: AsyncSession, values: dict[str, Any]) -> None:
+    fields = {k: v for k, v in values.items() if k != "id"}
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == values["id"])
+        .values(**fields, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class _MarkBatch:
@@ -226,6 +252,8 @@ async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: dat
                   telegram_message_id: int | None = None, poll_id: str | None = None) -> None:
     """`mark`, in the caller's transaction (with what the send changes, like a poll's id)."""
     values = _mark_values(outcome, now, final, telegram_message_id, poll_id)
+    if not final:
+        values["attempts"] = OutboxMessage.attempts + 1
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
         .execution_options(synchronize_session=False)

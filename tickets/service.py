@@ -6,7 +6,6 @@ notices); sending them is the caller's business.
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from organisation.unreachable import clear_blocked
 from storage.models import Attachment, Ticket, TicketEvent
 from storage.repositories import Residents, Tickets, Units
+from storage.write_lock import WriteLock
 from supervision.reminders import review_at
 from tickets import outbox, routing
 from tickets.actors import load_actor
@@ -67,7 +67,7 @@ class TicketService(Feedback, Closures):
         self.supplements = Supplements(self, supplement_window)  # 补充
         self.relay = Relay(self)  # 联系反映人
         # SQLite has one writer: queueing writers here is cheaper than its busy-wait.
-        self.write_lock = asyncio.Lock() if _is_sqlite(session_factory) else None
+        self.write_lock = WriteLock() if _is_sqlite(session_factory) else None
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncSession]:

@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.notifier import Notifier
-from handlers.shared.delivery import REDRAWN_AFTER, redraw, redrawn_cards, send
+from handlers.shared.delivery import REDRAWN_AFTER, recorder, redraw, redrawn_cards, send
 from handlers.shared.i18n import create_i18n, speaking
 from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
@@ -68,7 +68,6 @@ class OutboxSender:
         self.matters = Matters(session_factory, write_lock=write_lock, clock=clock)
         self.write_lock = write_lock
         self._lock = asyncio.Lock()
-        self.write_lock = write_lock
         self._pruned: datetime | None = None
 
     async def deliver_once(self, now: datetime | None = None) -> int:
@@ -86,10 +85,8 @@ class OutboxSender:
                 if rendered is None:
                     await outbox.mark(self.sf, message.id, "obsolete", now, final=True, lock=self.write_lock)
                     continue
-                delivery = await send(self, message.chat_id, rendered)
-                outcome = "sent" if delivery.ok else ("blocked" if delivery.blocked else "failed")
-                await outbox.mark(self.sf, message.id, outcome, self.clock(), final=delivery.ok or delivery.blocked,
-                                  telegram_message_id=delivery.message_id, lock=self.write_lock)
+                delivery = await send(self, message.chat_id, rendered,
+                                      recorder(self.sf, message.id, self.clock, self.write_lock))
                 sent += delivery.ok
                 if delivery.ok and message.kind in REDRAWN_AFTER:
                     await self._redraw(message)

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 
-from handlers.shared.delivery import deliver, send, settle
+from handlers.shared.delivery import deliver, recorder, send
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
 from handlers.shared.pickers import ask_grid
@@ -67,8 +67,8 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
     for ack in acks:
         extra = "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars) if len(report.text) > deps.max_text_chars else ""
         rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
-        delivered = await send(deps, chat_id, rendered)
-        await settle(deps.service.sf, ack.outbox_id, delivered, deps.service.clock())
+        await send(deps, chat_id, rendered,
+                   recorder(deps.service.sf, ack.outbox_id, deps.service.clock, deps.service.write_lock))
     await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
 
 

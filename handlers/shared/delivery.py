@@ -1,7 +1,8 @@
 """Send rendered notices through the notifier (which keeps to Telegram's limits).
 
 A notice the workflow queued in the outbox (it carries `outbox_id`) is marked sent, with
-its message's id, as soon as Telegram answers; one that fails is left to the outbox sweep
+its message's id, as soon as Telegram answers, before the next such message may go
+(`recorder`, delivery.notifier); one that fails is left to the outbox sweep
 (bot.jobs.outbox), and so is every one a crash interrupts.
 
 Cards do not lie: after a 撤销 or a 无效 the cards its recipient holds about the ticket
@@ -14,7 +15,7 @@ from typing import Any
 
 from aiogram.methods import EditMessageCaption, EditMessageReplyMarkup
 
-from delivery.notifier import Delivery
+from delivery.notifier import Delivery, Record
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import speaking
 from handlers.views.notices import notice
@@ -26,16 +27,17 @@ from tickets.views import Notice, NoticeKind, to_followers
 CAPTION_LIMIT = 1024
 
 
-async def send(deps: Any, chat_id: int, r: Rendered) -> Delivery:
+async def send(deps: Any, chat_id: int, r: Rendered, record: Record | None = None) -> Delivery:
     """The notice (photos first, the text with its buttons, a location last); what Telegram
-    answered for the message with the text. `deps`: anything with a notifier."""
+    answered for the message with the text, which `record` (see `recorder`) is called with.
+    `deps`: anything with a notifier."""
     n = deps.notifier
     if len(r.photos) == 1 and len(r.text) <= CAPTION_LIMIT:
-        main = await n.send_photo(chat_id, r.photos[0], caption=r.text, reply_markup=r.markup)
+        main = await n.send_photo(chat_id, r.photos[0], caption=r.text, reply_markup=r.markup, record=record)
     else:
         for photo in r.photos:
             await n.send_photo(chat_id, photo)
-        main = await n.send_message(chat_id, r.text, reply_markup=r.markup)
+        main = await n.send_message(chat_id, r.text, reply_markup=r.markup, record=record)
     if r.location and main.ok:
         await n.send_location(chat_id, latitude=r.location[0], longitude=r.location[1])
     return main
@@ -84,15 +86,20 @@ async def redraw_for(deps: Deps, n: Notice) -> None:
     await redraw(deps, n.chat_id, cards)
 
 
-async def settle(session_factory: Any, row_id: int | None, d: Delivery, now: Any, *, lock: Any = None,
-                 **ids: Any) -> None:
-    """Record an outbox row's send: sent (with the message's id) or blocked are final; a
-    failure is left for the sweep to try again. `lock`: the workflow's write lock (SQLite)."""
+def recorder(session_factory: Any, row_id: int | None, clock: Any, lock: Any = None) -> Record | None:
+    """What records outbox row `row_id`'s send, for the notifier (delivery.notifier.Record):
+    sent (with the message's id) or blocked are final; a failure counts one attempt and is
+    left for the sweep to try again. `clock`: () -> now (UTC); `lock`: the workflow's write
+    lock (SQLite). None for a message with no row."""
     if row_id is None:
-        return
-    outcome = "sent" if d.ok else ("blocked" if d.blocked else "failed")
-    await outbox.mark(session_factory, row_id, outcome, now, final=d.ok or d.blocked,
-                      telegram_message_id=d.message_id, lock=lock, **ids)
+        return None
+
+    async def record(d: Delivery) -> None:
+        outcome = "sent" if d.ok else ("blocked" if d.blocked else "failed")
+        await outbox.mark(session_factory, row_id, outcome, clock(), final=d.ok or d.blocked,
+                          telegram_message_id=d.message_id, lock=lock)
+
+    return record
 
 
 async def recipient_locales(deps: Deps, chat_ids: Iterable[int]) -> dict[int, str]:
@@ -117,6 +124,6 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
         with speaking(locales.get(item.chat_id)):
             rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
             cards = await redrawn_cards(deps.service.sf, item, deps.tz)
-        delivered = await send(deps, item.chat_id, rendered)
-        await settle(deps.service.sf, item.outbox_id, delivered, deps.service.clock(), lock=deps.service.write_lock)
+        await send(deps, item.chat_id, rendered,
+                   recorder(deps.service.sf, item.outbox_id, deps.service.clock, deps.service.write_lock))
         await redraw(deps, item.chat_id, cards)

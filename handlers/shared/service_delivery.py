@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.methods import SendMessage, SendPoll
 
-from handlers.shared.delivery import recipient_locales, settle
+from handlers.shared.delivery import recipient_locales, recorder
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import speaking
 from handlers.views.service_cards import Card, new_order_notice, order_notice, poll_question
@@ -22,9 +22,10 @@ async def deliver_orders(deps: Deps, notices: Iterable[OrderNotice]) -> None:
     for n in notices:
         with speaking(locales.get(n.chat_id)):
             card = order_notice(n, deps.tz)
-        d = await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup)
-        if n.outbox_id is not None:  # queued by the workflow: marked sent (or left to the sweep)
-            await settle(deps.service.sf, n.outbox_id, d, deps.service.clock(), lock=deps.service.write_lock)
+        # Queued by the workflow (outbox_id): marked sent, or left to the sweep.
+        await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup,
+                                         record=recorder(deps.service.sf, n.outbox_id, deps.service.clock,
+                                                         deps.service.write_lock))
 
 
 async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card],
@@ -50,10 +51,8 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
         methods.append(SendMessage(chat_id=chat_id, text=card.text, reply_markup=card.markup))
 
     async def one(method: SendMessage) -> bool:
-        d = await deps.notifier.deliver(method)
-        if session_factory is not None and method.chat_id in rows:
-            await settle(session_factory, rows[method.chat_id], d, clock(), lock=lock)
-        return d.ok
+        record = recorder(session_factory, rows.get(method.chat_id), clock, lock) if session_factory else None
+        return (await deps.notifier.deliver(method, record=record)).ok
 
     return sum(await asyncio.gather(*(one(m) for m in methods)))
 
@@ -71,14 +70,18 @@ async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequen
             questions[locale] = poll_question(view, deps.tz)
 
     async def one(job: Any) -> bool:
+        settle = recorder(matters.sf, job.outbox_id, matters.clock, getattr(matters, "write_lock", None))
+
+        async def record(d: Any) -> None:
+            poll = getattr(d.result, "poll", None)
+            if d.ok and poll is not None:  # the poll's id, to count its answers, with the mark
+                await matters.poll_sent(view.id, job.chat_id, poll.id, d.message_id, job.outbox_id)
+            elif settle is not None:
+                await settle(d)
+
         d = await deps.notifier.deliver(SendPoll(chat_id=job.chat_id, question=questions[locales.get(job.chat_id)],
-                                                 options=list(view.options), is_anonymous=False))
-        poll = getattr(d.result, "poll", None)
-        if d.ok and poll is not None:
-            await matters.poll_sent(view.id, job.chat_id, poll.id, d.message_id, job.outbox_id)
-            return True
-        await settle(matters.sf, job.outbox_id, d, matters.clock(), lock=getattr(matters, "write_lock", None))
-        return False
+                                                 options=list(view.options), is_anonymous=False), record=record)
+        return d.ok and getattr(d.result, "poll", None) is not None
 
     return sum(await asyncio.gather(*(one(j) for j in jobs)))
 

@@ -209,3 +209,38 @@ async def test_updates_handled_over_a_week_ago_are_forgotten(core, wire):
     async with core.session_factory() as s:
         kept = set((await s.execute(select(ProcessedUpdate.key))).scalars())
         assert kept == {"update:2"} and await updates.seen(s, ["update:2"])
+
+
+async def test_a_card_whose_senders_keep_dying_is_sent_in_the_end_once(core, wire):
+    """A claim is no attempt: a row claimed again and again by senders that die before
+    Telegram answers (a crash loop under load) is not given up after five claims."""
+    session, _deps, sender = wire
+    outcome = await report(core)
+    _ack, card = outcome.notices
+    now = core.service.clock()
+    for i in range(1, 8):  # seven sweeps claim it after each lease, and each one dies
+        claimed = await outbox.claim(core.session_factory, now + i * AFTER_LEASE)
+        assert card.outbox_id in {m.id for m in claimed}
+    assert await sender.deliver_once(now + 8 * AFTER_LEASE) == 2
+    assert len(cards(session, MEMBER.id)) == 1
+    async with core.session_factory() as s:
+        row = await s.get(OutboxMessage, card.outbox_id)
+    assert (row.outcome, row.attempts) == ("sent", 0)
+
+
+async def test_a_card_that_keeps_failing_is_given_up_after_five_failed_sends(core, wire):
+    session, deps, sender = wire
+    outcome = await report(core)
+    _ack, card = outcome.notices
+    for _ in range(6):
+        session.fail_next("sendMessage", status=500, description="Internal Server Error", chat_id=MEMBER.id)
+    await deliver(deps, outcome.notices)  # the handler's send: the first failure
+    now = core.service.clock()
+    for i in range(1, 6):  # four more failures, then nothing is tried any more
+        await sender.deliver_once(now + i * AFTER_LEASE)
+    assert cards(session, MEMBER.id) == []
+    async with core.session_factory() as s:
+        row = await s.get(OutboxMessage, card.outbox_id)
+    assert (row.outcome, row.attempts, row.sent_at) == ("failed", 5, None)
+    tries = [r for r in session.requests if getattr(r, "chat_id", None) == MEMBER.id]
+    assert len(tries) == 5

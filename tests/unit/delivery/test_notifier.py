@@ -299,3 +299,48 @@ async def test_failures_are_logged_without_token_or_text(notifier, session, capl
     assert "幸福小区" not in caplog.text and "SECRET-TOKEN" not in caplog.text
     for expected in ("11", "12", "13", "TelegramBadRequest", "TelegramForbiddenError", "sendMessage"):
         assert expected in caplog.text
+
+
+async def test_a_recorded_send_goes_only_once_the_previous_one_is_recorded(notifier, session, arrivals):
+    """Between Telegram's answer and the outbox mark, a crash would send the message again:
+    only one such message is ever in that window (the others wait before their call)."""
+    events: list[str] = []
+    first_recorded = asyncio.Event()
+    release = asyncio.Event()
+
+    def record(name):
+        async def done(d: Delivery) -> None:
+            events.append(f"recording {name}")
+            if name == "first":
+                first_recorded.set()
+                await release.wait()  # a slow commit
+            events.append(f"recorded {name} ok={d.ok}")
+        return done
+
+    first = asyncio.create_task(notifier.send_message(1, "甲", record=record("first")))
+    await first_recorded.wait()
+    second = asyncio.create_task(notifier.send_message(2, "乙", record=record("second")))
+    plain = asyncio.create_task(notifier.send_message(3, "丙"))  # no outbox row: not held back
+    await plain
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert [chat for _, chat, _ in arrivals] == [1, 3], "the second recorded send waits for the first's record"
+    release.set()
+    await asyncio.gather(first, second)
+    assert [chat for _, chat, _ in arrivals] == [1, 3, 2]
+    assert events == ["recording first", "recorded first ok=True", "recording second", "recorded second ok=True"]
+
+
+async def test_a_failed_recorded_send_is_recorded_as_failed_and_a_record_error_does_not_raise(bot, clock, session):
+    notifier = Notifier(bot, clock=clock, sleep=clock.sleep, max_retries=0)
+    seen: list[Delivery] = []
+
+    async def record(d: Delivery) -> None:
+        seen.append(d)
+        raise RuntimeError("database away")
+
+    session.fail_next("sendMessage", status=400, description="Bad Request: message text is empty")
+    failed = await notifier.send_message(1, "x", record=record)
+    sent = await notifier.send_message(1, "y", record=record)
+    assert [d.ok for d in seen] == [False, True] and not failed.ok and sent.ok
+    await notifier.aclose()
