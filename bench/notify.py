@@ -3,6 +3,13 @@
     python bench/notify.py --quick           # 600 messages at Telegram's real rates (~25 s)
     python bench/notify.py                   # 10,000 messages at real rates (~6 min)
     python bench/notify.py --scale 10        # 10,000 with every limit x10 (~40 s)
+    python bench/notify.py --outbox          # what recording each send in the outbox costs
+
+With --outbox, the same messages go three ways in one run, each with its own outbox row
+in a fresh SQLite database: unrecorded (the baseline), recorded with one message in the
+window between Telegram's answer and its mark (the default, limits.unrecorded_sends = 1),
+and with four. Each at the link's round trip given by --latency-ms (a real Telegram link
+is tens to hundreds of ms; loopback is ~1 ms), and the ratio to the baseline.
 
 Every message goes through Notifier and a real aiogram Bot (AiohttpSession) to FakeBotApi,
 which answers 429 to any send over its limits (30/s overall, 1/s per chat, 20/min per
@@ -49,6 +56,7 @@ async def run(args: argparse.Namespace) -> int:
         group_per_minute=int(20 * k),
         inject_429_every=args.inject_429_every,
         inject_retry_after=1,
+        reachable={chat for chat, _ in items},  # each of them wrote to the bot once
     )
     await api.start()
     bot = api.bot()
@@ -109,6 +117,72 @@ async def report_progress(notifier: Notifier, total: int, started: float) -> Non
         print(f"  … {done}/{total} after {time.perf_counter() - started:.0f} s", flush=True)
 
 
+async def outbox_run(args: argparse.Namespace, window: int | None, latency: float) -> float:
+    """Seconds to send the plan with each message's outbox row marked as Telegram answers
+    (`window` messages at most between answer and mark; None: sent without a record)."""
+    import tempfile
+
+    from handlers.shared.delivery import recorder
+    from storage.engine import create_engine, create_session_factory
+    from storage.models import Base
+    from storage.write_lock import WriteLock
+    from tickets import outbox
+    from tickets.reports import utcnow
+
+    items = plan(args.messages, args.chats, args.groups, args.seed)
+    k = args.scale
+    api = FakeBotApi(enforce_limits=True, global_per_s=30 * k, per_chat_per_s=1 * k, group_per_minute=int(20 * k),
+                     reachable={chat for chat, _ in items})
+    await api.start()
+    bot = api.bot()
+
+    async def link(make_request, bot, method):  # the round trip of a real link
+        await asyncio.sleep(latency)
+        return await make_request(bot, method)
+
+    bot.session.middleware(link)
+    notifier = Notifier(bot, global_per_s=args.global_per_s * k, per_chat_interval=1.05 / k,
+                        group_per_minute=int(19 * k), pause_on_429=1.0 / k, in_flight=window or 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", concurrency=16)
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        sf, lock = create_session_factory(engine), WriteLock()
+        async with sf() as session, session.begin():
+            rows = await outbox.put(session, (outbox.Row(f"bench:{i}", chat, "bench") for i, (chat, _) in
+                                              enumerate(items)), utcnow())
+        ids = [rows[f"bench:{i}"] for i in range(len(items))]
+
+        async def one(i: int, chat: int, text: str) -> None:
+            record = recorder(sf, ids[i], utcnow, lock) if window else None
+            await notifier.send_message(chat, text, record=record)
+
+        started = time.perf_counter()
+        try:
+            await asyncio.gather(*(one(i, chat, text) for i, (chat, text) in enumerate(items)))
+        finally:
+            elapsed = time.perf_counter() - started
+            await notifier.aclose()
+            await bot.session.close()
+            await api.stop()
+            await engine.dispose()
+    return elapsed
+
+
+async def outbox_main(args: argparse.Namespace) -> int:
+    n = len(plan(args.messages, args.chats, args.groups, args.seed))
+    print(f"{n} messages, each with an outbox row (SQLite); notifier {args.global_per_s * args.scale:g}/s, "
+          f"scale {args.scale:g}", flush=True)
+    for latency_ms in args.latency_ms:
+        base = await outbox_run(args, None, latency_ms / 1000)
+        print(f"  link {latency_ms:5.0f} ms  unrecorded (baseline)   {n / base:7.1f} msg/s", flush=True)
+        for window in (1, 4):
+            t = await outbox_run(args, window, latency_ms / 1000)
+            print(f"  link {latency_ms:5.0f} ms  recorded, window {window}     {n / t:7.1f} msg/s  "
+                  f"({base / t:.2f}x the baseline)", flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="600 messages to 300 chats")
@@ -119,11 +193,14 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every limit (both sides)")
     parser.add_argument("--inject-429-every", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--outbox", action="store_true", help="the cost of recording each send (see above)")
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[1, 50, 150],
+                        help="with --outbox: the link's round trips to try")
     args = parser.parse_args()
     if args.quick:
         args.messages, args.chats, args.groups = 600, 300, 5
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(run(args))
+    return asyncio.run(outbox_main(args) if args.outbox else run(args))
 
 
 if __name__ == "__main__":

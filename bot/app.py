@@ -64,6 +64,7 @@ def create_notifier(bot: Bot, core: Core, **limits) -> Notifier:
     cfg = core.settings.limits
     limits.setdefault("global_per_s", cfg.send_per_s)
     limits.setdefault("per_chat_interval", cfg.chat_interval_s)
+    limits.setdefault("in_flight", cfg.unrecorded_sends)
     if core.redis is not None and "pacer" not in limits:
         limits["pacer"] = RedisPacer(core.redis, core.settings.redis.prefix,
                                      global_per_s=core.settings.redis.global_per_s,

@@ -132,6 +132,9 @@ class LimitSettings(BaseModel):
     # to one chat. Telegram's limits (30/s, 1/s): raise them only against a test server.
     send_per_s: float = Field(28.0, gt=0)
     chat_interval_s: float = Field(1.05, ge=0)
+    # Messages Telegram may have taken whose outbox row is not yet marked sent: each is sent
+    # again after a crash (delivery.notifier). 1: at most one doubled notice per crash.
+    unrecorded_sends: int = Field(1, ge=1, le=100)
 
 
 class OnboardingSettings(BaseModel):

@@ -8,8 +8,9 @@ a sweep. Logs carry chat id, method and error class: never the token or the text
 A send that carries a `record` (the outbox row it delivers, see handlers.shared.delivery)
 goes only once the previous recorded send is recorded: between Telegram taking a message
 and its row marked sent, a crash makes the outbox send it again, so at most `in_flight`
-such messages (one by default) can arrive twice after a kill. Pacing waits are outside
-that window: only the call itself and its record are in it.
+such messages (one by default) can arrive twice after a kill. A chat's own interval is
+waited out before the window; the turn at the global pace is taken inside it, so sends
+that waited for the window do not go in a bunch.
 """
 
 from __future__ import annotations
@@ -186,10 +187,14 @@ class Notifier:
         attempts = 0
         ticket: int | None = None
         while True:
-            ticket = await self._scheduler.turn(key, ticket=ticket)
-            attempts += 1
             window = self._unrecorded if record is not None else nullcontext()
+            if record is not None:
+                await self._scheduler.until_free(key)  # the chat's own interval: outside the window
             async with window:
+                # The turn inside the window: a send that waited for the window goes at the
+                # pace, never in a bunch with others that waited.
+                ticket = await self._scheduler.turn(key, ticket=ticket)
+                attempts += 1
                 try:
                     result = await self._call(method, chat_id)
                 except asyncio.CancelledError:

@@ -86,6 +86,13 @@ class TurnScheduler:
             raise
         return ticket
 
+    async def until_free(self, key: Hashable) -> None:
+        """Sleep until `key`'s own interval since its last send is over (no turn is taken:
+        a caller about to hold something scarce while it waits for its turn waits here first)."""
+        chat = self._chats.get(key)
+        if chat is not None and chat.free_at > self._clock():
+            await self._sleep(chat.free_at - self._clock())
+
     def done(self, key: Hashable, *, delay: float = 0.0) -> None:
         """The send is over; the chat may go again after its interval (or `delay`)."""
         chat = self._chats[key]

@@ -11,15 +11,18 @@ as the change that causes it, so a crash between the commit and the send loses n
   (bot.jobs.outbox) sends whatever is left: rows never claimed (queued where nothing can
   send, like `gridbot org import`), rows whose send failed, and rows whose claim is older
   than the lease (the process died mid-send). Only that one in-flight message can arrive
-  twice.
+  twice. A claim is a lease on a living sender: while a row waits in this process's queue
+  (Telegram's pacing, a burst), `holding` keeps it and `renew` extends its claim, so only a
+  sender that died lets its rows go to another.
 * Rows are plain data (chat, kind, ticket/order/matter id, note): rendering happens at
   send time, in handlers.views, in the reader's language.
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -203,6 +206,60 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
                     if not f.done():
                         f.set_result(None)
     await future
+
+
+class _Held:
+    """Row ids this process has claimed and not yet recorded (one per session factory)."""
+
+    _all: WeakKeyDictionary[Any, _Held] = WeakKeyDictionary()
+
+    def __init__(self) -> None:
+        self.ids: Counter[int] = Counter()
+
+    @classmethod
+    def of(cls, session_factory: Any) -> _Held:
+        held = cls._all.get(session_factory)
+        if held is None:
+            held = cls._all[session_factory] = cls()
+        return held
+
+
+@contextmanager
+def holding(session_factory: Any, ids: Iterable[int | None]) -> Iterator[None]:
+    """While the block runs, `renew` keeps these rows' claims alive: they are being sent
+    here, however long they wait for their turn."""
+    held = _Held.of(session_factory)
+    mine = [i for i in ids if i is not None]
+    held.ids.update(mine)
+    try:
+        yield
+    finally:
+        held.ids.subtract(mine)
+        for i in mine:
+            if held.ids[i] <= 0:
+                del held.ids[i]
+
+
+async def renew(session_factory: async_sessionmaker[AsyncSession], now: datetime, *,
+                lock: asyncio.Lock | None = None) -> int:
+    """Extend to `now` the claims of the rows this process holds (`holding`) and has not
+    recorded; returns how many. Run well within the lease (bot.jobs.outbox)."""
+    ids = sorted(_Held.of(session_factory).ids)
+    if not ids:
+        return 0
+    renewed = 0
+    async with _short_lane(lock), session_factory() as session, session.begin():
+        updates.unrecorded(session)
+        for start in range(0, len(ids), 500):
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids[start:start + 500]), OutboxMessage.sent_at.is_(None),
+                       OutboxMessage.claimed_at.is_not(None), OutboxMessage.claimed_at <= now)
+                .values(claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            renewed += result.rowcount or 0
+    return renewed
 
 
 def _short_lane(lock: Any) -> Any:

@@ -74,25 +74,30 @@ class OutboxSender:
         """Sends what is due; returns how many were delivered."""
         async with self._lock:  # the job and an admin's command never sweep at once
             now = now or self.clock()
-            sent = 0
-            polls: dict[int, list[PollJob]] = {}
-            for message in await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts,
-                                              lock=self.write_lock):
-                if message.kind == POLL:
-                    polls.setdefault(message.matter_id, []).append(PollJob(message.chat_id, message.id))
-                    continue
-                rendered = await self._render(message)
-                if rendered is None:
-                    await outbox.mark(self.sf, message.id, "obsolete", now, final=True, lock=self.write_lock)
-                    continue
-                delivery = await send(self, message.chat_id, rendered,
-                                      recorder(self.sf, message.id, self.clock, self.write_lock))
-                sent += delivery.ok
-                if delivery.ok and message.kind in REDRAWN_AFTER:
-                    await self._redraw(message)
-            for matter_id, jobs in polls.items():
-                sent += await self._polls(matter_id, jobs, now)
-            return sent
+            claimed = await outbox.claim(self.sf, now, lease=self.lease, max_attempts=self.max_attempts,
+                                         lock=self.write_lock)
+            with outbox.holding(self.sf, (m.id for m in claimed)):  # a batch waits its turns: kept claimed
+                return await self._deliver(claimed, now)
+
+    async def _deliver(self, claimed: Sequence[OutboxMessage], now: datetime) -> int:
+        sent = 0
+        polls: dict[int, list[PollJob]] = {}
+        for message in claimed:
+            if message.kind == POLL:
+                polls.setdefault(message.matter_id, []).append(PollJob(message.chat_id, message.id))
+                continue
+            rendered = await self._render(message)
+            if rendered is None:
+                await outbox.mark(self.sf, message.id, "obsolete", now, final=True, lock=self.write_lock)
+                continue
+            delivery = await send(self, message.chat_id, rendered,
+                                  recorder(self.sf, message.id, self.clock, self.write_lock))
+            sent += delivery.ok
+            if delivery.ok and message.kind in REDRAWN_AFTER:
+                await self._redraw(message)
+        for matter_id, jobs in polls.items():
+            sent += await self._polls(matter_id, jobs, now)
+        return sent
 
     async def _polls(self, matter_id: int, jobs: list[PollJob], now: datetime) -> int:
         view = await self.matters.poll_view(matter_id)
@@ -190,7 +195,22 @@ class OutboxSender:
             log.exception("outbox delivery failed")
 
 
+    async def renew_job(self) -> None:
+        """Keeps the claims of what this process is still sending (tickets.outbox.renew):
+        its own job, since a sweep's batch can take longer than the lease."""
+        try:
+            await outbox.renew(self.sf, self.clock(), lock=self.write_lock)
+        except asyncio.CancelledError:
+            log.info("job interrupted by shutdown")
+        except Exception:  # noqa: BLE001 - logged; the next run tries again
+            log.exception("renewing the outbox's claims failed")
+
+
 def add_outbox_job(scheduler: BaseScheduler, sender: OutboxSender, seconds: float = 5) -> None:
     scheduler.add_job(sender.job, IntervalTrigger(seconds=seconds), id="outbox", name="outbox",
                       misfire_grace_time=max(int(seconds), 1), coalesce=True, max_instances=1)
+    # Three renewals a lease: a claim outlives one late or failed run.
+    every = max(sender.lease.total_seconds() / 3, 0.5)
+    scheduler.add_job(sender.renew_job, IntervalTrigger(seconds=every), id="outbox-renew", name="outbox-renew",
+                      misfire_grace_time=max(int(every), 1), coalesce=True, max_instances=1)
 

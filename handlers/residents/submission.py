@@ -16,6 +16,7 @@ from handlers.shared.refusals import refusal
 from handlers.services.order_offer import offer_order
 from handlers.views.cadre_cards import duplicate_offer
 from handlers.views.render import acknowledgement
+from tickets import outbox
 from tickets.errors import NotRegistered, RateLimited
 from tickets.reports import Report
 from tickets.views import NoticeKind
@@ -64,12 +65,13 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
         # sweep sends. Answering again would only say the same thing twice.
         return
     acks = [n for n in outcome.notices if n.kind == NoticeKind.REPORTED]
-    for ack in acks:
-        extra = "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars) if len(report.text) > deps.max_text_chars else ""
-        rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
-        await send(deps, chat_id, rendered,
-                   recorder(deps.service.sf, ack.outbox_id, deps.service.clock, deps.service.write_lock))
-    await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
+    with outbox.holding(deps.service.sf, (n.outbox_id for n in outcome.notices)):  # not stolen by a sweep
+        for ack in acks:
+            extra = "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars) if len(report.text) > deps.max_text_chars else ""
+            rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
+            await send(deps, chat_id, rendered,
+                       recorder(deps.service.sf, ack.outbox_id, deps.service.clock, deps.service.write_lock))
+        await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
 
 
 async def submit_pending(deps: Deps, state: FSMContext, telegram_id: int) -> None:

@@ -118,12 +118,13 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
         n for n in notices if n.outbox_id is None)
     # In each recipient's language, not in the language of whoever caused the notice.
     locales = await recipient_locales(deps, (n.chat_id for n in notices))
-    for item in notices:
-        if not item.chat_id:
-            continue  # a resident who deleted their data: nobody to tell
-        with speaking(locales.get(item.chat_id)):
-            rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
-            cards = await redrawn_cards(deps.service.sf, item, deps.tz)
-        await send(deps, item.chat_id, rendered,
-                   recorder(deps.service.sf, item.outbox_id, deps.service.clock, deps.service.write_lock))
-        await redraw(deps, item.chat_id, cards)
+    with outbox.holding(deps.service.sf, (n.outbox_id for n in notices)):  # queued: not stolen by a sweep
+        for item in notices:
+            if not item.chat_id:
+                continue  # a resident who deleted their data: nobody to tell
+            with speaking(locales.get(item.chat_id)):
+                rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
+                cards = await redrawn_cards(deps.service.sf, item, deps.tz)
+            await send(deps, item.chat_id, rendered,
+                       recorder(deps.service.sf, item.outbox_id, deps.service.clock, deps.service.write_lock))
+            await redraw(deps, item.chat_id, cards)

@@ -14,18 +14,20 @@ from handlers.shared.i18n import speaking
 from handlers.views.service_cards import Card, new_order_notice, order_notice, poll_question
 from service_orders.matters import MatterView
 from service_orders.views import Broadcast, OrderNotice
+from tickets import outbox
 
 
 async def deliver_orders(deps: Deps, notices: Iterable[OrderNotice]) -> None:
     notices = [n for n in notices if n.chat_id]  # 0: a resident who deleted their data
     locales = await recipient_locales(deps, (n.chat_id for n in notices))
-    for n in notices:
-        with speaking(locales.get(n.chat_id)):
-            card = order_notice(n, deps.tz)
-        # Queued by the workflow (outbox_id): marked sent, or left to the sweep.
-        await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup,
-                                         record=recorder(deps.service.sf, n.outbox_id, deps.service.clock,
-                                                         deps.service.write_lock))
+    with outbox.holding(deps.service.sf, (n.outbox_id for n in notices)):
+        for n in notices:
+            with speaking(locales.get(n.chat_id)):
+                card = order_notice(n, deps.tz)
+            # Queued by the workflow (outbox_id): marked sent, or left to the sweep.
+            await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup,
+                                             record=recorder(deps.service.sf, n.outbox_id, deps.service.clock,
+                                                             deps.service.write_lock))
 
 
 async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card],
@@ -54,7 +56,10 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
         record = recorder(session_factory, rows.get(method.chat_id), clock, lock) if session_factory else None
         return (await deps.notifier.deliver(method, record=record)).ok
 
-    return sum(await asyncio.gather(*(one(m) for m in methods)))
+    if session_factory is None:
+        return sum(await asyncio.gather(*(one(m) for m in methods)))
+    with outbox.holding(session_factory, rows.values()):
+        return sum(await asyncio.gather(*(one(m) for m in methods)))
 
 
 async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequence[Any]) -> int:
@@ -83,7 +88,8 @@ async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequen
                                                  options=list(view.options), is_anonymous=False), record=record)
         return d.ok and getattr(d.result, "poll", None) is not None
 
-    return sum(await asyncio.gather(*(one(j) for j in jobs)))
+    with outbox.holding(matters.sf, (j.outbox_id for j in jobs)):
+        return sum(await asyncio.gather(*(one(j) for j in jobs)))
 
 
 async def broadcast(deps: Deps, b: Broadcast | None) -> int:

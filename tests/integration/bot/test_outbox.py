@@ -244,3 +244,18 @@ async def test_a_card_that_keeps_failing_is_given_up_after_five_failed_sends(cor
     assert (row.outcome, row.attempts, row.sent_at) == ("failed", 5, None)
     tries = [r for r in session.requests if getattr(r, "chat_id", None) == MEMBER.id]
     assert len(tries) == 5
+
+
+async def test_a_card_still_waiting_in_a_living_sender_is_not_taken_by_another_sweep(core, wire):
+    """Under load a handler's card can wait for its turn longer than the lease: its claim is
+    renewed while it waits, so another instance's sweep does not send it as well. Once its
+    sender is gone (nothing renews it), a sweep after the lease sends it."""
+    session, _deps, sender = wire
+    outcome = await report(core)
+    now = core.service.clock()
+    with outbox.holding(core.session_factory, [n.outbox_id for n in outcome.notices]):
+        assert await outbox.renew(core.session_factory, now + AFTER_LEASE) == 2
+        assert await outbox.claim(core.session_factory, now + AFTER_LEASE + timedelta(seconds=30)) == []
+    assert await outbox.renew(core.session_factory, now + 2 * AFTER_LEASE) == 0
+    assert await sender.deliver_once(now + 3 * AFTER_LEASE) == 2
+    assert len(cards(session, MEMBER.id)) == 1
