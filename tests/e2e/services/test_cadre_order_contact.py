@@ -32,7 +32,7 @@ ANSWER = "不大，一个人就行，谢谢书记"
 
 
 def edits_to(out, person: Person):
-    return [r for r in out if r.chat_id == person.id and r.method == "editMessageReplyMarkup"]
+    return [r for r in out if r.chat_id == person.id and r.method.startswith("editMessage")]
 
 
 async def with_secretary(chat) -> None:
