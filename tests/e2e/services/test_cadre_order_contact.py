@@ -65,8 +65,13 @@ async def test_the_cadre_writes_from_the_review_card_and_the_resident_answers(ch
     assert str(CADRE.id) not in str(relayed.data)
     assert not to(out, SECRETARY) and not to(out, VOLUNTEER) and not to(out, PARTY)
     # The resident answers: it reaches the cadre alone, without the resident's name or id.
-    await chat.press(RESIDENT, "回复")
+    # The prompt and the receipt name whom it reaches: the cadre, not a 服务人员.
+    out = await chat.press(RESIDENT, "回复")
+    (prompt,) = chat.texts_to(RESIDENT, out)
+    assert "社区干部 钱书记" in prompt and "服务人员" not in prompt
     out = await chat.say(RESIDENT, ANSWER)
+    (receipt,) = chat.texts_to(RESIDENT, out)
+    assert "已转达" in receipt and "社区干部 钱书记" in receipt and "服务人员" not in receipt
     (back,) = to(out, CADRE)
     assert ANSWER in back.text and "#1" in back.text and labels(back) == [CONTACT]
     assert RESIDENT.name not in str(back.data) and str(RESIDENT.id) not in str(back.data)
