@@ -2,8 +2,6 @@
 不通过 (asks for a reason), 合并 (pick the other order), 转为工单."""
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -113,7 +111,8 @@ async def on_merge_menu(query: CallbackQuery, callback_data: ReviewCb, deps: Dep
     if not options:
         await deps.notifier.send_message(query.from_user.id, T.MERGE_NONE)
         return
-    rows = [[(f"#{o.id} {escape(o.text[:24])}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
+    # A button's label is plain text (no HTML): the words as typed, or that they were deleted.
+    rows = [[(f"#{o.id} {o.text.strip()[:24] or T.ORDER_TEXT_DELETED}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
     await deps.notifier.send_message(query.from_user.id, T.MERGE_PICK.format(id=view.id), reply_markup=kb(rows))
 
 

@@ -45,6 +45,7 @@ ORDER_CARD = (
     "内容：{text}\n"
     "需要时间：{needed}"
 )
+ORDER_TEXT_DELETED = "（内容已删除：点单人删除了个人数据）"
 ORDER_REVIEW_BADGE = "📥 新点单，请议单　"
 ORDER_RETURNED_BADGE = "🔁 居民不满意，请重新议单　"
 ORDER_AUTO_BADGE = "📢 已按类别自动发布　"

@@ -246,3 +246,16 @@ async def test_the_answer_goes_to_whoever_wrote_the_message_it_was_under(chat, c
     await chat.press_data(RESIDENT, reply, 1)
     out = await chat.say(RESIDENT, "还有一件事")
     assert [r.chat_id for r in out if r.method == "sendMessage" and "还有一件事" in (r.text or "")] == [CADRE.id]
+
+
+async def test_orders_shows_a_deleted_residents_order_as_deleted_not_blank(chat, core):
+    await community(chat)
+    await order(chat, ERRAND)
+    await chat.press(CADRE, "通过发布")
+    await chat.press(VOLUNTEER, "接单")
+    await erase(chat)
+    for person in (CADRE, VOLUNTEER):  # who dispatches it, who serves it
+        out = await chat.say(person, "/orders")
+        (card,) = [r for r in to(out, person) if "#1" in r.text]
+        assert "内容已删除" in card.text and "内容：\n" not in card.text, card.text
+        assert ERRAND not in card.text
