@@ -40,6 +40,7 @@ from storage.models import (
     Unit,
     UserSetting,
 )
+from service_orders.states import OPEN_ORDER_STATES
 from storage.repositories import Residents
 from tickets.closing.reasons import REOPEN_REASONS
 from tickets.lifecycle import OPEN_STATES
@@ -81,6 +82,8 @@ class Stored:
     anonymous: bool = False
     tickets: int = 0
     open_tickets: int = 0
+    orders: int = 0       # their service orders (点单); erase() empties their words, not their state
+    open_orders: int = 0
 
 
 class Privacy:
@@ -108,9 +111,14 @@ class Privacy:
                        func.count(Ticket.id).filter(Ticket.state.in_([s.value for s in OPEN_STATES])))
                 .where(Ticket.resident_id == resident.id)
             )).one()
+            orders = (await session.execute(
+                select(func.count(ServiceOrder.id),
+                       func.count(ServiceOrder.id).filter(ServiceOrder.state.in_([s.value for s in OPEN_ORDER_STATES])))
+                .where(ServiceOrder.resident_id == resident.id)
+            )).one()
             place = " ".join(u.name for u in (grid, micro) if u)
             return Stored(True, resident.name, place, mask_phone(resident.phone), resident.anonymous,
-                          counts[0], counts[1])
+                          counts[0], counts[1], orders[0], orders[1])
 
     async def set_anonymous(self, telegram_id: int, on: bool) -> bool:
         """False when the person is not a resident yet (nothing to set)."""

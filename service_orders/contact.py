@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -59,17 +60,27 @@ async def may_write(session: AsyncSession, telegram_id: int, view: OrderView, ad
     return writes(await load_person(session, telegram_id, admins=admins), view)
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """Who hears the resident's answer, as the resident may be told: a member's kind (党员,
+    志愿者; rules.KIND_LABELS) or None for the community's cadre, and the name the bot knows
+    for them ("" when none, or when it goes to all the community's cadres)."""
+    kind: str | None
+    name: str = ""
+
+
+def _named(person: Person, order: ServiceOrder) -> Addressee:
+    member = next((m for m in person.active() if m.id == order.taker_id), None)
+    kind, name = (member.kind, member.name) if member is not None else (None, person.name)
+    return Addressee(kind, "" if name.strip() == str(person.telegram_id) else name.strip())
+
+
 def signature(person: Person, order: ServiceOrder) -> str:
     """How the resident sees the writer: their role and the name the bot knows for them
     (志愿者 小李; a cadre: 社区干部 王书记). A name that is only a Telegram id is left out."""
-    member = next((m for m in person.active() if m.id == order.taker_id), None)
-    if member is not None:
-        label, name = rules.KIND_LABELS.get(member.kind, ""), member.name
-    else:
-        label, name = ROLE_LABELS[Role.COMMUNITY_CADRE], person.name
-    if name.strip() == str(person.telegram_id):
-        name = ""
-    return f"{label} {name}".strip()
+    who = _named(person, order)
+    label = rules.KIND_LABELS.get(who.kind, "") if who.kind else ROLE_LABELS[Role.COMMUNITY_CADRE]
+    return f"{label} {who.name}".strip()
 
 
 class OrderRelay:
@@ -161,10 +172,12 @@ class OrderRelay:
             raise OrderRefused("stale", order.state)
         return person, order, writer
 
-    async def check_reply(self, telegram_id: int, order_id: int) -> None:
-        """May the resident answer on this order (theirs, someone wrote to them, still open)?"""
+    async def check_reply(self, telegram_id: int, order_id: int, under: int | None = None) -> Addressee:
+        """May the resident answer on this order (theirs, someone wrote to them, still open)?
+        Whom the answer would reach, for the prompt (`under`: as for to_writer)."""
         async with self.desk.sf() as session:
-            await self._may_reply(session, telegram_id, order_id)
+            _, order, writer = await self._may_reply(session, telegram_id, order_id, under)
+            return (await self._current(session, order, writer))[1]
 
     async def to_writer(self, telegram_id: int, order_id: int, text: str, under: int | None = None) -> OrderOutcome:
         """The resident's answer, to whoever wrote the message with Telegram id `under` in
@@ -177,26 +190,30 @@ class OrderRelay:
         async with self.desk._tx() as session:
             person, order, writer = await self._may_reply(session, telegram_id, order_id, under)
             view = await self.desk._view(session, order)
-            chats = await self._current(session, order, writer)
+            chats, addressee = await self._current(session, order, writer)
             # The resident's words, without their name: the event says only that they answered.
             event = self.desk._event(session, order.id, None, OrderAction.RELAY_REPLY, now, None, None, text,
                                      {"by": "resident"})
             await session.flush()
             notices = [OrderNotice(c, K.RELAY_REPLY, view, text) for c in chats]
-            return await self.desk._queued(session, order, OrderOutcome(view, notices), tag=f":e{event.id}")
+            outcome = OrderOutcome(view, notices, addressee=addressee)
+            return await self.desk._queued(session, order, outcome, tag=f":e{event.id}")
 
-    async def _current(self, session: AsyncSession, order: ServiceOrder, writer: int | None) -> list[int]:
-        """Who hears the resident now: the last writer while they may still write to them,
-        else the member holding the order, else the community's cadres."""
+    async def _current(self, session: AsyncSession, order: ServiceOrder,
+                       writer: int | None) -> tuple[list[int], Addressee]:
+        """Who hears the resident now (and how the resident may be told whom): the last writer
+        while they may still write to them, else the member holding the order, else the
+        community's cadres."""
         if writer is not None:
             who = await self.desk.person(session, writer)
             if rules.can_contact_requester(who, order.community_id, order.taker_id, OrderState(order.state)):
-                return [writer]
+                return [writer], _named(who, order)
         if order.state == OrderState.TAKEN and order.taker_id:
             member = await session.get(ServiceMember, order.taker_id)
             if member is not None:
-                return [member.telegram_id]
-        return [s.telegram_id for s in await StaffRepo(session).in_unit(order.community_id, Role.COMMUNITY_CADRE)]
+                return [member.telegram_id], Addressee(member.kind, member.name.strip())
+        cadres = await StaffRepo(session).in_unit(order.community_id, Role.COMMUNITY_CADRE)
+        return [s.telegram_id for s in cadres], Addressee(None)
 
     # -- the phone number ----------------------------------------------------------------------
 

@@ -111,6 +111,7 @@ class OrderOutcome:
     points: int = 0  # awarded to (or taken from) the presser by this command
     contact: bool = False  # the presser may 联系点单人 from the card they pressed (contact.may_write)
     ticket_outcome: object | None = None  # tickets.views.Outcome when turned into a ticket
+    addressee: object | None = None  # service_orders.contact.Addressee: who hears a resident's answer
 
 
 async def build_order_view(session: AsyncSession, order: ServiceOrder, units: UnitCache) -> OrderView:

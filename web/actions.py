@@ -10,6 +10,7 @@ from aiohttp import web
 from handlers.shared.delivery import deliver, redraw_for
 from handlers.shared.i18n import state_label
 from supervision.overdue import NobodyToRemind, RemindedRecently
+from tickets import outbox
 from tickets.closing.reasons import INVALID_REASONS, cleaned
 from tickets.errors import NotAllowed, NotFound, Stale, WorkflowError
 from tickets.views import Notice, NoticeKind
@@ -98,4 +99,21 @@ async def act(request: web.Request) -> web.StreamResponse:
             closed = Notice(telegram_id, NoticeKind.INVALID_STAFF, outcome.ticket, invalid_reason(request[FORM]),
                             visitor_of(request).actor.name)
             await redraw_for(console.deps, closed)
+            return redirect(f"/tickets/{tid}?" + urlencode({"done": name, **await _heard(console, outcome)}))
     return redirect(f"/tickets/{tid}?done={name}")
+
+
+async def _heard(console, outcome) -> dict[str, str]:
+    """After 无效: whether the resident got the reason, as the outbox recorded the send (told,
+    unreached: blocked, later: left for the sweep), or erased: they deleted their data, nobody
+    to tell; and whether another holder was told (staff)."""
+    mine = [n for n in outcome.notices if n.kind == NoticeKind.INVALID_RESIDENT and n.chat_id
+            and n.chat_id == outcome.ticket.resident_telegram_id]
+    staff = "1" if any(n.kind == NoticeKind.INVALID_STAFF and n.chat_id for n in outcome.notices) else "0"
+    if not mine:
+        return {"told": "erased", "staff": staff}
+    ids = [n.outbox_id for n in mine if n.outbox_id is not None]
+    async with console.deps.service.sf() as session:
+        found = {row.outcome for row in await outbox.rows(session, ids)} if ids else set()
+    told = "told" if "sent" in found else "unreached" if "blocked" in found else "later"
+    return {"told": told, "staff": staff}

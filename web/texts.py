@@ -13,8 +13,28 @@ DONE = {
     "remind": "已催办，处理人已收到提醒。",
     "recategorize": "已改类。",
     "merge": "已合并。",
-    "invalidate": "已判为无效，居民已收到原因，处理人员已收到通知。",
+    "invalidate": "已判为无效。",
 }
+# After 判为无效, what became of the reason for the resident (web.actions: as delivered, not as hoped),
+# and whether anyone else holding it was told.
+INVALID_TOLD = {
+    "told": "居民已收到原因。",
+    "erased": "反映人已删除个人数据，没有人可以告知原因。",
+    "unreached": "原因未能送达居民（对方已停用机器人或无法联系）。",
+    "later": "原因暂未送达居民，稍后会自动重发。",
+}
+INVALID_STAFF_TOLD = "处理人员已收到通知。"
+
+
+def done_text(query) -> str | None:
+    """The flash after an action, from the redirect's query (only known keys are shown)."""
+    done = DONE.get(query.get("done", ""))
+    if done is None or query.get("done") != "invalidate":
+        return done
+    parts = [done, INVALID_TOLD.get(query.get("told", ""), "")]
+    if query.get("staff") == "1":
+        parts.append(INVALID_STAFF_TOLD)
+    return "".join(parts)
 # 无效 (the chat's 🚫 无效): a one-tap reason (tickets.closing.reasons) or the cadre's own words.
 INVALID_PICK = "原因"
 INVALID_CHOOSE = "请选择"  # nothing chosen by default: a stray click closes nothing

@@ -142,7 +142,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         closed_note=texts.CLOSED_NO_ACTIONS.format(state=state_label(view.state)) if view.state in SETTLED_STATES
         else "", texts=texts, place=place, tz=console.tz, state_label=state_label,
         category_label=category_label, actions=texts.ACTIONS, rating=[note_label(e.note) for e in rating],
-        done=texts.DONE.get(request.query.get("done", "")), error=request.query.get("error", "")[:200]))
+        done=texts.done_text(request.query), error=request.query.get("error", "")[:200]))
 
 
 @signed_in

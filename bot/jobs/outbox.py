@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.notifier import Notifier
-from handlers.shared.delivery import REDRAWN_AFTER, recorder, redraw, redrawn_cards, send
+from handlers.shared.delivery import REDRAWN_AFTER, recorder, redraw, redrawn_cards, send, told_with
 from handlers.shared.i18n import create_i18n, speaking
 from handlers.shared.service_delivery import send_poll_rows
 from handlers.views.notices import notice
@@ -90,11 +90,15 @@ class OutboxSender:
             if rendered is None:
                 await outbox.mark(self.sf, message.id, "obsolete", now, final=True, lock=self.write_lock)
                 continue
+            redrawn = await self._redrawn(message) if message.kind in REDRAWN_AFTER else None
+            if redrawn is not None:  # a brief line when the closed card replaces one in the chat
+                with speaking(await self._locale(message.chat_id), self.i18n):
+                    rendered = told_with(redrawn[0], rendered, redrawn[1])
             delivery = await send(self, message.chat_id, rendered,
                                   recorder(self.sf, message.id, self.clock, self.write_lock))
             sent += delivery.ok
-            if delivery.ok and message.kind in REDRAWN_AFTER:
-                await self._redraw(message)
+            if delivery.ok and redrawn is not None:
+                await redraw(self, message.chat_id, redrawn[1])
         for matter_id, jobs in polls.items():
             sent += await self._polls(matter_id, jobs, now)
         return sent
@@ -141,15 +145,17 @@ class OutboxSender:
             return notice(Notice(message.chat_id, kind, view, message.note, message.actor_name), self.tz,
                           self.categories)
 
-    async def _redraw(self, message: OutboxMessage) -> None:
-        """The cards the recipient holds about the ticket, drawn again (handlers.shared.delivery)."""
+    async def _redrawn(self, message: OutboxMessage) -> tuple[Notice, list] | None:
+        """The notice and the cards the recipient holds about the ticket, drawn again
+        (handlers.shared.delivery), to edit once the notice is delivered."""
         async with self.sf() as session:
             ticket = await session.get(Ticket, message.ticket_id)
+            if ticket is None:
+                return None
             view = await build_view(session, ticket, self.units)
         n = Notice(message.chat_id, NoticeKind(message.kind), view, message.note, message.actor_name)
         with speaking(await self._locale(message.chat_id), self.i18n):
-            cards = await redrawn_cards(self.sf, n, self.tz)
-        await redraw(self, message.chat_id, cards)
+            return n, await redrawn_cards(self.sf, n, self.tz)
 
     async def _render_order(self, message: OutboxMessage) -> Rendered | None:
         try:

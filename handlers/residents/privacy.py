@@ -62,7 +62,7 @@ async def on_privacy(message: Message, deps: Deps, org: OrgDeps, state: FSMConte
     text = T.PRIVACY_INFO.format(
         name=escape(stored.name) or T.PRIVACY_NONE, grid=escape(stored.grid_name) or T.PRIVACY_NONE,
         phone=stored.phone_masked or T.PRIVACY_NONE, anonymous=T.PRIVACY_ON if stored.anonymous else T.PRIVACY_OFF,
-        tickets=stored.tickets, open=stored.open_tickets,
+        tickets=stored.tickets, open=stored.open_tickets, orders=stored.orders, open_orders=stored.open_orders,
     )
     nonce = await _nonce(state)
     anon = T.BTN_ANON_OFF if stored.anonymous else T.BTN_ANON_ON
@@ -137,7 +137,9 @@ async def on_button(query: CallbackQuery, callback_data: PrivacyCb, deps: Deps, 
             nonce = await _nonce(state)
             markup = _kb([[(T.BTN_ERASE_YES, PrivacyCb(action="yes", nonce=nonce).pack()),
                            (T.BTN_ERASE_NO, PrivacyCb(action="no", nonce=nonce).pack())]])
-            await deps.notifier.send_message(user_id, T.ERASE_CONFIRM.format(n=stored.tickets), reply_markup=markup)
+            orders = T.ERASE_CONFIRM_ORDERS.format(n=stored.orders, open=stored.open_orders) if stored.orders else ""
+            await deps.notifier.send_message(user_id, T.ERASE_CONFIRM.format(n=stored.tickets, orders=orders),
+                                             reply_markup=markup)
         case "yes":
             n = await org.privacy.erase(user_id)
             await state.clear()  # a half-typed report or a saved location goes too

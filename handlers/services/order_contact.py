@@ -17,6 +17,7 @@ from handlers.shared.i18n import T
 from handlers.shared.service_callbacks import OrderRelayCb
 from handlers.shared.service_delivery import deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.followup_cards import addressee
 from handlers.views.service_cards import order_refusal
 from service_orders.errors import OrderRefused
 
@@ -76,8 +77,9 @@ async def on_phone(query: CallbackQuery, callback_data: OrderRelayCb, deps: Deps
     await deliver_orders(deps, outcome.notices)  # none when asked already: a replayed press
 
 
-async def _relayed(message: Message, deps: Deps, state: FSMContext, send, sent: str) -> None:
-    """The typed message through `send` (the workflow, which checks again), then the receipt."""
+async def _relayed(message: Message, deps: Deps, state: FSMContext, send, sent) -> None:
+    """The typed message through `send` (the workflow, which checks again), then the receipt
+    (`sent`: its text, or a function of the outcome giving it)."""
     order_id = (await state.get_data()).get("order_id")
     await leave(state)
     if not order_id:
@@ -87,7 +89,8 @@ async def _relayed(message: Message, deps: Deps, state: FSMContext, send, sent: 
     except OrderRefused as exc:
         await deps.notifier.send_message(message.chat.id, order_refusal(exc))
         return
-    await deps.notifier.send_message(message.chat.id, sent.format(id=outcome.order.id))
+    receipt = sent(outcome) if callable(sent) else sent.format(id=outcome.order.id)
+    await deps.notifier.send_message(message.chat.id, receipt)
     await deliver_orders(deps, outcome.notices)
 
 
@@ -97,17 +100,18 @@ async def on_text(message: Message, deps: Deps, services: ServiceDeps, state: FS
 
 async def on_reply_button(query: CallbackQuery, callback_data: OrderRelayCb, deps: Deps, services: ServiceDeps,
                           state: FSMContext) -> None:
+    # The message it was under says whom the answer is for (a volunteer and a cadre may both write).
+    under = query.message.message_id if query.message else None
     try:
-        await services.orders.relay.check_reply(query.from_user.id, callback_data.order_id)
+        to = await services.orders.relay.check_reply(query.from_user.id, callback_data.order_id, under)
     except OrderRefused as exc:
         await query.answer(order_refusal(exc), show_alert=True)
         return
     await query.answer()
     await _enter(state, OrderContactInput.to_writer, callback_data.order_id)
-    # The message it was under says whom the answer is for (a volunteer and a cadre may both write).
-    await state.update_data(reply_under=query.message.message_id if query.message else None)
-    await deps.notifier.send_message(query.from_user.id, T.ORDER_RELAY_REPLY_PROMPT.format(id=callback_data.order_id),
-                                     reply_markup=cancel_markup())
+    await state.update_data(reply_under=under)
+    prompt = T.ORDER_RELAY_REPLY_PROMPT.format(id=callback_data.order_id, who=addressee(to))
+    await deps.notifier.send_message(query.from_user.id, prompt, reply_markup=cancel_markup())
 
 
 async def on_reply_text(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
@@ -116,4 +120,7 @@ async def on_reply_text(message: Message, deps: Deps, services: ServiceDeps, sta
     async def to_writer(telegram_id: int, order_id: int, text: str):
         return await services.orders.relay.to_writer(telegram_id, order_id, text, under)
 
-    await _relayed(message, deps, state, to_writer, T.ORDER_RELAY_REPLY_SENT)
+    def receipt(outcome) -> str:
+        return T.ORDER_RELAY_REPLY_SENT.format(id=outcome.order.id, who=addressee(outcome.addressee))
+
+    await _relayed(message, deps, state, to_writer, receipt)

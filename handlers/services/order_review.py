@@ -2,8 +2,6 @@
 不通过 (asks for a reason), 合并 (pick the other order), 转为工单."""
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,9 +16,10 @@ from handlers.shared.service_callbacks import MergeIntoCb, ReviewCb
 from handlers.shared.service_delivery import broadcast, deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
 from handlers.views.render import local_time
-from handlers.views.service_cards import contact_button, kb, order_refusal
+from handlers.views.service_cards import contact_button, kb, order_card, order_refusal
 from service_orders.errors import OrderRefused
 from service_orders.states import OrderAction
+from service_orders.views import OrderView
 
 REASON_LIMIT = 500
 
@@ -48,6 +47,14 @@ async def _done_with_buttons(query: CallbackQuery, text: str, markup: InlineKeyb
         await query.message.edit_reply_markup(reply_markup=markup)
 
 
+async def _card_now(query: CallbackQuery, text: str, view: OrderView, markup: InlineKeyboardMarkup | None = None) -> None:
+    """The press answered; the 议单 card drawn again as the order stands now (its state, not
+    待议单), with only the buttons that still apply (`markup`)."""
+    await query.answer(text)
+    if query.message:
+        await query.message.edit_text(order_card(view), reply_markup=markup)
+
+
 async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
     try:
         outcome = await services.review.approve(query.from_user.id, callback_data.order_id)
@@ -61,7 +68,7 @@ async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, 
         text = T.APPROVED_OK.format(id=view.id, n=len(outcome.broadcast.chat_ids) if outcome.broadcast else 0)
     # Answer the press first: the members' notice may take a while for a large community.
     # A cadre's card keeps 联系点单人 (published, the order is still theirs to follow).
-    await _done_with_buttons(query, text, contact_button(view.id, outcome.contact))
+    await _card_now(query, text, view, contact_button(view.id, outcome.contact))
     await deliver_orders(deps, outcome.notices)
     await broadcast(deps, outcome.broadcast)
 
@@ -104,7 +111,8 @@ async def on_merge_menu(query: CallbackQuery, callback_data: ReviewCb, deps: Dep
     if not options:
         await deps.notifier.send_message(query.from_user.id, T.MERGE_NONE)
         return
-    rows = [[(f"#{o.id} {escape(o.text[:24])}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
+    # A button's label is plain text (no HTML): the words as typed, or that they were deleted.
+    rows = [[(f"#{o.id} {o.text.strip()[:24] or T.ORDER_TEXT_DELETED}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
     await deps.notifier.send_message(query.from_user.id, T.MERGE_PICK.format(id=view.id), reply_markup=kb(rows))
 
 
@@ -124,7 +132,7 @@ async def on_convert(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, 
     except OrderRefused as exc:
         await query.answer(order_refusal(exc), show_alert=True)
         return
-    await _done_with_buttons(query, T.CONVERTED_OK.format(id=outcome.order.id, ticket=outcome.order.ticket_id))
+    await _card_now(query, T.CONVERTED_OK.format(id=outcome.order.id, ticket=outcome.order.ticket_id), outcome.order)
     await deliver_orders(deps, outcome.notices)
     if outcome.ticket_outcome is not None and not outcome.ticket_outcome.duplicate:
         await deliver(deps, outcome.ticket_outcome.notices)  # the grid member's new ticket

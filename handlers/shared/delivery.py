@@ -6,8 +6,9 @@ its message's id, as soon as Telegram answers, before the next such message may 
 (bot.jobs.outbox), and so is every one a crash interrupts.
 
 Cards do not lie: after a 撤销 or a 无效 the cards its recipient holds about the ticket
-(as the outbox recorded them) are edited to say so, without buttons; after the reason of a
-重办, they show it (`redrawn_cards`)."""
+(as the outbox recorded them) are edited to say so, without buttons, and the message sent
+with them is one line pointing there (`told_with`); after the reason of a 重办, they show it
+(`redrawn_cards`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from aiogram.methods import EditMessageCaption, EditMessageReplyMarkup
 from delivery.notifier import Delivery, Record
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import speaking
+from handlers.views.closing_cards import closed_brief
 from handlers.views.notices import notice
 from handlers.views.render import Rendered
 from tickets import outbox
@@ -45,6 +47,8 @@ async def send(deps: Any, chat_id: int, r: Rendered, record: Record | None = Non
 
 # After these, the cards their recipient holds about the ticket are drawn again.
 REDRAWN_AFTER = frozenset({NoticeKind.CANCELLED, NoticeKind.INVALID_STAFF, NoticeKind.REOPEN_REASON})
+# After these (the closed card), the message itself is brief when a card was redrawn.
+BRIEF_AFTER_REDRAW = frozenset({NoticeKind.CANCELLED, NoticeKind.INVALID_STAFF})
 # The messages that carry a ticket's buttons.
 CARD_KINDS = tuple(k.value for k in (NoticeKind.NEW_TASK, NoticeKind.REOPENED, NoticeKind.UNASSIGNED,
                                      NoticeKind.RETURNED, NoticeKind.DEPARTMENT_TASK, NoticeKind.REMINDED))
@@ -63,6 +67,14 @@ async def redrawn_cards(session_factory: Any, n: Notice, tz: Any) -> list[tuple[
         caption = len(sent.photos) == 1 and len(sent.text) <= CAPTION_LIMIT
         out.append((card.message_id, notice(n, tz) if n.ticket.state in SETTLED_STATES else sent, caption))
     return out
+
+
+def told_with(n: Notice, rendered: Rendered, cards: list[tuple[int, Rendered, bool]]) -> Rendered:
+    """What to send with the redrawn cards: after a 撤销 or 无效 whose closed card replaced at
+    least one card in the chat, a line pointing at it (the card says it all); else `rendered`."""
+    if cards and n.kind in BRIEF_AFTER_REDRAW and n.ticket.state in SETTLED_STATES:
+        return closed_brief(n)
+    return rendered
 
 
 async def redraw(deps: Any, chat_id: int, cards: list[tuple[int, Rendered, bool]]) -> None:
@@ -123,8 +135,8 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
             if not item.chat_id:
                 continue  # a resident who deleted their data: nobody to tell
             with speaking(locales.get(item.chat_id)):
-                rendered = notice(item, deps.tz, getattr(deps, "categories", ()))
                 cards = await redrawn_cards(deps.service.sf, item, deps.tz)
+                rendered = told_with(item, notice(item, deps.tz, getattr(deps, "categories", ())), cards)
             await send(deps, item.chat_id, rendered,
                        recorder(deps.service.sf, item.outbox_id, deps.service.clock, deps.service.write_lock))
             await redraw(deps, item.chat_id, cards)

@@ -87,7 +87,7 @@ async def on_reason(query: CallbackQuery, callback_data: ReasonCb, deps: Deps, s
     except WorkflowError as exc:
         await query.answer(refusal(exc), show_alert=True)
         return
-    await query.answer(T.INVALID_OK.format(id=ticket_id))
+    await query.answer(_invalid_ok(outcome, ticket_id))
     await _close_card(query.from_user.id, _card(query), reason, _decider(outcome, query.from_user.full_name),
                       outcome, deps)
     await deliver(deps, outcome.notices)
@@ -103,11 +103,19 @@ async def on_reason_text(message: Message, deps: Deps, state: FSMContext) -> Non
     except WorkflowError as exc:
         await deps.notifier.send_message(message.chat.id, refusal(exc))
         return
-    await deps.notifier.send_message(message.chat.id, T.INVALID_OK.format(id=ticket_id))
+    await deps.notifier.send_message(message.chat.id, _invalid_ok(outcome, ticket_id))
     card = data.get("card")
     await _close_card(message.chat.id, tuple(card) if card else None, reason,
                       _decider(outcome, message.from_user.full_name), outcome, deps)
     await deliver(deps, outcome.notices)
+
+
+def _invalid_ok(outcome: Outcome, ticket_id: int) -> str:
+    """Done; "已告知居民" only when there is a resident to tell (not one who deleted their data)."""
+    v = outcome.ticket
+    told = outcome.replayed or any(n.kind == NoticeKind.INVALID_RESIDENT and n.chat_id
+                                   and n.chat_id == v.resident_telegram_id for n in outcome.notices)
+    return (T.INVALID_OK if told else T.INVALID_OK_NOBODY).format(id=ticket_id)
 
 
 def _decider(outcome: Outcome, fallback: str) -> str:

@@ -45,6 +45,7 @@ ORDER_CARD = (
     "内容：{text}\n"
     "需要时间：{needed}"
 )
+ORDER_TEXT_DELETED = "（内容已删除：点单人删除了个人数据）"
 ORDER_REVIEW_BADGE = "📥 新点单，请议单　"
 ORDER_RETURNED_BADGE = "🔁 居民不满意，请重新议单　"
 ORDER_AUTO_BADGE = "📢 已按类别自动发布　"
@@ -107,8 +108,8 @@ ORDER_CONTACT_PROMPT = "请输入要转告点单 #{id} 居民的话（经机器�
 ORDER_CONTACT_PROMPT_PHONE = "也可以点“请求电话”请对方留手机号。"
 ORDER_CONTACT_SENT = "已转达给点单 #{id} 的居民，对方回复后会转给您。"
 ORDER_RELAY_TO_RESIDENT = "💬 关于您的点单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
-ORDER_RELAY_REPLY_PROMPT = "请输入给点单 #{id} 服务人员的回复（文字）："
-ORDER_RELAY_REPLY_SENT = "已转达给点单 #{id} 的服务人员。"
+ORDER_RELAY_REPLY_PROMPT = "请输入回复（文字），将转达给点单 #{id} 的{who}："
+ORDER_RELAY_REPLY_SENT = "已转达给点单 #{id} 的{who}。"
 ORDER_RELAY_TO_WRITER = "💬 点单 <b>#{id}</b> 的居民回复：\n{text}"
 ORDER_PHONE_AT_HOME = (
     "📞 您的点单 <b>#{id}</b> 需要上门服务。方便的话请点下方按钮留个手机号，接单人上门前可以先给您打电话"

@@ -94,9 +94,13 @@ BTN_INVALID_OWN = "✍️ 其他原因"
 BTN_BACK = "⬅️ 返回"
 ASK_INVALID_TEXT = "请写几句工单 #{id} 无效的原因（居民会看到）："
 INVALID_OK = "工单 #{id} 已判为无效，已告知居民。"
+INVALID_OK_NOBODY = "工单 #{id} 已判为无效。反映人已删除个人数据，没有人可以告知原因。"
 INVALID_DONE = "工单 #{id} 已是无效。"
 INVALID_BADGE = "🚫 已判为无效（{who}）：{reason}\n\n"
 CANCELLED_BADGE = "↩️ 居民已撤销，无需再处理。\n\n"
+# The message when the card it is about was edited to say so (the card carries the rest).
+CANCELLED_BRIEF = "↩️ 居民已撤销工单 #{id}，无需再处理（工单卡片已更新）。"
+INVALID_BRIEF = "🚫 工单 #{id} 已由{who}判为无效：{reason}。不再办理（工单卡片已更新）。"
 REOPEN_REASON_LINE = "\n重办原因：{reason}"
 REOPEN_REASON_NOTICE = "📝 工单 #{id} 的重办原因（居民补充）：{reason}"
 # -- 补充 and 联系反映人 (handlers.staff.contact, handlers.views.followup_cards) -------------

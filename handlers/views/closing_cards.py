@@ -70,6 +70,15 @@ def closed_card(n: Notice, tz: ZoneInfo) -> Rendered:
     return Rendered(badge + with_reporter(task_card(v, tz), v, True))
 
 
+def closed_brief(n: Notice) -> Rendered:
+    """The message about a 撤销 or 无效 for one whose card about it was just edited to the
+    closed card: one line pointing at it (who, why), so the whole card is not read twice."""
+    if n.kind == NoticeKind.CANCELLED:
+        return Rendered(T.CANCELLED_BRIEF.format(id=n.ticket.id))
+    return Rendered(T.INVALID_BRIEF.format(id=n.ticket.id, who=escape(n.actor_name or ""),
+                                           reason=escape(note_label(n.note))))
+
+
 def invalid_summary(found: OverdueList, tz: ZoneInfo) -> str:
     """Every 无效 of the last days under the cadre's grids, by whom and why."""
     lines = [T.OVERDUE_INVALID_HEADER.format(days=found.invalid_days, n=len(found.invalid))]

@@ -14,11 +14,13 @@ from aiogram.types import (
 )
 
 from handlers.shared.callbacks import RelayCb
-from handlers.shared.i18n import T
+from handlers.shared.i18n import T, kind_label, role_label
 from handlers.shared.service_callbacks import OrderRelayCb
 from handlers.views.render import Rendered, clip
+from service_orders.contact import Addressee
 from service_orders.views import OrderNotice, OrderNoticeKind
 from tickets.followup.supplements import decode
+from tickets.policy import Role
 from tickets.views import Notice, NoticeKind
 
 
@@ -55,6 +57,15 @@ def followup_notice(n: Notice) -> Rendered:
                 return Rendered(T.PHONE_SHARED_GONE.format(id=v.id))
             return Rendered(T.PHONE_SHARED.format(id=v.id, phone=escape(v.resident_phone)))
     raise ValueError(f"no follow-up notice for {n.kind}")
+
+
+def addressee(a: Addressee | None) -> str:
+    """Whom a resident's answer on an order reaches, as they are told: "志愿者 小李",
+    "社区干部 钱书记", or the role alone ("社区干部" when it goes to the community's cadres)."""
+    if a is None:
+        return role_label(Role.COMMUNITY_CADRE)
+    label = kind_label(a.kind) if a.kind else role_label(Role.COMMUNITY_CADRE)
+    return escape(f"{label} {a.name}".strip())
 
 
 def order_relay_button(text: str, action: str, order_id: int) -> InlineKeyboardMarkup:

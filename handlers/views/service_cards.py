@@ -68,10 +68,18 @@ def _day(view: OrderView) -> str:
     return T.DAY_MONTH.format(month=i18n.month_name(view.needed_on.month), day=view.needed_on.day)
 
 
+def order_text(view: OrderView, limit: int | None = None) -> str:
+    """The order's words, clipped; said to be deleted once the resident deleted their data
+    (organisation.privacy empties them), rather than shown as nothing."""
+    if not view.text.strip():
+        return T.ORDER_TEXT_DELETED
+    return clip(view.text) if limit is None else clip(view.text, limit)
+
+
 def order_card(view: OrderView, badge: str = "") -> str:
     return T.ORDER_CARD.format(badge=badge, id=view.id, state=order_state_label(view.state),
                                category=escape(view.category), grid=escape(view.grid_name),
-                               text=clip(view.text), needed=needed_label(view))
+                               text=order_text(view), needed=needed_label(view))
 
 
 def serving_detail(view: OrderView) -> str:
@@ -83,7 +91,7 @@ def serving_detail(view: OrderView) -> str:
 
 def order_line(view: OrderView) -> str:
     return T.ORDER_LINE.format(id=view.id, state=order_state_label(view.state), category=escape(view.category),
-                               needed=needed_label(view), text=clip(view.text, 40))
+                               needed=needed_label(view), text=order_text(view, 40))
 
 
 def offer_buttons(message_id: int) -> InlineKeyboardMarkup:

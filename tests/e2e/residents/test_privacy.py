@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import select
 
 from delivery.scripted import Person
-from storage.models import Resident, Ticket, TicketEvent
+from storage.models import Resident, ServiceOrder, Ticket, TicketEvent
 from tests.conftest import (
     BACKUP,
     CADRE,
@@ -20,6 +20,8 @@ from tests.conftest import (
     RESIDENT,
 )
 from tests.e2e.residents.test_core_loop import REPORT, load, reported
+from tests.e2e.services.service_kit import VOLUNTEER, register
+from tests.e2e.services.service_kit import order as place_order
 
 PHONE, MASKED = "+8613812345678", "138****5678"
 
@@ -146,3 +148,24 @@ async def test_each_sees_only_their_own_or_their_units_tickets(chat, core):
     assert "#2" in far and "#1" not in far
     near = "\n".join(chat.texts_to(CADRE, await chat.say(CADRE, "/tasks")))
     assert "#1" in near and "#2" not in near
+
+
+async def test_privacy_says_what_deleting_does_to_open_service_orders_and_it_does_that(chat, core):
+    await chat.say(RESIDENT, "/start WT01")
+    await register(chat, VOLUNTEER)
+    await place_order(chat, "想请志愿者帮忙代买降压药，腿脚不便")
+    await chat.press(CADRE, "通过发布")
+    out = await chat.say(RESIDENT, "/privacy")
+    (info,) = chat.texts_to(RESIDENT, out)
+    assert "点单" in info and "1 件（其中未结束 1 件）" in info
+    assert "点单的内容会被删除" in info and "不会自动撤销" in info and "/orders" in info
+    out = await chat.press(RESIDENT, "删除我的数据")
+    (confirm,) = chat.texts_to(RESIDENT, out)
+    assert "1 件点单的内容会被删除" in confirm and "未结束的 1 件不会自动撤销" in confirm
+    await chat.press(RESIDENT, "确认删除")
+    # As said: the words are gone, the order is not withdrawn, and nobody can reach the resident.
+    async with core.session_factory() as s:
+        order = await s.get(ServiceOrder, 1)
+    assert order.text == "" and order.state == "published"
+    out = await chat.press(VOLUNTEER, "接单")
+    assert not [r for r in out if r.chat_id == RESIDENT.id]

@@ -32,7 +32,7 @@ ANSWER = "不大，一个人就行，谢谢书记"
 
 
 def edits_to(out, person: Person):
-    return [r for r in out if r.chat_id == person.id and r.method == "editMessageReplyMarkup"]
+    return [r for r in out if r.chat_id == person.id and r.method.startswith("editMessage")]
 
 
 async def with_secretary(chat) -> None:
@@ -65,8 +65,13 @@ async def test_the_cadre_writes_from_the_review_card_and_the_resident_answers(ch
     assert str(CADRE.id) not in str(relayed.data)
     assert not to(out, SECRETARY) and not to(out, VOLUNTEER) and not to(out, PARTY)
     # The resident answers: it reaches the cadre alone, without the resident's name or id.
-    await chat.press(RESIDENT, "回复")
+    # The prompt and the receipt name whom it reaches: the cadre, not a 服务人员.
+    out = await chat.press(RESIDENT, "回复")
+    (prompt,) = chat.texts_to(RESIDENT, out)
+    assert "社区干部 钱书记" in prompt and "服务人员" not in prompt
     out = await chat.say(RESIDENT, ANSWER)
+    (receipt,) = chat.texts_to(RESIDENT, out)
+    assert "已转达" in receipt and "社区干部 钱书记" in receipt and "服务人员" not in receipt
     (back,) = to(out, CADRE)
     assert ANSWER in back.text and "#1" in back.text and labels(back) == [CONTACT]
     assert RESIDENT.name not in str(back.data) and str(RESIDENT.id) not in str(back.data)
@@ -241,3 +246,16 @@ async def test_the_answer_goes_to_whoever_wrote_the_message_it_was_under(chat, c
     await chat.press_data(RESIDENT, reply, 1)
     out = await chat.say(RESIDENT, "还有一件事")
     assert [r.chat_id for r in out if r.method == "sendMessage" and "还有一件事" in (r.text or "")] == [CADRE.id]
+
+
+async def test_orders_shows_a_deleted_residents_order_as_deleted_not_blank(chat, core):
+    await community(chat)
+    await order(chat, ERRAND)
+    await chat.press(CADRE, "通过发布")
+    await chat.press(VOLUNTEER, "接单")
+    await erase(chat)
+    for person in (CADRE, VOLUNTEER):  # who dispatches it, who serves it
+        out = await chat.say(person, "/orders")
+        (card,) = [r for r in to(out, person) if "#1" in r.text]
+        assert "内容已删除" in card.text and "内容：\n" not in card.text, card.text
+        assert ERRAND not in card.text

@@ -67,9 +67,10 @@ async def test_the_volunteer_writes_to_the_resident_and_gets_the_answer(chat, co
     assert "#1" in relayed.text and TO_THEM in relayed.text and "志愿者 志愿者小李" in relayed.text
     assert labels(relayed) == ["回复"] and str(VOLUNTEER.id) not in str(relayed.data)
     assert not to(out, PARTY) and not to(out, CADRE)
-    await chat.press(RESIDENT, "回复")
+    out = await chat.press(RESIDENT, "回复")
+    assert "志愿者 志愿者小李" in chat.texts_to(RESIDENT, out)[0]  # whom the answer reaches
     out = await chat.say(RESIDENT, ANSWER)
-    assert "已转达" in chat.texts_to(RESIDENT, out)[0]
+    assert "已转达" in chat.texts_to(RESIDENT, out)[0] and "志愿者 志愿者小李" in chat.texts_to(RESIDENT, out)[0]
     (back,) = to(out, VOLUNTEER)
     assert ANSWER in back.text and "#1" in back.text and labels(back) == ["💬 联系点单人"]
     assert RESIDENT.name not in str(back.data) and str(RESIDENT.id) not in str(back.data)

@@ -74,6 +74,29 @@ async def test_the_whole_five_step_loop(chat, core):
     assert "本月 15 分" in chat.texts_to(PARTY, out)[0] and "第 1 名" in chat.texts_to(PARTY, out)[0]
 
 
+def card_edits(out, person):
+    return [r for r in out if r.chat_id == person.id and r.method.startswith("editMessage")]
+
+
+async def test_the_review_card_shows_the_orders_new_state_after_the_press(chat, core):
+    await community(chat)
+    out = await order(chat)
+    (card,) = to(out, CADRE)
+    assert "待议单" in card.text
+    out = await chat.press(CADRE, "通过发布")
+    (edit,) = card_edits(out, CADRE)
+    assert edit.data["message_id"] == card.result["message_id"]
+    assert "待接单" in edit.text and "待议单" not in edit.text and "请议单" not in edit.text
+    assert NEED in edit.text and labels(edit) == ["💬 联系点单人"]  # 议单's buttons gone, the cadre's contact kept
+    # 转为工单 from the card: it says so, with nothing left to press.
+    out = await order(chat, "请帮忙看看5号楼路灯坏了，晚上老人出门看不见")
+    (card,) = to(out, CADRE)
+    out = await chat.press(CADRE, "转为工单")
+    (edit,) = card_edits(out, CADRE)
+    assert edit.data["message_id"] == card.result["message_id"]
+    assert "已转为工单" in edit.text and "待议单" not in edit.text and not labels(edit)
+
+
 async def test_dissatisfied_goes_back_to_the_cadre_who_publishes_again(chat, core):
     await community(chat)
     await order(chat)

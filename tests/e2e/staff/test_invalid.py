@@ -140,3 +140,16 @@ async def test_the_card_names_who_decided_as_the_resident_is_told_not_by_telegra
     (closed,) = edits_of(out, MEMBER, card)
     assert "孙网格" in closed.text and "Tester" not in closed.text
     assert "孙网格" in chat.texts_to(RESIDENT, out)[0]
+
+
+async def test_the_handler_is_not_told_the_resident_heard_when_they_deleted_their_data(chat, core):
+    await reported(chat, TEST_REPORT)
+    await chat.say(RESIDENT, "/privacy")
+    await chat.press(RESIDENT, "删除我的数据")
+    await chat.press(RESIDENT, "确认删除")
+    await chat.press(MEMBER, "无效")
+    out = await chat.press(MEMBER, "测试")
+    assert (await load(core)).state == "invalid"
+    text = alert(out)["text"]
+    assert "已判为无效" in text and "已告知居民" not in text and "没有人可以告知" in text
+    assert not [r for r in out if r.chat_id == RESIDENT.id]

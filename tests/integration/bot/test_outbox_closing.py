@@ -22,6 +22,7 @@ async def test_the_sweep_sends_a_withdrawal_and_closes_the_card(core, wire):  # 
     sent = session.requests[before:]
     (told,) = [r for r in sent if r.method == "sendMessage"]
     assert told.chat_id == MEMBER.id and "居民已撤销" in told.text
+    assert "工单卡片已更新" in told.text and outcome.ticket.text[:8] not in told.text  # the card is not sent twice
     (edited,) = [r for r in sent if r.method == "editMessageText"]
     assert edited.data["message_id"] == card.result["message_id"] and "已撤销" in edited.text
     assert not edited.data.get("reply_markup")

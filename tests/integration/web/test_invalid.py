@@ -49,14 +49,18 @@ async def test_a_cadre_closes_a_ticket_as_invalid_with_the_chats_effects(chat, c
         assert 'id="act-invalidate"' in page and all(r in page for r in INVALID_REASONS)
         chat.session.clear()
         done = await invalidate(client, ticket_id, csrf, reason=str(DISPUTE))
-        assert done.status == 303 and done.headers["Location"] == f"/tickets/{ticket_id}?done=invalidate"
+        assert done.status == 303 and done.headers["Location"].startswith(f"/tickets/{ticket_id}?done=invalidate")
+        flash = await (await client.get(done.headers["Location"])).text()
+        assert "居民已收到原因" in flash and "处理人员已收到通知" in flash
         # The resident hears the reason and who decided, as from the chat's button.
         (told,) = chat.texts_to(RESIDENT)
         assert f"#{ticket_id}" in told and "无效" in told and "原因：私人纠纷" in told and CADRE.name in told
-        # The grid member holding it is told, and their card closes without buttons.
-        assert any("私人纠纷" in t for t in chat.texts_to(MEMBER))
+        # The grid member holding it is told once: their card closes without buttons, and one
+        # line (who, why) says so, without the whole card again.
+        (line,) = chat.session.sent(chat_id=MEMBER.id, method="sendMessage")
+        assert "私人纠纷" in line.text and CADRE.name in line.text and REPORT[:8] not in line.text
         (closed,) = edits_of(chat.session.requests, MEMBER, card)
-        assert "已判为无效" in closed.text and not buttons(closed)
+        assert "已判为无效" in closed.text and REPORT[:8] in closed.text and not buttons(closed)
         # Stored: the state, the event (who, from, to, why), the notices through the outbox.
         ticket = await load(core, ticket_id)
         assert ticket.state == "invalid" and ticket.closed_at is not None and ticket.next_check_at is None
@@ -88,6 +92,39 @@ async def test_a_cadre_closes_a_ticket_as_invalid_with_the_chats_effects(chat, c
     # The cadre's /overdue in chat lists it, with who and why.
     (summary,) = chat.texts_to(CADRE, await chat.say(CADRE, "/overdue"))
     assert f"#{ticket_id}" in summary and f"{CADRE.name}：私人纠纷" in summary
+
+
+async def test_the_flash_does_not_claim_a_resident_who_deleted_their_data_was_told(chat, core):
+    ticket_id = await reported(chat, core)
+    card = card_id(chat, MEMBER)
+    await chat.say(RESIDENT, "/privacy")
+    await chat.press(RESIDENT, "删除我的数据")
+    await chat.press(RESIDENT, "确认删除")
+    async with web_client(chat, core) as client:
+        csrf = await sign_in(client, chat, CADRE.id)
+        chat.session.clear()
+        done = await invalidate(client, ticket_id, csrf, reason=str(DISPUTE))
+        flash = await (await client.get(done.headers["Location"])).text()
+        assert "已判为无效" in flash and "居民已收到原因" not in flash and "没有人可以告知" in flash
+        assert "处理人员已收到通知" in flash
+    assert (await load(core, ticket_id)).state == "invalid"
+    assert not chat.session.sent(chat_id=RESIDENT.id)
+    # The grid member: one message and their card redrawn, not the 无效 card twice.
+    (line,) = chat.session.sent(chat_id=MEMBER.id, method="sendMessage")
+    assert "私人纠纷" in line.text and "工单卡片已更新" in line.text
+    (closed,) = edits_of(chat.session.requests, MEMBER, card)
+    assert "已判为无效" in closed.text and not buttons(closed)
+
+
+async def test_the_flash_says_when_the_reason_did_not_reach_the_resident(chat, core):
+    ticket_id = await reported(chat, core)
+    async with web_client(chat, core) as client:
+        csrf = await sign_in(client, chat, CADRE.id)
+        chat.session.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user",
+                               chat_id=RESIDENT.id)
+        done = await invalidate(client, ticket_id, csrf, reason=str(DISPUTE))
+        flash = await (await client.get(done.headers["Location"])).text()
+        assert "居民已收到原因" not in flash and "未能送达居民" in flash
 
 
 async def test_own_words_win_and_a_missing_or_made_up_reason_changes_nothing(chat, core):
