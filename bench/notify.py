@@ -121,6 +121,7 @@ async def outbox_run(args: argparse.Namespace, window: int | None, latency: floa
     """Seconds to send the plan with each message's outbox row marked as Telegram answers
     (`window` messages at most between answer and mark; None: sent without a record)."""
     import tempfile
+    from types import SimpleNamespace
 
     from handlers.shared.delivery import recorder
     from storage.engine import create_engine, create_session_factory
@@ -147,14 +148,15 @@ async def outbox_run(args: argparse.Namespace, window: int | None, latency: floa
         engine = create_engine(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", concurrency=16)
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        sf, lock = create_session_factory(engine), WriteLock()
+        sf = create_session_factory(engine)
+        owner = SimpleNamespace(sf=sf, clock=utcnow, write_lock=WriteLock())  # as TicketService has them
         async with sf() as session, session.begin():
             rows = await outbox.put(session, (outbox.Row(f"bench:{i}", chat, "bench") for i, (chat, _) in
                                               enumerate(items)), utcnow())
         ids = [rows[f"bench:{i}"] for i in range(len(items))]
 
         async def one(i: int, chat: int, text: str) -> None:
-            record = recorder(sf, ids[i], utcnow, lock) if window else None
+            record = recorder(owner, ids[i]) if window else None
             await notifier.send_message(chat, text, record=record)
 
         started = time.perf_counter()

@@ -31,7 +31,6 @@ from storage.models import (
     MatterVote,
     OutboxMessage,
     PointEntry,
-    Resident,
     ServiceMember,
     ServiceOrder,
     ServiceOrderEvent,

@@ -20,10 +20,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from figures.kpi import Counts, figures, total
@@ -33,6 +33,7 @@ from storage.models import DigestDelivery as DD
 from storage.models import OutboxMessage
 from storage.models import Staff, Ticket, Unit
 from supervision.ladder import ACCEPT_STATES
+from supervision.sending import SendResult, send_and_record
 from tickets import outbox
 from tickets.lifecycle import ASSIGNEE_STATES, OPEN_STATES, State
 from tickets.policy import Role
@@ -239,11 +240,6 @@ async def gather(
 
 # -- delivery -------------------------------------------------------------------------
 
-class SendResult(Protocol):
-    ok: bool
-    blocked: bool
-
-
 T = TypeVar("T")
 
 
@@ -309,32 +305,8 @@ async def deliver(
     report.skipped = len(items) - len(todo)
     for start in range(0, len(todo), chunk):
         part = todo[start:start + chunk]
-        await asyncio.gather(*(_send_and_mark(session_factory, send, chat, payload, claimed[chat], now, report)
+        await asyncio.gather(*(send_and_record(session_factory, send(chat, payload), ledger=DD,
+                                               ledger_id=claimed[chat][0], outbox_id=claimed[chat][1], now=now,
+                                               report=report, what=f"a digest to chat {chat}")
                                for chat, payload in part))
     return report
-
-
-async def _send_and_mark(session_factory: async_sessionmaker[AsyncSession],
-                         send: Callable[[int, T], Awaitable[SendResult]], chat: int, payload: T,
-                         rows: tuple[int | None, int], now: datetime, report: DigestReport) -> None:
-    """Send one digest and record it at once (a crash can then send again only those not
-    yet recorded); a failure counts one attempt and is retried once the lease is over."""
-    result = await _send_one(send, chat, payload)
-    done = result is not None and (result.ok or result.blocked)
-    outcome = ("sent" if result.ok else "blocked") if done else "failed"
-    setattr(report, outcome, getattr(report, outcome) + 1)
-    ledger_id, outbox_id = rows
-    async with session_factory() as session, session.begin():
-        updates.unrecorded(session)
-        if done and ledger_id is not None:
-            await session.execute(update(DD), [{"id": ledger_id, "sent_at": now, "outcome": outcome}])
-        await outbox.mark_in(session, outbox_id, outcome, now, final=done,
-                             telegram_message_id=getattr(result, "message_id", None))
-
-
-async def _send_one(send: Callable[[int, T], Awaitable[SendResult]], chat: int, payload: T) -> SendResult | None:
-    try:
-        return await send(chat, payload)
-    except Exception:  # noqa: BLE001 - one bad digest must not stop the others
-        log.exception("sending a digest to chat %s failed", chat)
-        return None

@@ -29,17 +29,17 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from organisation.tree import OrgChains, load_chains
 from storage.models import ReminderDelivery as RD
-from storage import updates
 from storage.models import OutboxMessage, Resident, Staff, Ticket, TicketEvent
 from supervision.calendar import WorkCalendar
 from supervision.reminder_rows import KIND, reminder_key, reclaim_stale
+from supervision.sending import SendResult, send_and_record
 from supervision.ladder import (
     Ladder,
     Pending,
@@ -59,11 +59,6 @@ __all__ = ["Reminder", "SweepReport", "sweep", "review_at", "ticket_views"]
 
 log = logging.getLogger(__name__)
 
-
-
-class SendResult(Protocol):
-    ok: bool
-    blocked: bool
 
 
 @dataclass(frozen=True)
@@ -122,7 +117,9 @@ async def sweep(
             reminders = await planner.run(claimed, stale)
     for start in range(0, len(reminders), chunk):
         part = reminders[start:start + chunk]
-        await asyncio.gather(*(_send_and_mark(session_factory, send, r, now, report) for r in part))
+        await asyncio.gather(*(send_and_record(session_factory, send(r), ledger=RD, ledger_id=r.delivery_id,
+                                               outbox_id=r.outbox_id, now=now, report=report,
+                                               what=f"reminder {r.delivery_id} to chat {r.chat_id}") for r in part))
     return report
 
 
@@ -307,32 +304,6 @@ def _insert_ignoring_duplicates(session: AsyncSession):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(RD).on_conflict_do_nothing()
-
-
-async def _send_one(send: Send, reminder: Reminder) -> SendResult | None:
-    try:
-        return await send(reminder)
-    except Exception:  # noqa: BLE001 - one bad reminder must not stop the sweep
-        log.exception("sending reminder %s to chat %s failed", reminder.delivery_id, reminder.chat_id)
-        return None
-
-
-async def _send_and_mark(session_factory: async_sessionmaker[AsyncSession], send: Send, reminder: Reminder,
-                         now: datetime, report: SweepReport) -> None:
-    """Send one reminder and record it at once: a crash after Telegram took it can send
-    again only the reminders not yet recorded, not a whole chunk. A failure counts one
-    attempt (tickets.outbox.mark_in) and stays claimed: retried once the lease is over."""
-    result = await _send_one(send, reminder)
-    done = result is not None and (result.ok or result.blocked)
-    outcome = ("sent" if result.ok else "blocked") if done else "failed"
-    setattr(report, outcome, getattr(report, outcome) + 1)
-    async with session_factory() as session, session.begin():
-        updates.unrecorded(session)
-        if done:
-            await session.execute(update(RD), [{"id": reminder.delivery_id, "sent_at": now, "outcome": outcome}])
-        if reminder.outbox_id is not None:
-            await outbox.mark_in(session, reminder.outbox_id, outcome, now, final=done,
-                                 telegram_message_id=getattr(result, "message_id", None))
 
 
 async def ticket_views(

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.upserts import upsert_insert
 from storage import updates
 from storage.models import OutboxMessage
+from storage.write_lock import WriteLock
 from tickets.views import Notice, NoticeKind, to_followers
 
 LEASE = timedelta(minutes=1)
@@ -130,7 +131,7 @@ OWN_SWEEP = ("reminder", "digest.")
 
 async def claim(session_factory: async_sessionmaker[AsyncSession], now: datetime, *,
                 lease: timedelta = LEASE, batch: int = 100,
-                max_attempts: int = 5, lock: asyncio.Lock | None = None) -> Sequence[OutboxMessage]:
+                max_attempts: int = 5, lock: WriteLock | None = None) -> Sequence[OutboxMessage]:
     """Rows due for the sweep, claimed in one statement (two senders never take the same).
     `lock`: the workflow's write lock on SQLite, as for `mark`. Reminders and digests are
     left to their own sweeps (OWN_SWEEP)."""
@@ -167,7 +168,7 @@ async def claim_in(session: AsyncSession, now: datetime, *where: Any, lease: tim
 
 async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: int, outcome: str,
                now: datetime, *, final: bool, telegram_message_id: int | None = None,
-               poll_id: str | None = None, lock: asyncio.Lock | None = None) -> None:
+               poll_id: str | None = None, lock: WriteLock | None = None) -> None:
     """`final`: sent, or not worth trying again (blocked, obsolete); otherwise (a failed
     send) the row counts one more attempt and keeps its claim, and a sweep tries again once
     the lease is over (a back-off, up to max_attempts failed sends).
@@ -195,8 +196,8 @@ async def mark(session_factory: async_sessionmaker[AsyncSession], message_id: in
                     if finals:
                         await session.execute(update(OutboxMessage), finals)  # by primary key
                     for v, _ in items:
-                        if v["sent_at"] is None:  # a failed send: one more attempt counted
-                            await _count_failure(session, v)
+                        if v["sent_at"] is None:  # a failed send: counted one by one
+                            await _write_mark(session, v["id"], {k: x for k, x in v.items() if k != "id"})
             except Exception as exc:  # noqa: BLE001 - handed to every caller in the batch
                 for _, f in items:
                     if not f.done():
@@ -241,7 +242,7 @@ def holding(session_factory: Any, ids: Iterable[int | None]) -> Iterator[None]:
 
 
 async def renew(session_factory: async_sessionmaker[AsyncSession], now: datetime, *,
-                lock: asyncio.Lock | None = None) -> int:
+                lock: WriteLock | None = None) -> int:
     """Extend to `now` the claims of the rows this process holds (`holding`) and has not
     recorded; returns how many. Run well within the lease (bot.jobs.outbox)."""
     ids = sorted(_Held.of(session_factory).ids)
@@ -262,19 +263,8 @@ async def renew(session_factory: async_sessionmaker[AsyncSession], now: datetime
     return renewed
 
 
-def _short_lane(lock: Any) -> Any:
-    if lock is None:
-        return nullcontext()
-    return lock.urgent() if hasattr(lock, "urgent") else lock
-
-
-async def _count_failure(session: AsyncSession, values: dict[str, Any]) -> None:
-    fields = {k: v for k, v in values.items() if k != "id"}
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == values["id"])
-        .values(**fields, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+def _short_lane(lock: WriteLock | None) -> Any:
+    return lock.urgent() if lock is not None else nullcontext()
 
 
 class _MarkBatch:
@@ -295,6 +285,13 @@ class _MarkBatch:
         return batch
 
 
+def outcome_of(ok: bool, blocked: bool) -> tuple[str, bool]:
+    """(outcome, final) of a send for `mark`: sent and blocked are final, else failed."""
+    if ok:
+        return "sent", True
+    return ("blocked", True) if blocked else ("failed", False)
+
+
 def _mark_values(outcome: str, now: datetime, final: bool, telegram_message_id: int | None,
                  poll_id: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {"outcome": outcome, "sent_at": now if final else None}
@@ -308,9 +305,12 @@ def _mark_values(outcome: str, now: datetime, final: bool, telegram_message_id: 
 async def mark_in(session: AsyncSession, message_id: int, outcome: str, now: datetime, *, final: bool,
                   telegram_message_id: int | None = None, poll_id: str | None = None) -> None:
     """`mark`, in the caller's transaction (with what the send changes, like a poll's id)."""
-    values = _mark_values(outcome, now, final, telegram_message_id, poll_id)
-    if not final:
-        values["attempts"] = OutboxMessage.attempts + 1
+    await _write_mark(session, message_id, _mark_values(outcome, now, final, telegram_message_id, poll_id))
+
+
+async def _write_mark(session: AsyncSession, message_id: int, values: dict[str, Any]) -> None:
+    if values["sent_at"] is None:  # not final: a failed send, one more attempt
+        values = {**values, "attempts": OutboxMessage.attempts + 1}
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
         .execution_options(synchronize_session=False)

@@ -94,8 +94,7 @@ class OutboxSender:
             if redrawn is not None:  # a brief line when the closed card replaces one in the chat
                 with speaking(await self._locale(message.chat_id), self.i18n):
                     rendered = told_with(redrawn[0], rendered, redrawn[1])
-            delivery = await send(self, message.chat_id, rendered,
-                                  recorder(self.sf, message.id, self.clock, self.write_lock))
+            delivery = await send(self, message.chat_id, rendered, recorder(self, message.id))
             sent += delivery.ok
             if delivery.ok and redrawn is not None:
                 await redraw(self, message.chat_id, redrawn[1])
@@ -199,7 +198,6 @@ class OutboxSender:
             log.info("job interrupted by shutdown")
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("outbox delivery failed")
-
 
     async def renew_job(self) -> None:
         """Keeps the claims of what this process is still sending (tickets.outbox.renew):

@@ -69,8 +69,7 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
         for ack in acks:
             extra = "\n\n" + T.TOO_LONG.format(limit=deps.max_text_chars) if len(report.text) > deps.max_text_chars else ""
             rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
-            await send(deps, chat_id, rendered,
-                       recorder(deps.service.sf, ack.outbox_id, deps.service.clock, deps.service.write_lock))
+            await send(deps, chat_id, rendered, recorder(deps.service, ack.outbox_id))
         await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
 
 

@@ -105,9 +105,7 @@ async def publish(deps, tally: Tally, cadre_id: int | None = None) -> int:
     """晒: the result to everyone polled (their copies queued in the outbox: in quiet hours
     they wait for its sweep), and to the cadre who asked, now."""
     render = lambda: matter_result(tally, deps.tz)  # noqa: E731 - rendered once per language
-    service = getattr(deps, "service", None)  # the workflow: its session factory and clock
-    sent = await send_to_many(deps, tally.chat_ids, render, tally.outbox_ids,
-                              service.sf if service else None, service.clock if service else None)
+    sent = await send_to_many(deps, tally.chat_ids, render, tally.outbox_ids, getattr(deps, "service", None))
     cadres = [c for c in dict.fromkeys((cadre_id, tally.matter.created_by)) if c and c not in tally.chat_ids]
     sent += await send_to_many(deps, cadres, render)
     if tally.held_until is not None and cadre_id:

@@ -77,9 +77,9 @@ async def on_phone(query: CallbackQuery, callback_data: OrderRelayCb, deps: Deps
     await deliver_orders(deps, outcome.notices)  # none when asked already: a replayed press
 
 
-async def _relayed(message: Message, deps: Deps, state: FSMContext, send, sent) -> None:
+async def _relayed(message: Message, deps: Deps, state: FSMContext, send, receipt) -> None:
     """The typed message through `send` (the workflow, which checks again), then the receipt
-    (`sent`: its text, or a function of the outcome giving it)."""
+    (`receipt`: the outcome -> its text)."""
     order_id = (await state.get_data()).get("order_id")
     await leave(state)
     if not order_id:
@@ -89,13 +89,13 @@ async def _relayed(message: Message, deps: Deps, state: FSMContext, send, sent) 
     except OrderRefused as exc:
         await deps.notifier.send_message(message.chat.id, order_refusal(exc))
         return
-    receipt = sent(outcome) if callable(sent) else sent.format(id=outcome.order.id)
-    await deps.notifier.send_message(message.chat.id, receipt)
+    await deps.notifier.send_message(message.chat.id, receipt(outcome))
     await deliver_orders(deps, outcome.notices)
 
 
 async def on_text(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
-    await _relayed(message, deps, state, services.orders.relay.to_resident, T.ORDER_CONTACT_SENT)
+    await _relayed(message, deps, state, services.orders.relay.to_resident,
+                   lambda outcome: T.ORDER_CONTACT_SENT.format(id=outcome.order.id))
 
 
 async def on_reply_button(query: CallbackQuery, callback_data: OrderRelayCb, deps: Deps, services: ServiceDeps,

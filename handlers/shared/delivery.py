@@ -98,18 +98,20 @@ async def redraw_for(deps: Deps, n: Notice) -> None:
     await redraw(deps, n.chat_id, cards)
 
 
-def recorder(session_factory: Any, row_id: int | None, clock: Any, lock: Any = None) -> Record | None:
+def recorder(owner: Any, row_id: int | None) -> Record | None:
     """What records outbox row `row_id`'s send, for the notifier (delivery.notifier.Record):
     sent (with the message's id) or blocked are final; a failure counts one attempt and is
-    left for the sweep to try again. `clock`: () -> now (UTC); `lock`: the workflow's write
-    lock (SQLite). None for a message with no row."""
+    left for the sweep to try again. `owner`: what queued or claimed the row, with `sf` (its
+    session factory), `clock` (() -> now, UTC) and `write_lock` (SQLite's, or None): the
+    workflow (TicketService), the outbox sweep, 联手说事 (Matters). None for a message with
+    no row."""
     if row_id is None:
         return None
 
     async def record(d: Delivery) -> None:
-        outcome = "sent" if d.ok else ("blocked" if d.blocked else "failed")
-        await outbox.mark(session_factory, row_id, outcome, clock(), final=d.ok or d.blocked,
-                          telegram_message_id=d.message_id, lock=lock)
+        outcome, final = outbox.outcome_of(d.ok, d.blocked)
+        await outbox.mark(owner.sf, row_id, outcome, owner.clock(), final=final,
+                          telegram_message_id=d.message_id, lock=owner.write_lock)
 
     return record
 
@@ -137,6 +139,5 @@ async def deliver(deps: Deps, notices: Iterable[Notice]) -> None:
             with speaking(locales.get(item.chat_id)):
                 cards = await redrawn_cards(deps.service.sf, item, deps.tz)
                 rendered = told_with(item, notice(item, deps.tz, getattr(deps, "categories", ())), cards)
-            await send(deps, item.chat_id, rendered,
-                       recorder(deps.service.sf, item.outbox_id, deps.service.clock, deps.service.write_lock))
+            await send(deps, item.chat_id, rendered, recorder(deps.service, item.outbox_id))
             await redraw(deps, item.chat_id, cards)

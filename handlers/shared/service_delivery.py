@@ -26,16 +26,15 @@ async def deliver_orders(deps: Deps, notices: Iterable[OrderNotice]) -> None:
                 card = order_notice(n, deps.tz)
             # Queued by the workflow (outbox_id): marked sent, or left to the sweep.
             await deps.notifier.send_message(n.chat_id, card.text, reply_markup=card.markup,
-                                             record=recorder(deps.service.sf, n.outbox_id, deps.service.clock,
-                                                             deps.service.write_lock))
+                                             record=recorder(deps.service, n.outbox_id))
 
 
 async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[], Card],
-                       outbox_ids: Sequence[int] = (), session_factory: Any = None, clock: Any = None,
-                       lock: Any = None) -> int:
+                       outbox_ids: Sequence[int] = (), owner: Any = None) -> int:
     """The same card (rendered once per language) to many chats at once; how many arrived.
     `deps`: anything with notifier, languages and tz (the scheduler passes its own).
-    `outbox_ids` (one per chat): the rows queued for them, each marked as its send ends."""
+    `outbox_ids` (one per chat): the rows `owner` queued for them (see
+    handlers.shared.delivery.recorder), each marked as its send ends."""
     rows = dict(zip(chat_ids, outbox_ids, strict=False))
     chat_ids = [c for c in dict.fromkeys(chat_ids) if c]
     if not chat_ids:
@@ -53,12 +52,12 @@ async def send_to_many(deps: Deps, chat_ids: Sequence[int], render: Callable[[],
         methods.append(SendMessage(chat_id=chat_id, text=card.text, reply_markup=card.markup))
 
     async def one(method: SendMessage) -> bool:
-        record = recorder(session_factory, rows.get(method.chat_id), clock, lock) if session_factory else None
+        record = recorder(owner, rows.get(method.chat_id)) if owner is not None else None
         return (await deps.notifier.deliver(method, record=record)).ok
 
-    if session_factory is None:
+    if owner is None:
         return sum(await asyncio.gather(*(one(m) for m in methods)))
-    with outbox.holding(session_factory, rows.values()):
+    with outbox.holding(owner.sf, rows.values()):
         return sum(await asyncio.gather(*(one(m) for m in methods)))
 
 
@@ -75,7 +74,7 @@ async def send_poll_rows(deps: Any, matters: Any, view: MatterView, jobs: Sequen
             questions[locale] = poll_question(view, deps.tz)
 
     async def one(job: Any) -> bool:
-        settle = recorder(matters.sf, job.outbox_id, matters.clock, getattr(matters, "write_lock", None))
+        settle = recorder(matters, job.outbox_id)
 
         async def record(d: Any) -> None:
             poll = getattr(d.result, "poll", None)
@@ -96,7 +95,5 @@ async def broadcast(deps: Deps, b: Broadcast | None) -> int:
     """The new-order notice to the community's members, each with a 接单 button."""
     if b is None:
         return 0
-    service = getattr(deps, "service", None)  # the workflow: its session factory and clock
     return await send_to_many(deps, b.chat_ids, lambda: new_order_notice(b.order), b.outbox_ids,
-                              service.sf if service else None, service.clock if service else None,
-                              service.write_lock if service else None)
+                              getattr(deps, "service", None))
