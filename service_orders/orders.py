@@ -138,12 +138,14 @@ class OrderService(OrderDesk):
                               "needed_on": needed_on.isoformat() if needed_on else None})
             if not auto:
                 view = await self._view(session, order)
-                return await self._queued(session, order, OrderOutcome(view, await self._to_reviewers(session, view, K.REVIEW, skip=telegram_id)))
+                return await self._queued(session, order, OrderOutcome(view, [
+                    received(view), *await self._to_reviewers(session, view, K.REVIEW, skip=telegram_id)]))
             # 议单 by rule: the category is approved in config.
             await self._move(session, order, OrderAction.APPROVE, None, now,
                              {"reviewed_at": now, **self._publish_values(now)}, note="auto")
             view = await self._view(session, order)
-            return await self._queued(session, order, OrderOutcome(view, await self._to_reviewers(session, view, K.AUTO_PUBLISHED),
+            return await self._queued(session, order, OrderOutcome(view, [
+                received(view), *await self._to_reviewers(session, view, K.AUTO_PUBLISHED)],
                                 await self._broadcast(session, order, view)))
 
     async def cancel(self, telegram_id: int, order_id: int) -> OrderOutcome:
@@ -333,3 +335,9 @@ class OrderService(OrderDesk):
                 out.serving = [await self._view(session, o) for o in rows.scalars()]
             out.contact = {v.id for v in (*out.taking, *out.to_review, *out.serving) if writes(person, v)}
             return out
+
+
+def received(view: OrderView) -> OrderNotice:
+    """The resident's acknowledgement of a new order: queued in the outbox with the order,
+    so a crash right after it is stored still tells them it arrived."""
+    return OrderNotice(view.requester_telegram_id, K.RECEIVED, view)

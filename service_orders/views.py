@@ -47,6 +47,7 @@ class OrderView:
 
 
 class OrderNoticeKind(StrEnum):
+    RECEIVED = "received"              # to the resident: the order is in (its acknowledgement)
     REVIEW = "review"                  # to reviewers: a new (or returned) order to 议单
     AUTO_PUBLISHED = "auto_published"  # to reviewers: FYI, approved by its category
     PUBLISHED = "published"            # to the resident

@@ -3,7 +3,6 @@ needed, /orders, 接单 / 完成 / 放弃, 撤销 and 评单. Thin: parse, call 
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -25,7 +24,6 @@ from handlers.views.service_cards import (
     abandon_confirm_buttons,
     contact_button,
     needed_buttons,
-    needed_label,
     order_card,
     order_line,
     order_refusal,
@@ -152,10 +150,8 @@ async def acknowledge(deps: Deps, chat_id: int, outcome: OrderOutcome) -> None:
     if outcome.duplicate:
         await deps.notifier.send_message(chat_id, T.ORDER_DUPLICATE.format(id=view.id, state=order_state_label(view.state)))
         return
-    nxt = T.ORDER_ACK_REVIEW if view.state == OrderState.NEW else T.ORDER_ACK_PUBLISHED
-    await deps.notifier.send_message(chat_id, T.ORDER_ACK.format(
-        id=view.id, category=escape(view.category), needed=needed_label(view), next=nxt),
-        reply_markup=resident_keyboard())
+    # The acknowledgement (OrderNoticeKind.RECEIVED) is first among the notices, queued with
+    # the order: a crash right after it was stored still tells the resident it arrived.
     await deliver_orders(deps, outcome.notices)
     await broadcast(deps, outcome.broadcast)
 

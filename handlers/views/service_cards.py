@@ -228,10 +228,20 @@ def taken_detail(view: OrderView, chat_id: int | None = None) -> str:
     return T.TAKEN_DETAIL.format(id=view.id, who=who, grid=escape(view.grid_name))
 
 
+def order_received(v: OrderView) -> Card:
+    """The resident's acknowledgement: what was understood and what happens next (议单 by a
+    cadre, or already published to the volunteers), with the resident's keyboard back."""
+    nxt = T.ORDER_ACK_REVIEW if v.state == OrderState.NEW else T.ORDER_ACK_PUBLISHED
+    return Card(T.ORDER_ACK.format(id=v.id, category=escape(v.category), needed=needed_label(v), next=nxt),
+                resident_keyboard())
+
+
 def order_notice(n: OrderNotice, tz: ZoneInfo) -> Card:
     v, who = n.order, escape(n.actor_name or n.order.taker_name or "")
     note = clip(n.note or "", 500)
     match n.kind:
+        case OrderNoticeKind.RECEIVED:
+            return order_received(v)
         case OrderNoticeKind.REVIEW:
             return Card(order_card(v, T.ORDER_REVIEW_BADGE), review_buttons(v.id, n.contact))
         case OrderNoticeKind.RETURNED:

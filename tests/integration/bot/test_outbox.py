@@ -171,6 +171,19 @@ async def test_order_notices_lost_in_a_crash_are_sent_by_the_sweep_once(core, wi
         assert len(session.sent(chat_id=n.chat_id)) == 1
 
 
+async def test_an_order_stored_just_before_a_crash_is_still_acknowledged_to_the_resident(core, wire):
+    """The process dies right after 点单 is stored, before anything is sent (found by a
+    tester: the replayed press is dropped, so only the outbox can still say it arrived)."""
+    session, _deps, sender = wire
+    services = build_service_deps(core)
+    await core.service.join(RESIDENT.id, "WT01", RESIDENT.name)
+    outcome = await services.orders.open_order(RESIDENT.id, RESIDENT.id, 5, "帮忙取一下药", "any")
+    assert await sender.deliver_once(core.service.clock() + AFTER_LEASE) == len(outcome.notices)
+    acks = [r.text for r in session.sent(chat_id=RESIDENT.id)]
+    assert len(acks) == 1 and f"#{outcome.order.id}" in acks[0] and "已收到" in acks[0]
+    assert session.sent(chat_id=CADRE.id), "the cadre's 议单 card too"
+
+
 async def test_marks_made_at_once_are_written_together_each_as_given(core):
     """Group commit of marks: many at once, some with Telegram's message id, some failed
     (left for the sweep): each row ends as its own mark said, none loses its message id."""
