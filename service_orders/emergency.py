@@ -19,7 +19,7 @@ from service_orders.base import Workflow
 from storage.models import AlertCard
 from tickets import routing
 from tickets.reports import Report
-from tickets.views import TicketView
+from tickets.views import NoticeKind, TicketView
 
 ASSIGNEE, MEMBER, BACKUP, CADRE = "assignee", "member", "backup", "cadre"
 
@@ -35,6 +35,11 @@ class EmergencyOutcome:
     ticket: TicketView
     alerts: list[Alert] = field(default_factory=list)
     duplicate: bool = False
+    # The outbox rows intake queued with the ticket: the caller's acknowledgement and the
+    # handler's card. The 已呼叫 receipt and the handler's alert are sent as them (recorded
+    # as them), so after a crash the sweep sends what did not go, and nothing goes twice.
+    ack_row: int | None = None
+    card_row: int | None = None
 
 
 class Emergency(Workflow):
@@ -51,7 +56,8 @@ class Emergency(Workflow):
                                 urgent_words=(), request_kind="求助", suggestions=())
         report = Report(telegram_id=telegram_id, chat_id=chat_id, message_id=message_id, text=text, name=name,
                         latitude=latitude, longitude=longitude)
-        outcome = await self.tickets.intake.submit(report, prediction, now)
+        # acknowledge: the caller's receipt is queued with the ticket too (EmergencyOutcome.ack_row).
+        outcome = await self.tickets.intake.submit(report, prediction, now, acknowledge=True)
         view = outcome.ticket
         if outcome.duplicate:
             return EmergencyOutcome(view, duplicate=True)
@@ -67,7 +73,9 @@ class Emergency(Workflow):
         for cadre in cadres:
             alerts.setdefault(cadre.telegram_id, Alert(cadre.telegram_id, CADRE))
         alerts.pop(telegram_id, None)  # a staff member calling for themselves
-        return EmergencyOutcome(view, list(alerts.values()))
+        rows = {n.kind: n.outbox_id for n in outcome.notices}
+        return EmergencyOutcome(view, list(alerts.values()), ack_row=rows.get(NoticeKind.REPORTED),
+                                card_row=rows.get(NoticeKind.NEW_TASK) if view.assignee_telegram_id in alerts else None)
 
     async def record_cards(self, ticket_id: int, sent: list[tuple[int, int]]) -> None:
         """The (chat, message) of each alert card sent for this ticket."""

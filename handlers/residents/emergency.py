@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 
-from handlers.shared.delivery import recipient_locales
+from handlers.shared.delivery import recipient_locales, recorder
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, says, speaking
 from handlers.shared.servicedeps import ServiceDeps
@@ -21,6 +21,7 @@ from handlers.views.followup_cards import contact_keyboard
 from handlers.views.render import task_buttons, task_card, with_reporter
 from handlers.views.service_cards import resident_keyboard
 from service_orders.emergency import MEMBER, EmergencyOutcome
+from tickets import outbox
 from tickets.errors import NotRegistered
 
 
@@ -80,10 +81,12 @@ async def call(message: Message, deps: Deps, services: ServiceDeps, state: FSMCo
     if outcome.duplicate:
         await deps.notifier.send_message(chat_id, T.EMERGENCY_DUPLICATE.format(id=view.id), reply_markup=resident_keyboard())
         return
-    # Staff first: every second counts more for them than for the caller's receipt.
-    await alert(deps, services, outcome)
-    await deps.notifier.send_message(chat_id, T.EMERGENCY_ACK.format(id=view.id, n=len(outcome.alerts)),
-                                     reply_markup=resident_keyboard())
+    with outbox.holding(deps.service.sf, (outcome.ack_row, outcome.card_row)):  # not stolen by a sweep
+        # Staff first: every second counts more for them than for the caller's receipt.
+        await alert(deps, services, outcome)
+        await deps.notifier.send_message(chat_id, T.EMERGENCY_ACK.format(id=view.id, n=len(outcome.alerts)),
+                                         reply_markup=resident_keyboard(),
+                                         record=recorder(deps.service, outcome.ack_row))
     if await deps.service.relay.ask_phone(view.id, "emergency"):
         # A number the handlers can call: asked once, with Telegram's contact button.
         await deps.notifier.send_message(chat_id, T.PHONE_ASK_EMERGENCY, reply_markup=contact_keyboard())
@@ -99,7 +102,10 @@ async def alert(deps: Deps, services: ServiceDeps, outcome: EmergencyOutcome) ->
             # 签收 for whoever may take it (handler, backup, cadre); a grid member who is
             # not the handler is alerted only.
             markup = None if a.role == MEMBER else task_buttons(v)
-        delivery = await deps.notifier.send_message(a.chat_id, text, reply_markup=markup)
+        # The handler's alert is the card intake queued for them (recorded as it).
+        row = outcome.card_row if a.chat_id == v.assignee_telegram_id else None
+        delivery = await deps.notifier.send_message(a.chat_id, text, reply_markup=markup,
+                                                    record=recorder(deps.service, row))
         if delivery.ok and delivery.message_id:
             sent.append((a.chat_id, delivery.message_id))
         if v.latitude is not None and v.longitude is not None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.jobs.outbox import OutboxSender
 from bot.jobs.services import ServiceJobs
+from bot.serviceapp import build_service_deps
 from bot.settings import Settings
 from delivery.notifier import Notifier
 from delivery.scripted import Person, buttons
@@ -145,6 +146,31 @@ async def test_the_emergency_button_alerts_everyone_at_once_even_at_night(chat, 
     # A second press changes nothing and edits nothing again.
     out = await chat.press_data(BACKUP, f"tk:acc:{t.id}")
     assert chat.alerts(out) and not [r for r in out if r.method == "editMessageText"]
+
+
+async def test_an_emergency_call_is_delivered_once_and_what_a_crash_kept_comes_from_the_outbox(chat, core):
+    """The handler's alert and the caller's 已呼叫 are sent as the card and acknowledgement
+    intake queued with the ticket: nothing is left for the sweep to send a minute later (a
+    tester saw a second 新工单 card after each call), and after a crash before anything went
+    out the sweep sends them."""
+    sweep = OutboxSender(core.session_factory, Notifier(chat.bot, per_chat_interval=0, global_per_s=1_000_000),
+                         core.tz, clock=core.service.clock, languages=core.languages)
+    later = lambda: core.service.clock() + timedelta(minutes=2)  # noqa: E731 - past the lease
+    await chat.say(RESIDENT, "/start WT01")
+    await chat.say(RESIDENT, "🆘 紧急求助")
+    await chat.location(RESIDENT, 31.23, 121.47)
+    assert await sweep.deliver_once(later()) == 0
+    cards = [r for r in chat.session.sent(chat_id=MEMBER.id) if r.method == "sendMessage"]
+    assert len(cards) == 1 and "一键呼叫" in cards[0].text
+
+    # Another call whose process dies right after the ticket is stored: the handler's card
+    # and the caller's acknowledgement are still in the outbox.
+    services = build_service_deps(core)
+    outcome = await services.emergency.call(RESIDENT.id, RESIDENT.id, 999, "紧急求助", RESIDENT.name)
+    assert outcome.ack_row and outcome.card_row
+    assert await sweep.deliver_once(later()) == 2
+    assert any(f"#{outcome.ticket.id}" in (r.text or "") for r in chat.session.sent(chat_id=MEMBER.id))
+    assert any(f"#{outcome.ticket.id}" in (r.text or "") for r in chat.session.sent(chat_id=RESIDENT.id))
 
 
 async def test_emergency_without_location_and_without_a_grid(chat, core):
