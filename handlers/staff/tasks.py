@@ -1,6 +1,8 @@
 """Staff buttons on a ticket: 签收, 办结 (with a note), 退回 (with a reason), 转派."""
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -29,7 +31,7 @@ from handlers.views.render import (
     task_card,
     with_reporter,
 )
-from tickets.errors import WorkflowError
+from tickets.errors import Stale, WorkflowError
 from tickets.lifecycle import Action
 
 NOTE_LIMIT = 1000
@@ -72,12 +74,32 @@ async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps) -> 
                                               reply_markup=task_buttons(outcome.ticket))
 
 
+async def _refused(query: CallbackQuery, exc: WorkflowError, deps: Deps) -> None:
+    """The refusal, as an alert; and a card whose ticket moved on (its edit lost to a crash,
+    or pressed on an old copy) drawn again as the ticket now stands: it stops lying."""
+    await query.answer(refusal(exc), show_alert=True)
+    if not isinstance(exc, Stale) or query.message is None:
+        return
+    try:
+        view, _events, _actor = await deps.service.detail(query.from_user.id, exc.ticket_id)
+    except WorkflowError:
+        return  # not theirs to see any more: the alert says enough
+    markup = task_buttons(view)
+    if _button_data(query.message.reply_markup) != _button_data(markup):  # a double tap: it is up to date
+        await query.message.edit_text(card_of(view, deps), reply_markup=markup)
+
+
+def _button_data(markup: Any) -> list[str]:
+    rows = getattr(markup, "inline_keyboard", None) or []
+    return [b.callback_data or "" for row in rows for b in row]
+
+
 async def on_accept(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
                     services: ServiceDeps | None = None) -> None:
     try:
         outcome = await deps.service.accept(query.from_user.id, callback_data.ticket_id)
     except WorkflowError as exc:
-        await query.answer(refusal(exc), show_alert=True)
+        await _refused(query, exc, deps)
         return
     await query.answer(T.ACCEPTED_OK.format(id=outcome.ticket.id))
     await _refresh_card(query, outcome, deps)
@@ -92,7 +114,7 @@ async def on_ask_note(query: CallbackQuery, callback_data: TicketCb, deps: Deps,
     try:
         view = await deps.service.check(query.from_user.id, callback_data.ticket_id, action)
     except WorkflowError as exc:
-        await query.answer(refusal(exc), show_alert=True)
+        await _refused(query, exc, deps)
         return
     await query.answer()
     target, prompt = (

@@ -58,3 +58,16 @@ async def test_return_with_a_long_reason(chat):
     out = await chat.press(MEMBER, "退回")
     out += await chat.say(MEMBER, "不属于本网格，" * 585 + "x")
     assert refusals(out) == []
+
+
+async def test_a_card_whose_edit_was_lost_is_drawn_again_when_pressed(chat, core):
+    """The process died after 退回 was stored but before the card was edited (a tester's
+    kill): its 签收 and 退回 still show. Pressed, it says why not and shows the ticket now."""
+    await chat.say(RESIDENT, "/start WT01")
+    await chat.say(RESIDENT, "3号楼2单元楼道堆满杂物，堵住了消防通道")
+    await core.service.return_(MEMBER.id, 1, "不属于本网格")  # stored; the card was never edited
+    out = await chat.press(MEMBER, "签收")
+    assert any("已退回" in a for a in chat.alerts(out))
+    (edit,) = [r for r in out if r.chat_id == MEMBER.id and r.method == "editMessageText"]
+    assert "已退回" in edit.data["text"] and "签收" not in str(edit.data.get("reply_markup"))
+    assert refusals(out) == []
