@@ -78,8 +78,8 @@ async def _refused(query: CallbackQuery, exc: WorkflowError, deps: Deps) -> None
     """The refusal, as an alert; and a card whose ticket moved on (its edit lost to a crash,
     or pressed on an old copy) drawn again as the ticket now stands: it stops lying."""
     await query.answer(refusal(exc), show_alert=True)
-    if not isinstance(exc, Stale) or query.message is None:
-        return
+    if not isinstance(exc, Stale) or query.message is None or not _button_data(query.message.reply_markup):
+        return  # a card without buttons (settled already) was only replayed: nothing on it lies
     try:
         view, _events, _actor = await deps.service.detail(query.from_user.id, exc.ticket_id)
     except WorkflowError:
