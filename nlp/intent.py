@@ -272,7 +272,7 @@ def _credited(tokens: list[str], features: _Features, intent: str) -> list[str]:
     # few costs more than the loop.
     pushed = contribs if intent == REPORT else [-c for c in contribs] if intent == CHAT else list(map(abs, contribs))
     # Those pushing toward the side, strongest first (a stable sort: ties keep feature order).
-    # Filtering before sorting sorts a third of the features, in the same order.
+    # Filtering first sorts only those, in the same order.
     pushing = [k for k, c in enumerate(pushed) if c > 0]
     best = sorted(pushing, key=pushed.__getitem__, reverse=True)
     top = best
