@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .address import strip_addresses
-from .explanation import Explanations, keywords_for, top_tokens
+from .explanation import TOP_FEATURES, Explanations, keywords_for, top_tokens
 from .features import char_text
 from .intent import (
     CHAT,
@@ -234,7 +234,7 @@ class Classifier:
         words: list[str] = []
         # The words that decided are shown for reports; chat drops its keywords: skip them.
         if scores.seen and not hits.get(category) and (result is None or result.intent != CHAT):
-            words = top_tokens(tokens, scores.strongest(order[0]))
+            words = top_tokens(tokens, scores.strongest(order[0], TOP_FEATURES))
         suggestions = tuple([(labels[j], round(p[j], 4)) for j in order])
         return self._final(category, suggestions[0][1], keywords_for(category, hits, words), cues.urgent_words,
                            cues.request_kind, suggestions, result)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,17 +271,17 @@ def _credited(tokens: list[str], features: _Features, intent: str) -> list[str]:
     # In Python on lists: a message has a few dozen features, and each numpy call on so
     # few costs more than the loop.
     pushed = contribs if intent == REPORT else [-c for c in contribs] if intent == CHAT else list(map(abs, contribs))
-    # Strongest first; those pushing toward the side lead.
-    best = sorted(range(len(pushed)), key=pushed.__getitem__, reverse=True)
-    n = bisect_left(best, 0.0, key=lambda k: -pushed[k])
-    top = best[:n]
-    if n > TOP_FEATURES:
-        del top[TOP_FEATURES:]
+    # Those pushing toward the side, strongest first (a stable sort: ties keep feature order).
+    # Filtering first sorts only those, in the same order.
+    pushing = [k for k, c in enumerate(pushed) if c > 0]
+    best = sorted(pushing, key=pushed.__getitem__, reverse=True)
+    top = best
+    if len(best) > TOP_FEATURES:
+        top = best[:TOP_FEATURES]
         edge = array("f", [pushed[best[TOP_FEATURES - 1]], pushed[best[TOP_FEATURES]]])
         if edge[0] == edge[1]:  # features tie (in float32) at the cut: numpy picks, as it always did
-            top = [k for k, c in enumerate(pushed) if c > 0]
-            picked = np.argpartition(np.array([-pushed[k] for k in top], dtype=np.float32), TOP_FEATURES - 1)
-            top = [top[k] for k in picked.tolist()[:TOP_FEATURES]]
+            picked = np.argpartition(np.array([-pushed[k] for k in pushing], dtype=np.float32), TOP_FEATURES - 1)
+            top = [pushing[k] for k in picked.tolist()[:TOP_FEATURES]]
     scores = credit(tokens, [(texts[rows[k]], pushed[k]) for k in top])
     ranked = sorted([(v, t) for t, v in scores.items() if t not in _STOP and not t.isdigit()], reverse=True)
     return [t for _, t in ranked]

@@ -121,11 +121,12 @@ class CueRules:
         if not found and not urgent:
             return Cues({}, (), DEFAULT_REQUEST_KIND)
         kinds = maximal([m for m in found if m[2] in self._kind_of])
+        # Most messages have category keywords only: skip the steps that would find nothing.
         return Cues(
             self._categories(maximal([m for m in found if m[2] in self._owners])),
-            self._urgent_words(norm_text, maximal(sorted(urgent))),
-            self._request_kind(kinds),
-            tuple((kind, cue) for _, _, cue in kinds for kind in self._kind_of[cue]),
+            self._urgent_words(norm_text, maximal(sorted(urgent))) if urgent else (),
+            self._request_kind(kinds) if kinds else DEFAULT_REQUEST_KIND,
+            tuple((kind, cue) for _, _, cue in kinds for kind in self._kind_of[cue]) if kinds else (),
         )
 
     def category_hits(self, norm_text: str) -> dict[str, list[str]]:
