@@ -1,7 +1,7 @@
 """Keyword rules from the taxonomy: category keywords, urgency words and request-kind cues.
 
-Matching is on normalised text (see textnorm), by substring, with a dictionary keyed on the
-first character, so one pass over a message finds every cue of every kind. Where one match
+Matching is on normalised text (see textnorm), by substring, with one Aho-Corasick automaton
+(pyahocorasick), so one pass over a message finds every cue of every kind. Where one match
 lies inside a longer one of the same kind ("吵" in "吵架"), only the longer counts: the longer
 word is the more specific. Urgency also comes from the taxonomy's ``urgent_patterns``
 (regular expressions such as 困…人 or 人…晕倒), compiled once into one alternation.
@@ -28,34 +28,29 @@ Match = tuple[int, int, str]
 
 
 class PhraseMatcher:
-    """All occurrences of a fixed set of phrases in a text."""
+    """All occurrences of a fixed set of phrases in a text (an Aho-Corasick automaton, in C:
+    one pass over the text whatever the number of phrases)."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self._phrases = {p for p in phrases if p}
-        by_first: dict[str, set[int]] = {}
-        for p in self._phrases:
-            by_first.setdefault(p[0], set()).add(len(p))
-        self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in by_first.items()}
+        import ahocorasick  # here, not at import: the bot builds one matcher, at start-up
+
+        self._automaton = ahocorasick.Automaton()
+        for p in {p for p in phrases if p}:
+            self._automaton.add_word(p, (-len(p), p))
+        self._ready = len(self._automaton) > 0  # an empty automaton cannot be built nor searched
+        if self._ready:
+            self._automaton.make_automaton()
 
     def __bool__(self) -> bool:
-        return bool(self._phrases)
+        return self._ready
 
     def find(self, text: str) -> list[Match]:
-        """(start, end, phrase) for every match, longest first at each position."""
-        out: list[Match] = []
-        lengths = self._lengths
-        phrases = self._phrases
-        size = len(text)
-        for i, ch in enumerate(text):
-            ls = lengths.get(ch)
-            if ls is None:
-                continue
-            for n in ls:
-                if i + n <= size:
-                    sub = text[i : i + n]
-                    if sub in phrases:
-                        out.append((i, i + n, sub))
-        return out
+        """(start, end, phrase) for every match, by start, longest first at each position."""
+        if not self._ready:
+            return []
+        # The automaton reports (last index, value) by end; sort by start, then longest.
+        found = sorted([(end + 1 + neg, neg, p) for end, (neg, p) in self._automaton.iter(text)])
+        return [(start, start - neg, p) for start, neg, p in found]
 
 
 def maximal(found: list[Match]) -> list[Match]:
