@@ -225,8 +225,9 @@ class Classifier:
         result = None
         if self._intent is not None:
             if scores.intent is not None:
-                result = self._intent.decide(tokens, norm, cues, scores.intent, scores.intent_contributions(),
-                                             self._scorer.texts, scores.rows)
+                texts = self._scorer.texts
+                result = self._intent.decide(tokens, norm, cues, scores.intent,
+                                             lambda: (scores.intent_contributions(), texts, scores.rows))
             else:
                 result = self._intent.judge(tokens, norm, cues)
         labels = model.labels
@@ -332,10 +333,10 @@ class Classifier:
         s = result.report_score
         if result.intent != CHAT:
             return Prediction(category, confidence, keywords, urgent, urgent_words, request_kind, suggestions,
-                              result.intent, s, result.cues)
+                              result.intent, s, result.cue_source)
         return Prediction(
             category, round(confidence * s, 4), (), urgent, urgent_words, CHAT_REQUEST_KIND,
-            tuple((c, round(v * s, 4)) for c, v in suggestions), CHAT, s, result.cues,
+            tuple((c, round(v * s, 4)) for c, v in suggestions), CHAT, s, result.cue_source,
         )
 
     def _score(

@@ -27,8 +27,9 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ import numpy as np
 
 from .explanation import credit
 from .model import ModelError, TextModel
+from .prediction import CueSource, Words, resolved
 from .rules import CueRules, Cues
 from .textnorm import word_chars
 
@@ -66,7 +68,13 @@ class IntentResult:
 
     intent: str  # report | unsure | chat
     report_score: float  # 0..1, probability-like that the message is a report
-    cues: tuple[str, ...]  # the words/symbols that decided, most telling first; may be empty
+    cue_source: CueSource = field(default=(), repr=False, compare=False)  # see ``cues``
+
+    @property
+    def cues(self) -> Words:
+        """The words/symbols that decided, most telling first; may be empty. Worked out when
+        first read (see nlp.prediction.CueSource)."""
+        return resolved(self, "cue_source")
 
 
 @dataclass
@@ -173,8 +181,9 @@ def address_only(norm_text: str) -> IntentResult:
 
 
 # One message's features as the intent model sees them: (contributions, texts, rows), see
-# IntentJudge.decide.
+# IntentJudge.decide; and a function giving them, called only if the cues are read.
 _Features = tuple[list[float], Sequence[tuple[str, ...] | str], list[int]]
+FeatureSource = Callable[[], _Features]
 
 
 class IntentJudge:
@@ -203,17 +212,16 @@ class IntentJudge:
     def judge(self, tokens: list[str], norm_text: str, cues: Cues) -> IntentResult:
         """The intent of one message; ``norm_text`` without addresses, ``cues`` scanned on it."""
         d, ids, contrib = self._model.decision(tokens, norm_text)
-        return self.decide(tokens, norm_text, cues, d, contrib.tolist(), self._feature_texts(), ids.tolist())
+        return self.decide(tokens, norm_text, cues, d,
+                           lambda: (contrib.tolist(), self._feature_texts(), ids.tolist()))
 
-    def decide(
-        self, tokens: list[str], norm_text: str, cues: Cues, decision: float,
-        contribs: list[float], texts: Sequence[tuple[str, ...] | str], rows: list[int],
-    ) -> IntentResult:
+    def decide(self, tokens: list[str], norm_text: str, cues: Cues, decision: float,
+               features: FeatureSource) -> IntentResult:
         """``judge`` from the linear model's view of the message, if already known: its
-        decision value (report - chat, bias included), and each feature's contribution to it;
-        ``contribs[k]`` is that of the feature standing for ``texts[rows[k]]`` (see
-        ``FeatureSpace.texts``)."""
-        features = (contribs, texts, rows)
+        decision value (report - chat, bias included), and a function giving each feature's
+        contribution to it, ``(contribs, texts, rows)``: ``contribs[k]`` is that of the
+        feature standing for ``texts[rows[k]]`` (see ``FeatureSpace.texts``). The function is
+        called when the cues are first read, or here when the intent depends on them."""
         model = self._model
         kw = keyword_strength(cues)
         score = model.score(decision, kw, shortness(norm_text, kw))
@@ -224,14 +232,20 @@ class IntentJudge:
             asked = [cue for kind, cue in cues.kind_cues if kind in ACTION_KINDS]
             if asked:  # "我要投诉": not small talk, though the problem is still to come
                 return IntentResult(UNSURE, round(max(score, model.chat_below), 4), tuple(asked[:MAX_CUES]))
-        found = _cues(intent, tokens, features, cues)
-        if intent == REPORT and not found:
+        if intent == REPORT and not cues.urgent_words and not cues.categories:
             # A report must name its problem: with no urgent word, no keyword and no word the
             # model credits ("妥了", "在?"), a high score is the bias talking. Ask instead.
+            found = _cues(intent, tokens, features(), cues)
+            if found:
+                return IntentResult(intent, round(score, 4), found)
             intent = UNSURE
             score = min(score, model.report_at - 0.01)
-            found = _cues(intent, tokens, features, cues)
-        return IntentResult(intent, round(score, 4), found)
+        # Otherwise the cues cannot change the intent: they are worked out if someone reads them.
+        return IntentResult(intent, round(score, 4), partial(_lazy_cues, intent, tokens, features, cues))
+
+
+def _lazy_cues(intent: str, tokens: list[str], features: FeatureSource, cues: Cues) -> Words:
+    return _cues(intent, tokens, features(), cues)
 
 
 def _cues(intent: str, tokens: list[str], features: _Features, cues: Cues) -> tuple[str, ...]:

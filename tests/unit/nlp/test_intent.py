@@ -130,6 +130,24 @@ def test_a_prediction_made_elsewhere_is_a_report() -> None:
     assert pred.intent == REPORT and pred.is_report and pred.to_dict()["intent_cues"] == []
 
 
+def test_cues_are_worked_out_once_when_read(clf: Classifier) -> None:
+    calls = []
+
+    def credit() -> tuple[str, ...]:
+        calls.append(1)
+        return ("谢谢",)
+
+    pred = Prediction("其他", 0.1, (), False, (), "咨询", (), CHAT, 0.1, credit)
+    assert calls == []  # a report's cues are read by nobody in intake: not worked out
+    assert pred.intent_cues == ("谢谢",) and pred.intent_cues == ("谢谢",)
+    assert calls == [1]
+    assert "intent_cues=('谢谢',)" in repr(pred) and pred.to_dict()["intent_cues"] == ["谢谢"]
+    # The classifier's own: what it reads later is what it would have said at once.
+    for text in ("谢谢你们", "楼道灯坏了", "在吗", "电梯困人", "我要投诉"):
+        one, batch = clf.classify_many([text])[0], clf.classify_many([text, "占位"])[0]
+        assert one.intent_cues == batch.intent_cues and one.intent_cues, text
+
+
 def test_the_shipped_model_is_small_and_round_trips(clf: Classifier, tmp_path) -> None:
     model = clf.intent_model
     assert model is not None and model.chat_below <= model.report_at
