@@ -64,3 +64,17 @@ def test_load_a_custom_file(tmp_path: Path) -> None:
     path.write_text("not = [toml", encoding="utf-8")
     with pytest.raises(TaxonomyError):
         load_taxonomy(path)
+
+
+def test_cue_words_are_found_everywhere_they_occur_longest_first() -> None:
+    from nlp.rules import CueRules, PhraseMatcher
+
+    matcher = PhraseMatcher(["垃圾", "垃圾站", "电梯", "电梯困人", "困人", ""])
+    assert matcher.find("电梯困人了,垃圾站旁也有垃圾") == [
+        (0, 4, "电梯困人"), (0, 2, "电梯"), (2, 4, "困人"), (6, 9, "垃圾站"), (6, 8, "垃圾"), (12, 14, "垃圾"),
+    ]
+    empty = PhraseMatcher([""])
+    assert not empty and empty.find("垃圾") == []
+    # A cadre's taxonomy with no keywords at all still scans.
+    bare = Taxonomy.from_mapping({"category": [{"name": "其他", "department": "街道", "keywords": []}]})
+    assert CueRules(bare).scan("电梯坏了").categories == {}
