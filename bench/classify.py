@@ -35,7 +35,7 @@ mining, 附件2.xlsx @ b55669f) and a team's 10% validation split of the full se
 the contest's labels (github Syucryingstar/NLP_tipdm, 结果数据/分类结果.xlsx @ 90f5471). One row
 per distinct title: 1,363 messages (one title dropped: the contest data gives it two labels),
 text = title (mean 19 characters, 1,331 <= 30), body kept in a column. No licence is stated, so
-the file is not in this repository; its sources and how it was built: /work/public/SOURCES.md.
+the file is not in this repository; its sources and how to rebuild it: bench/public/README.md.
 Figures (2026-12-01, this script, titles as texts; 1,090 trained on, 270 short measured):
                                    ours     baseline
   short messages, split 42         0.7918   0.7115   (all 273: 0.7931 / 0.7137)
