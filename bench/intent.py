@@ -8,7 +8,9 @@ Prints, measured in one run:
    report (goal >= 97%), unsure, and chat (goal <= 0.5%); corpus.csv is in the intent model's
    training data, heldout.csv is not, so both are shown apart and together;
 2. on nlp/data/intent_heldout.csv (everyday non-reports, never trained on): the share chat
-   (goal >= 90%) and chat + unsure (goal >= 98%);
+   (goal >= 90%) and chat + unsure (goal >= 98%); beside it, without a goal,
+   nlp/data/intent_heldout_long.csv (never trained on): longer small talk, and complaints
+   outside our categories (schools, wages, hospitals...);
 3. the time of one classify() call (without its cache of recent texts) with the intent model
    and, as the baseline, with the same category model and no intent model;
 4. every misclassified message, with its report score and cues.
@@ -37,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from nlp.classifier import Classifier
 from nlp.dataset import read_labelled_csv
-from nlp.intent_training import HELDOUT_FILE
+from nlp.intent_training import HELDOUT_FILE, HELDOUT_LONG_FILE
 from nlp.prediction import Prediction
 from nlp.taxonomy import DATA_DIR, FALLBACK_CATEGORY
 
@@ -94,6 +96,10 @@ def main() -> None:
     s_all, s_chat = shares(p_all), shares(p_chat)
     print("intent on everyday non-reports")
     print(line("intent_heldout.csv (not trained on)", p_chat))
+    long_rows = read_labelled_csv(HELDOUT_LONG_FILE)
+    print("longer messages (intent_heldout_long.csv, not trained on; no goal)")
+    for label, name in (("chat", "small talk"), ("report", "complaints outside our categories")):
+        print(line(name, clf.classify_many([t for t, lb in long_rows if lb == label])))
     print()
     checks = [
         ("complaints classified report", s_all["report"], ">=", GOALS["report"]),

@@ -7,8 +7,8 @@ Three intents:
 
 The decision is a probability-like ``report_score`` (0..1) from a logistic combination of
 - a binary linear model (chat vs report) over the same kind of TF-IDF features as the
-  category model (nlp/features.py), with its own vocabulary, trained on the complaint corpus
-  and nlp/data/intent_chat.csv (see intent_training);
+  category model (nlp/features.py), with its own vocabulary, trained on the complaint corpus,
+  nlp/data/intent_reports.csv and nlp/data/intent_chat.csv (see intent_training);
 - the taxonomy's category keywords found in the message (a problem word pushes to report);
 - shortness: a message of a few characters with no problem word leans away from report,
   the more the shorter it is.

@@ -93,7 +93,8 @@ def both() -> tuple[Segmenter, Segmenter]:
 def _messages() -> list[str]:
     data = ROOT / "nlp" / "data"
     texts: list[str] = []
-    for name in ("corpus.csv", "heldout.csv", "intent_chat.csv", "intent_heldout.csv"):
+    for name in ("corpus.csv", "heldout.csv", "intent_chat.csv", "intent_heldout.csv", "intent_reports.csv",
+                 "intent_heldout_long.csv"):
         texts += [t for t, _ in read_labelled_csv(data / name)]
     return texts
 
