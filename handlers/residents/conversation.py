@@ -5,7 +5,7 @@
 * A resident's greeting, thanks or acknowledgement (nlp intent `chat`) gets a short, warm
   answer in context and a hint of what the bot does.
 * When the classifier is `unsure`, one tap decides: 上报 opens the ticket from the kept
-  text, 不用了 keeps it (the buttons work until the dialog expires).
+  text, 不用了 keeps it and leaves 上报 on the question (until the dialog expires).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from tickets.policy import Role
 from tickets.reports import Report
 
 UNSURE_KEY = "unsure_report"
+KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expire
 THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
@@ -81,32 +82,55 @@ async def answered_chat(message: Message, deps: Deps, report: Report, reading: A
 
 
 async def asked_if_report(message: Message, deps: Deps, state: FSMContext, report: Report, reading: Any) -> bool:
-    """True (and asked, 上报 / 不用了) when the classifier's reading is unsure."""
+    """True (and asked, 上报 / 不用了) when the classifier's reading is unsure. Each question
+    keeps its own text (by the resident's message_id), so two questions asked in a row each
+    report what they asked about."""
     if getattr(reading, "intent", "report") == "unsure":
-        await state.update_data(**{UNSURE_KEY: asdict(report)})
-        markup = InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=T.BTN_REPORT_YES, callback_data=IntentCb(choice="yes").pack()),
-            InlineKeyboardButton(text=T.BTN_REPORT_NO, callback_data=IntentCb(choice="no").pack()),
-        ]])
-        await deps.notifier.send_message(message.chat.id, T.ASK_IF_REPORT, reply_markup=markup)
+        kept = _kept(await state.get_data())
+        kept[str(report.message_id)] = asdict(report)
+        await state.update_data(**{UNSURE_KEY: dict(list(kept.items())[-KEPT_QUESTIONS:])})
+        await deps.notifier.send_message(message.chat.id, T.ASK_IF_REPORT,
+                                         reply_markup=_question_markup(report.message_id, with_no=True))
         return True
     return False
 
 
+def _kept(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The texts still waiting for 上报 / 不用了: {message_id: Report fields}, oldest first."""
+    kept = data.get(UNSURE_KEY)
+    if not isinstance(kept, dict) or "telegram_id" in kept:  # none, or one kept the old way
+        return {}
+    return dict(kept)
+
+
+def _question_markup(ref: int, *, with_no: bool) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(text=T.BTN_REPORT_YES, callback_data=IntentCb(choice="yes", ref=ref).pack())]
+    if with_no:
+        row.append(InlineKeyboardButton(text=T.BTN_REPORT_NO, callback_data=IntentCb(choice="no", ref=ref).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
 async def on_intent_choice(query: CallbackQuery, callback_data: IntentCb, deps: Deps, state: FSMContext) -> None:
-    kept = (await state.get_data()).get(UNSURE_KEY)
-    if not kept or kept.get("telegram_id") != query.from_user.id:
-        await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+    """上报 opens the ticket from the text this question asked about; 不用了 keeps it and
+    leaves only 上报 on the question. Once the text is gone (reported, or expired with the
+    dialog), the buttons go and the resident is told to send it again."""
+    kept = _kept(await state.get_data())
+    report = kept.get(str(callback_data.ref))
+    if not report or report.get("telegram_id") != query.from_user.id:
+        await query.answer(T.REPORT_QUESTION_EXPIRED, show_alert=True)
+        if query.message and getattr(query.message, "reply_markup", None):
+            await query.message.edit_reply_markup(reply_markup=None)
         return
     if callback_data.choice != "yes":
         await query.answer()
         if query.message:
-            await query.message.edit_reply_markup(reply_markup=None)
+            await query.message.edit_reply_markup(reply_markup=_question_markup(callback_data.ref, with_no=False))
         await deps.notifier.send_message(query.from_user.id, T.REPORT_KEPT)
         return
-    await state.update_data(**{UNSURE_KEY: None})
+    del kept[str(callback_data.ref)]
+    await state.update_data(**{UNSURE_KEY: kept})
     await query.answer()
     if query.message:
         await query.message.edit_reply_markup(reply_markup=None)
-    kept["photos"] = tuple(kept.get("photos") or ())
-    await submit(deps, state, Report(**kept), check_duplicates=True)
+    report["photos"] = tuple(report.get("photos") or ())
+    await submit(deps, state, Report(**report), check_duplicates=True)

@@ -129,6 +129,7 @@ ASK_IF_REPORT = "要把这条作为问题上报吗？上报后会转给您所在
 BTN_REPORT_YES = "📮 上报"
 BTN_REPORT_NO = "不用了"
 REPORT_KEPT = "好的，这条不上报。需要时再点“上报”或重新描述问题即可。"
+REPORT_QUESTION_EXPIRED = "这条消息已过期，没有上报。如需反映，请重新发送。"
 REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼道堆满杂物，堵住了消防通道"
 # Edits of a report
 REPORT_EDITED = "已按您修改后的内容更新工单 #{id}，并告知了处理人。"

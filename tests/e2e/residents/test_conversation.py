@@ -3,6 +3,7 @@ answer and no ticket; an unsure message is asked about in one tap; staff free te
 never a report, and /report is how anyone reports as a resident."""
 from __future__ import annotations
 
+from delivery.scripted import buttons
 from tests.conftest import CADRE, MEMBER, RESIDENT
 from tests.e2e.residents.test_core_loop import REPORT, count_tickets, load
 
@@ -44,7 +45,7 @@ async def test_an_unsure_message_is_asked_about_and_reported_with_one_tap(chat, 
     out = await chat.press(RESIDENT, "上报")
     assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
     assert (await load(core)).text == "门口那个事情你们管不管"
-    again = await chat.press_data(RESIDENT, "in:yes")  # a second tap: the text is spent
+    again = await chat.press(RESIDENT, "上报")  # a second tap: the text is spent
     assert chat.alerts(again) and await count_tickets(core) == 1
 
 
@@ -63,3 +64,61 @@ async def test_staff_report_as_residents_with_slash_report(chat, core):
     assert texts and "不会生成工单" not in texts[0]  # asked for a grid, or acknowledged
     usage = chat.texts_to(MEMBER, await chat.say(MEMBER, "/report"))[0]
     assert "用法" in usage
+
+
+def forced_unsure(core, monkeypatch) -> None:
+    """The classifier reads every text as unsure (the one-tap question is what is tested)."""
+    real = core.service.understand
+
+    def unsure(text):
+        return real(text).__class__(**{**real(text).__dict__, "intent": "unsure"})
+
+    monkeypatch.setattr(core.service, "understand", unsure)
+
+
+def sent_id(chat, out, person) -> int:
+    (prompt,) = [r for r in out if r.chat_id == person.id and r.method == "sendMessage"]
+    return prompt.result["message_id"]
+
+
+async def test_each_unsure_question_reports_its_own_text(chat, core, monkeypatch):
+    await joined(chat)
+    forced_unsure(core, monkeypatch)
+    first = await chat.say(RESIDENT, "门口那个事情你们管不管")
+    second = await chat.say(RESIDENT, "楼下那个人天天这样")
+    first_yes = next(d for _, d in buttons(first[-1]) if d.startswith("in:yes"))
+    out = await chat.press_data(RESIDENT, first_yes, sent_id(chat, first, RESIDENT))
+    assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
+    assert (await load(core, 1)).text == "门口那个事情你们管不管"
+    out = await chat.press(RESIDENT, "上报")  # the second question, still open: its own words
+    assert any("#2" in t for t in chat.texts_to(RESIDENT, out)) and not chat.alerts(out)
+    assert (await load(core, 2)).text == "楼下那个人天天这样"
+    again = await chat.press_data(RESIDENT, first_yes, sent_id(chat, first, RESIDENT))
+    assert chat.alerts(again) and await count_tickets(core) == 2
+
+
+async def test_no_thanks_keeps_the_text_and_a_report_button_that_works(chat, core, monkeypatch):
+    await joined(chat)
+    forced_unsure(core, monkeypatch)
+    asked = await chat.say(RESIDENT, "门口那个事情你们管不管")
+    out = await chat.press(RESIDENT, "不用了")
+    (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
+    assert redrawn.data["message_id"] == sent_id(chat, asked, RESIDENT)
+    assert [t for t, _ in buttons(redrawn)] == ["📮 上报"]  # what the answer tells them to press
+    assert "上报" in chat.texts_to(RESIDENT, out)[0] and await count_tickets(core) == 0
+    out = await chat.press(RESIDENT, "上报")
+    assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
+    assert (await load(core)).text == "门口那个事情你们管不管"
+
+
+async def test_an_unsure_question_answered_after_its_text_expired_says_to_send_it_again(chat, core, monkeypatch):
+    await joined(chat)
+    forced_unsure(core, monkeypatch)
+    asked = await chat.say(RESIDENT, "门口那个事情你们管不管")
+    core.service.clock.advance(hours=core.settings.dialog_ttl_hours + 1)
+    out = await chat.press(RESIDENT, "上报")
+    (alert,) = chat.alerts(out)
+    assert "重新发送" in alert
+    (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
+    assert redrawn.data["message_id"] == sent_id(chat, asked, RESIDENT) and not buttons(redrawn)
+    assert await count_tickets(core) == 0
