@@ -122,3 +122,12 @@ async def test_an_unsure_question_answered_after_its_text_expired_says_to_send_i
     (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
     assert redrawn.data["message_id"] == sent_id(chat, asked, RESIDENT) and not buttons(redrawn)
     assert await count_tickets(core) == 0
+
+
+async def test_staff_symbols_photos_and_locations_get_the_menu_not_a_residents_prompt(chat, core):
+    for out in (await chat.say(MEMBER, "?"), await chat.location(MEMBER, 31.23, 121.47),
+                await chat.say(CADRE, "👍")):
+        (reply,) = [r.text for r in out if r.method == "sendMessage"]
+        assert "不会生成工单" in reply and "位置会附在工单上" not in reply and "遇到了什么问题" not in reply
+    await chat.say(MEMBER, "/report 小区东门路灯不亮了")  # reporting as a resident: asked for a grid
+    assert await count_tickets(core) == 0
