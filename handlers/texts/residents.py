@@ -161,6 +161,7 @@ REOPEN_REASON_THANKS = "谢谢，已把原因转告处理人（工单 #{id}）�
 ASK_SUPPLEMENT = "这条是补充到刚才反映的工单 #{id}，还是一个新问题？"
 BTN_SUPPLEMENT_ADD = "补充到 #{id}"
 BTN_SUPPLEMENT_NEW = "这是新问题"
+SUPPLEMENT_EXPIRED = "这条消息已过期，没有补充到工单。如需补充或反映问题，请重新发送。"
 SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人员。"
 RELAY_TO_RESIDENT = "💬 关于您反映的工单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
 BTN_RELAY_REPLY = "回复"

@@ -150,3 +150,16 @@ async def test_two_messages_before_the_answer_are_both_kept(chat, core):
     async with core.session_factory() as s:
         photos = (await s.execute(select(Attachment.file_id).where(Attachment.ticket_id == 1))).scalars().all()
     assert "more-1" in photos
+
+
+async def test_a_supplement_question_answered_after_it_expired_says_to_send_again(chat, core, clock):
+    await reported(chat)
+    asked = await chat.say(RESIDENT, MORE)
+    (question,) = [r for r in asked if r.chat_id == RESIDENT.id]
+    clock.advance(hours=core.settings.dialog_ttl_hours + 1)
+    out = await chat.press(RESIDENT, "补充到")
+    (alert,) = chat.alerts(out)
+    assert "重新发送" in alert
+    (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
+    assert redrawn.data["message_id"] == question.result["message_id"] and not buttons(redrawn)
+    assert await event_rows(core, "supplement") == [] and not [r for r in out if r.chat_id == MEMBER.id]
