@@ -162,17 +162,17 @@ ASK_SUPPLEMENT = "这条是补充到刚才反映的工单 #{id}，还是一个�
 BTN_SUPPLEMENT_ADD = "补充到 #{id}"
 BTN_SUPPLEMENT_NEW = "这是新问题"
 SUPPLEMENT_EXPIRED = "这条消息已过期，没有补充到工单。如需补充或反映问题，请重新发送。"
-SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人员。"
+SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人。"
 RELAY_TO_RESIDENT = "💬 关于您反映的工单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
 BTN_RELAY_REPLY = "回复"
-RELAY_REPLY_PROMPT = "请输入给工单 #{id} 处理人员的回复（文字）："
-RELAY_REPLY_SENT = "已转达给工单 #{id} 的处理人员。"
+RELAY_REPLY_PROMPT = "请输入给工单 #{id} 处理人的回复（文字）："
+RELAY_REPLY_SENT = "已转达给工单 #{id} 的处理人。"
 RELAY_TEXT_ONLY = "请发文字消息；不想发了可以点“取消”。"
 PHONE_REQUESTED = (
     "📞 工单 <b>#{id}</b>：{who}希望电话联系您。愿意的话请点下方按钮分享手机号（仅处理您工单的工作人员可见），"
     "不愿意可以忽略，也可以继续通过机器人留言。"
 )
 PHONE_ASK_EMERGENCY = (
-    "📞 方便的话请点下方按钮留个手机号，处理人员可以直接给您打电话（仅处理您工单的工作人员可见）。"
+    "📞 方便的话请点下方按钮留个手机号，处理人可以直接给您打电话（仅处理您工单的工作人员可见）。"
 )
-FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人员可见）"
+FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人可见）"

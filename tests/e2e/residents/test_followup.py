@@ -92,6 +92,9 @@ async def test_the_handler_contacts_the_reporter_and_gets_the_reply(chat, core):
     assert [e.note for e in await event_rows(core, "relay_reply")] == ["方便，我在家"]
     # The reply is text, not a new report.
     assert await count_tickets(core) == 1
+    # The resident's word for whoever handles the ticket is the acknowledgement's 处理人.
+    said = chat.texts_to(RESIDENT)
+    assert any("处理人：" in t for t in said) and not [t for t in said if "处理人员" in t]
 
 
 async def test_strangers_cannot_relay_nor_answer(chat, core):
