@@ -43,7 +43,7 @@ async def not_a_resident_report(message: Message, deps: Deps, services: Any = No
         staff = bool(await services.roster.memberships(message.from_user.id))
     if not staff:
         return False
-    lines = [T.STAFF_FREE_TEXT]
+    lines = [T.STAFF_FREE_TEXT if actor.is_staff else T.VOLUNTEER_FREE_TEXT]
     if actor.has_role(Role.COMMUNITY_CADRE) or actor.has_role(Role.STREET_CADRE):
         lines.append(T.STAFF_MENU_CADRE)
     elif actor.is_staff:

@@ -81,6 +81,7 @@ BLOCKED_STAFF = (
 
 # Staff writing outside a dialog: never a report.
 STAFF_FREE_TEXT = "您是工作人员，直接发的文字不会生成工单。"
+VOLUNTEER_FREE_TEXT = "您已报到为党员/志愿者，直接发的文字不会生成工单。"
 STAFF_MENU_MEMBER = "可用：/tasks 我的待办　/ticket 编号 查看工单　/help 全部功能"
 STAFF_MENU_CADRE = "可用：/tasks 社区待办　/overdue 超期督办　/stats 考核指标　/help 全部功能"
 STAFF_MENU_VOLUNTEER = "可用：/orders 待接单和我接的单　/points 我的积分　/help 全部功能"

@@ -131,3 +131,12 @@ async def test_staff_symbols_photos_and_locations_get_the_menu_not_a_residents_p
         assert "不会生成工单" in reply and "位置会附在工单上" not in reply and "遇到了什么问题" not in reply
     await chat.say(MEMBER, "/report 小区东门路灯不亮了")  # reporting as a resident: asked for a grid
     assert await count_tickets(core) == 0
+
+
+async def test_a_volunteer_is_not_called_staff_and_gets_the_volunteer_menu(chat, core):
+    from tests.e2e.services.service_kit import VOLUNTEER, register
+
+    await register(chat, VOLUNTEER)
+    (reply,) = chat.texts_to(VOLUNTEER, await chat.say(VOLUNTEER, "今天临时要加班，去不了"))
+    assert "工作人员" not in reply and "志愿者" in reply and "/orders" in reply and "/report" in reply
+    assert await count_tickets(core) == 0
