@@ -166,3 +166,28 @@ async def test_a_supplement_question_answered_after_it_expired_says_to_send_agai
     (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
     assert redrawn.data["message_id"] == question.result["message_id"] and not buttons(redrawn)
     assert await event_rows(core, "supplement") == [] and not [r for r in out if r.chat_id == MEMBER.id]
+
+
+async def test_an_urgent_report_asks_once_for_a_number_the_handler_can_call(chat, core):
+    out = await reported(chat, "电梯困人了，3号楼，快来")
+    (ask,) = [r for r in out if r.chat_id == RESIDENT.id and "手机号" in (r.text or "")]
+    assert ask.data["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    contact = {"phone_number": PHONE, "first_name": RESIDENT.name, "user_id": RESIDENT.id}
+    out = await chat.feed({"message": chat._message(RESIDENT, contact=contact)})
+    assert [r.chat_id for r in out if PHONE in str(r.data)] == [MEMBER.id]
+    # The contact button goes, and the persistent 我要点单 / 紧急求助 buttons come back.
+    (saved,) = [r for r in out if r.chat_id == RESIDENT.id]
+    assert "紧急求助" in str(saved.data["reply_markup"]["keyboard"])
+    # Known now: the next emergency does not ask again.
+    out = await chat.say(RESIDENT, "5号楼有人晕倒了")
+    assert not [r for r in out if r.chat_id == RESIDENT.id and "手机号" in (r.text or "")]
+
+
+async def test_an_ordinary_or_anonymous_report_is_not_asked_for_a_number(chat, core):
+    out = await reported(chat)
+    assert not [r for r in out if "request_contact" in str(r.data.get("reply_markup"))]
+    await chat.say(NEIGHBOUR, "/start WT01")
+    await chat.say(NEIGHBOUR, "/anonymous on")
+    out = await chat.say(NEIGHBOUR, "电梯困人了，8号楼")
+    assert any("已受理" in t for t in chat.texts_to(NEIGHBOUR, out))
+    assert not [r for r in out if "request_contact" in str(r.data.get("reply_markup"))]
