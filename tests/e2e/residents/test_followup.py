@@ -32,10 +32,13 @@ async def test_text_photos_and_a_location_soon_after_a_report_are_added_to_it(ch
     # A photo without a caption, then a location: each asked about, each added.
     await chat.photo(RESIDENT, "photo-more")
     out = await chat.press(RESIDENT, "补充到 #1")
-    assert any(r.method == "sendPhoto" and r.data["photo"] == "photo-more" for r in out if r.chat_id == MEMBER.id)
+    (photo,) = [r for r in out if r.chat_id == MEMBER.id and r.method == "sendPhoto"]
+    assert photo.data["photo"] == "photo-more"
+    assert "照片" in photo.data["caption"] and "见下" not in photo.data["caption"]  # it is the photo's own caption
     await chat.location(RESIDENT, 31.2, 121.4)
     out = await chat.press(RESIDENT, "补充到 #1")
-    assert any(r.method == "sendLocation" for r in out if r.chat_id == MEMBER.id)
+    (said, where) = [r for r in out if r.chat_id == MEMBER.id]
+    assert "位置" in said.text and "照片" not in said.text and where.method == "sendLocation"
     ticket = await load(core)
     assert ticket.latitude == 31.2 and ticket.text == REPORT
     assert [e.note for e in await event_rows(core, "supplement")] == [MORE, None, None]
