@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
+from html import escape
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -24,10 +26,13 @@ from handlers.residents.submission import submit
 from handlers.shared.callbacks import IntentCb
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T
+from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
+from tickets.views import TicketView
 
 UNSURE_KEY = "unsure_report"
+CONTEXT_WINDOW = timedelta(hours=2)  # a "谢谢" this soon after a change to their ticket is about it
 KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expire
 THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
@@ -55,15 +60,23 @@ async def not_a_resident_report(message: Message, deps: Deps, services: Any = No
     return True
 
 
-def chat_reply(text: str, cues: tuple[str, ...]) -> str:
+def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = None) -> str:
     """The answer to small talk, by what it was: thanks, an acknowledgement, or a greeting
-    or question about the bot (with a hint of what it does)."""
+    or question about the bot (with a hint of what it does). A thank-you or an acknowledgement
+    right after a change to one of their tickets (`context`) is answered about that ticket."""
     said = " ".join((text, *cues)).lower()
-    if any(word in said for word in THANKS):
-        return T.CHAT_THANKS
-    if any(word in said for word in ACKS):
-        return T.CHAT_ACK
-    return T.CHAT_GREETING
+    thanks = any(word in said for word in THANKS)
+    if not thanks and not any(word in said for word in ACKS):
+        return T.CHAT_GREETING
+    if context is not None:
+        if context.state == State.CLOSED:
+            return T.CHAT_AFTER_CLOSED.format(id=context.id)
+        if context.state == State.RESOLVED:  # the 回访 question waits for them
+            return T.CHAT_AFTER_RESOLVED.format(id=context.id)
+        who = context.department_name if context.state == State.ESCALATED else context.assignee_name
+        if context.state in OPEN_STATES and who:
+            return (T.CHAT_THANKS_OPEN if thanks else T.CHAT_ACK_OPEN).format(id=context.id, who=escape(who))
+    return T.CHAT_THANKS if thanks else T.CHAT_ACK
 
 
 async def answered_as_chat(message: Message, deps: Deps, state: FSMContext, report: Report) -> bool:
@@ -77,7 +90,9 @@ async def answered_chat(message: Message, deps: Deps, report: Report, reading: A
     """True (and answered) when the classifier's reading is small talk."""
     if getattr(reading, "intent", "report") != "chat":
         return False
-    await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues))
+    since = deps.service.clock() - CONTEXT_WINDOW
+    context = await deps.queries.changed_since(message.from_user.id, since)
+    await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues, context))
     return True
 
 

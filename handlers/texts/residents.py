@@ -125,6 +125,10 @@ CHAT_GREETING = (
 )
 CHAT_THANKS = "不客气！还有什么问题，随时告诉我。"
 CHAT_ACK = "好的。有新情况随时告诉我，我会转给网格员。"
+CHAT_ACK_OPEN = "好的。工单 #{id} 由 {who} 处理，有进展会在这里通知您。"
+CHAT_THANKS_OPEN = "不客气！工单 #{id} 由 {who} 处理，有进展会在这里通知您。"
+CHAT_AFTER_RESOLVED = "不客气！工单 #{id} 已办结。问题解决了吗？请点上面的“已解决”或“未解决”告诉我们。"
+CHAT_AFTER_CLOSED = "不客气！工单 #{id} 已关闭，感谢您的反映和评价。以后有问题，随时告诉我。"
 ASK_IF_REPORT = "要把这条作为问题上报吗？上报后会转给您所在网格的网格员处理。"
 BTN_REPORT_YES = "📮 上报"
 BTN_REPORT_NO = "不用了"

@@ -140,3 +140,23 @@ async def test_a_volunteer_is_not_called_staff_and_gets_the_volunteer_menu(chat,
     (reply,) = chat.texts_to(VOLUNTEER, await chat.say(VOLUNTEER, "今天临时要加班，去不了"))
     assert "工作人员" not in reply and "志愿者" in reply and "/orders" in reply and "/report" in reply
     assert await count_tickets(core) == 0
+
+
+async def test_short_follow_ups_right_after_an_event_are_answered_in_context(chat, core):
+    await joined(chat)
+    await chat.say(RESIDENT, REPORT)
+    await chat.press(MEMBER, "签收")
+    (ok,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "好的"))
+    assert "#1" in ok and "孙网格" in ok and "处理" in ok
+    await chat.press(MEMBER, "办结")
+    await chat.say(MEMBER, "已清理，通道已畅通")
+    (waiting,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "谢谢师傅"))
+    assert "#1" in waiting and "已解决" in waiting  # the 回访 question still waits for them
+    await chat.press(RESIDENT, "已解决")
+    await chat.press(RESIDENT, "满意")
+    (closed,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "谢谢"))
+    assert "不客气" in closed and "#1" in closed
+    core.service.clock.advance(hours=6)  # out of context: the plain answer
+    (later,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "谢谢"))
+    assert "不客气" in later and "#1" not in later
+    assert await count_tickets(core) == 1
