@@ -25,7 +25,7 @@ from aiogram.types import (
 from handlers.residents.submission import submit
 from handlers.shared.callbacks import IntentCb
 from handlers.shared.deps import Deps
-from handlers.shared.i18n import T
+from handlers.shared.i18n import T, state_label
 from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
@@ -35,6 +35,8 @@ UNSURE_KEY = "unsure_report"
 CONTEXT_WINDOW = timedelta(hours=2)  # a "谢谢" this soon after a change to their ticket is about it
 KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expire
 THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
+# A question about their report's progress (said as chat, not as a new problem).
+PROGRESS = ("怎么样了", "进展", "进度", "处理得", "处理了没", "有结果", "什么时候处理", "处理好了吗")
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
 
@@ -90,10 +92,24 @@ async def answered_chat(message: Message, deps: Deps, report: Report, reading: A
     """True (and answered) when the classifier's reading is small talk."""
     if getattr(reading, "intent", "report") != "chat":
         return False
-    since = deps.service.clock() - CONTEXT_WINDOW
-    context = await deps.queries.changed_since(message.from_user.id, since)
-    await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues, context))
+    if any(word in report.text for word in PROGRESS):
+        reply = progress_reply(await deps.queries.my_tickets(message.from_user.id, 5))
+    else:
+        since = deps.service.clock() - CONTEXT_WINDOW
+        context = await deps.queries.changed_since(message.from_user.id, since)
+        reply = chat_reply(report.text, reading.intent_cues, context)
+    await deps.notifier.send_message(message.chat.id, reply)
     return True
+
+
+def progress_reply(tickets: list[TicketView]) -> str:
+    """A question about how their report is going: their newest open ticket's state and
+    handler, or that none is open."""
+    view = next((v for v in tickets if v.state in OPEN_STATES), None)
+    if view is None:
+        return T.CHAT_NO_OPEN_TICKET
+    who = view.department_name if view.state == State.ESCALATED else view.assignee_name
+    return T.CHAT_PROGRESS.format(id=view.id, state=state_label(view.state), who=escape(who or T.CHAT_WHO_COMMUNITY))
 
 
 async def asked_if_report(message: Message, deps: Deps, state: FSMContext, report: Report, reading: Any) -> bool:

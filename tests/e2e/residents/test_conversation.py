@@ -160,3 +160,15 @@ async def test_short_follow_ups_right_after_an_event_are_answered_in_context(cha
     (later,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "谢谢"))
     assert "不客气" in later and "#1" not in later
     assert await count_tickets(core) == 1
+
+
+async def test_a_question_about_progress_is_answered_with_their_open_ticket(chat, core):
+    await joined(chat)
+    (none,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "我的问题处理得怎么样了"))
+    assert "没有" in none and "/my" in none
+    await chat.say(RESIDENT, REPORT)
+    await chat.press(MEMBER, "签收")
+    core.service.clock.advance(hours=5)
+    (status,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "那个工单怎么样了"))
+    assert "#1" in status and "处理中" in status and "孙网格" in status and "/ticket 1" in status
+    assert await count_tickets(core) == 1
