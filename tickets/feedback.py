@@ -103,7 +103,7 @@ class Feedback:
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
         if view.assignee_telegram_id:
             notices.append(Notice(view.assignee_telegram_id, NoticeKind.REOPENED, view, why))
-        return Outcome(view, await outbox.queue_notices(session, notices, now))
+        return Outcome(view, await outbox.queue_notices(session, notices, now), reopened=True)
 
     async def _reopen_to_department(self, session: AsyncSession, ticket: Ticket, actor: Actor, now: datetime,
                                     why: str) -> Outcome:
@@ -122,7 +122,7 @@ class Feedback:
         notices = [Notice(view.resident_telegram_id, NoticeKind.REOPENED_RESIDENT, view, why)]
         notices += [Notice(c.telegram_id, NoticeKind.DEPARTMENT_REOPENED, view, why)
                     for c in await StaffRepo(session).in_unit(ticket.department_id, Role.DEPARTMENT)]
-        return Outcome(view, await outbox.queue_notices(session, notices, now))
+        return Outcome(view, await outbox.queue_notices(session, notices, now), reopened=True)
 
     async def reopen_reason_check(self, telegram_id: int, ticket_id: int) -> TicketView:
         """Before asking for their own words: may they give the reason now? Raises as

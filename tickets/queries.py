@@ -1,6 +1,8 @@
 """Read-only lists: a resident's tickets, a grid member's tasks, a cadre's open tickets."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import Residents, Tickets, Units
@@ -34,6 +36,19 @@ class TicketQueries:
                 return []
             rows = await Tickets(session).of_resident(resident.id, limit)
             return [await build_view(session, t) for t in rows]
+
+    async def changed_since(self, telegram_id: int, since: datetime) -> TicketView | None:
+        """The resident's ticket that changed last, if at or after `since` (UTC): what a short
+        "谢谢" or "好的" right after it answers. None when nothing of theirs moved since."""
+        async with self.sf() as session:
+            resident = await Residents(session).by_telegram_id(telegram_id)
+            if resident is None:
+                return None
+            rows = [t for t in await Tickets(session).of_resident(resident.id, 5)
+                    if t.updated_at is not None and t.updated_at >= since]
+            if not rows:
+                return None
+            return await build_view(session, max(rows, key=lambda t: (t.updated_at, t.id)))
 
     async def tasks(self, telegram_id: int, limit: int = 30) -> list[TicketView]:
         """Open work for a grid member; for a cadre, every open ticket of their communities;

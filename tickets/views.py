@@ -156,6 +156,8 @@ class Outcome:
     # Top suggestions when the classifier was unsure: the resident picks one.
     suggestions: tuple[str, ...] = ()
     rating_round_open: bool = False
+    # 未解决 or 不满意 reopened it (重办), to its grid member or to the department that resolved it.
+    reopened: bool = False
     # A press replayed (a double tap, a redelivered update): it was done before, nothing changed now.
     replayed: bool = False
 

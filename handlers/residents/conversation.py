@@ -5,11 +5,13 @@
 * A resident's greeting, thanks or acknowledgement (nlp intent `chat`) gets a short, warm
   answer in context and a hint of what the bot does.
 * When the classifier is `unsure`, one tap decides: 上报 opens the ticket from the kept
-  text, 不用了 keeps it (the buttons work until the dialog expires).
+  text, 不用了 keeps it and leaves 上报 on the question (until the dialog expires).
 """
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
+from html import escape
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -23,12 +25,18 @@ from aiogram.types import (
 from handlers.residents.submission import submit
 from handlers.shared.callbacks import IntentCb
 from handlers.shared.deps import Deps
-from handlers.shared.i18n import T
+from handlers.shared.i18n import T, state_label
+from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
+from tickets.views import TicketView
 
 UNSURE_KEY = "unsure_report"
+CONTEXT_WINDOW = timedelta(hours=2)  # a "谢谢" this soon after a change to their ticket is about it
+KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expire
 THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
+# A question about their report's progress (said as chat, not as a new problem).
+PROGRESS = ("怎么样了", "进展", "进度", "处理得", "处理了没", "有结果", "什么时候处理", "处理好了吗")
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
 
@@ -42,7 +50,7 @@ async def not_a_resident_report(message: Message, deps: Deps, services: Any = No
         staff = bool(await services.roster.memberships(message.from_user.id))
     if not staff:
         return False
-    lines = [T.STAFF_FREE_TEXT]
+    lines = [T.STAFF_FREE_TEXT if actor.is_staff else T.VOLUNTEER_FREE_TEXT]
     if actor.has_role(Role.COMMUNITY_CADRE) or actor.has_role(Role.STREET_CADRE):
         lines.append(T.STAFF_MENU_CADRE)
     elif actor.is_staff:
@@ -54,15 +62,23 @@ async def not_a_resident_report(message: Message, deps: Deps, services: Any = No
     return True
 
 
-def chat_reply(text: str, cues: tuple[str, ...]) -> str:
+def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = None) -> str:
     """The answer to small talk, by what it was: thanks, an acknowledgement, or a greeting
-    or question about the bot (with a hint of what it does)."""
+    or question about the bot (with a hint of what it does). A thank-you or an acknowledgement
+    right after a change to one of their tickets (`context`) is answered about that ticket."""
     said = " ".join((text, *cues)).lower()
-    if any(word in said for word in THANKS):
-        return T.CHAT_THANKS
-    if any(word in said for word in ACKS):
-        return T.CHAT_ACK
-    return T.CHAT_GREETING
+    thanks = any(word in said for word in THANKS)
+    if not thanks and not any(word in said for word in ACKS):
+        return T.CHAT_GREETING
+    if context is not None:
+        if context.state == State.CLOSED:
+            return T.CHAT_AFTER_CLOSED.format(id=context.id)
+        if context.state == State.RESOLVED:  # the 回访 question waits for them
+            return T.CHAT_AFTER_RESOLVED.format(id=context.id)
+        who = context.department_name if context.state == State.ESCALATED else context.assignee_name
+        if context.state in OPEN_STATES and who:
+            return (T.CHAT_THANKS_OPEN if thanks else T.CHAT_ACK_OPEN).format(id=context.id, who=escape(who))
+    return T.CHAT_THANKS if thanks else T.CHAT_ACK
 
 
 async def answered_as_chat(message: Message, deps: Deps, state: FSMContext, report: Report) -> bool:
@@ -76,37 +92,76 @@ async def answered_chat(message: Message, deps: Deps, report: Report, reading: A
     """True (and answered) when the classifier's reading is small talk."""
     if getattr(reading, "intent", "report") != "chat":
         return False
-    await deps.notifier.send_message(message.chat.id, chat_reply(report.text, reading.intent_cues))
+    if any(word in report.text for word in PROGRESS):
+        reply = progress_reply(await deps.queries.my_tickets(message.from_user.id, 5))
+    else:
+        since = deps.service.clock() - CONTEXT_WINDOW
+        context = await deps.queries.changed_since(message.from_user.id, since)
+        reply = chat_reply(report.text, reading.intent_cues, context)
+    await deps.notifier.send_message(message.chat.id, reply)
     return True
 
 
+def progress_reply(tickets: list[TicketView]) -> str:
+    """A question about how their report is going: their newest open ticket's state and
+    handler, or that none is open."""
+    view = next((v for v in tickets if v.state in OPEN_STATES), None)
+    if view is None:
+        return T.CHAT_NO_OPEN_TICKET
+    who = view.department_name if view.state == State.ESCALATED else view.assignee_name
+    return T.CHAT_PROGRESS.format(id=view.id, state=state_label(view.state), who=escape(who or T.CHAT_WHO_COMMUNITY))
+
+
 async def asked_if_report(message: Message, deps: Deps, state: FSMContext, report: Report, reading: Any) -> bool:
-    """True (and asked, 上报 / 不用了) when the classifier's reading is unsure."""
+    """True (and asked, 上报 / 不用了) when the classifier's reading is unsure. Each question
+    keeps its own text (by the resident's message_id), so two questions asked in a row each
+    report what they asked about."""
     if getattr(reading, "intent", "report") == "unsure":
-        await state.update_data(**{UNSURE_KEY: asdict(report)})
-        markup = InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=T.BTN_REPORT_YES, callback_data=IntentCb(choice="yes").pack()),
-            InlineKeyboardButton(text=T.BTN_REPORT_NO, callback_data=IntentCb(choice="no").pack()),
-        ]])
-        await deps.notifier.send_message(message.chat.id, T.ASK_IF_REPORT, reply_markup=markup)
+        kept = _kept(await state.get_data())
+        kept[str(report.message_id)] = asdict(report)
+        await state.update_data(**{UNSURE_KEY: dict(list(kept.items())[-KEPT_QUESTIONS:])})
+        await deps.notifier.send_message(message.chat.id, T.ASK_IF_REPORT,
+                                         reply_markup=_question_markup(report.message_id, with_no=True))
         return True
     return False
 
 
+def _kept(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The texts still waiting for 上报 / 不用了: {message_id: Report fields}, oldest first."""
+    kept = data.get(UNSURE_KEY)
+    if not isinstance(kept, dict) or "telegram_id" in kept:  # none, or one kept the old way
+        return {}
+    return dict(kept)
+
+
+def _question_markup(ref: int, *, with_no: bool) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton(text=T.BTN_REPORT_YES, callback_data=IntentCb(choice="yes", ref=ref).pack())]
+    if with_no:
+        row.append(InlineKeyboardButton(text=T.BTN_REPORT_NO, callback_data=IntentCb(choice="no", ref=ref).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
 async def on_intent_choice(query: CallbackQuery, callback_data: IntentCb, deps: Deps, state: FSMContext) -> None:
-    kept = (await state.get_data()).get(UNSURE_KEY)
-    if not kept or kept.get("telegram_id") != query.from_user.id:
-        await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+    """上报 opens the ticket from the text this question asked about; 不用了 keeps it and
+    leaves only 上报 on the question. Once the text is gone (reported, or expired with the
+    dialog), the buttons go and the resident is told to send it again."""
+    kept = _kept(await state.get_data())
+    report = kept.get(str(callback_data.ref))
+    if not report or report.get("telegram_id") != query.from_user.id:
+        await query.answer(T.REPORT_QUESTION_EXPIRED, show_alert=True)
+        if query.message and getattr(query.message, "reply_markup", None):
+            await query.message.edit_reply_markup(reply_markup=None)
         return
     if callback_data.choice != "yes":
         await query.answer()
         if query.message:
-            await query.message.edit_reply_markup(reply_markup=None)
+            await query.message.edit_reply_markup(reply_markup=_question_markup(callback_data.ref, with_no=False))
         await deps.notifier.send_message(query.from_user.id, T.REPORT_KEPT)
         return
-    await state.update_data(**{UNSURE_KEY: None})
+    del kept[str(callback_data.ref)]
+    await state.update_data(**{UNSURE_KEY: kept})
     await query.answer()
     if query.message:
         await query.message.edit_reply_markup(reply_markup=None)
-    kept["photos"] = tuple(kept.get("photos") or ())
-    await submit(deps, state, Report(**kept), check_duplicates=True)
+    report["photos"] = tuple(report.get("photos") or ())
+    await submit(deps, state, Report(**report), check_duplicates=True)

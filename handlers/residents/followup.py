@@ -78,7 +78,10 @@ async def on_supplement_choice(query: CallbackQuery, callback_data: SupplementCb
                                services: ServiceDeps | None = None) -> None:
     kept = (await state.get_data()).get(SUPPLEMENT_KEY)
     if not kept or kept.get("ticket_id") != callback_data.ticket_id or kept["report"].get("telegram_id") != query.from_user.id:
-        await query.answer(T.BUTTON_EXPIRED, show_alert=True)
+        # Expired with the dialog (or replaced): say what became of the words, and drop the buttons.
+        await query.answer(T.SUPPLEMENT_EXPIRED, show_alert=True)
+        if query.message and getattr(query.message, "reply_markup", None):
+            await query.message.edit_reply_markup(reply_markup=None)
         return
     data = kept["report"]
     report = Report(**{**data, "photos": tuple(data.get("photos") or ())})

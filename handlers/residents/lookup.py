@@ -62,6 +62,8 @@ async def on_help(message: Message, deps: Deps, services: ServiceDeps | None = N
         parts.append(T.HELP_SERVICES_CADRE)
     if can_manage_staff(actor):
         parts.append(T.HELP_ADMIN)
+    if actor.is_staff:
+        parts.append(T.HELP_STAFF_REPORT)  # their free text opens no ticket (handlers.residents.conversation)
     parts.append(T.HELP_LANGUAGE)
     await deps.notifier.send_message(message.chat.id, "\n\n".join(parts))
 

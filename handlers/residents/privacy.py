@@ -17,7 +17,6 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
 )
 
 from handlers.shared.callbacks import PrivacyCb
@@ -27,6 +26,7 @@ from handlers.shared.i18n import T
 from handlers.shared.orgdeps import OrgDeps
 from handlers.shared.service_delivery import deliver_orders
 from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.service_cards import resident_keyboard
 from organisation.privacy import normalise_phone
 
 NONCE_KEY = "privacy_nonce"
@@ -91,7 +91,7 @@ async def on_anonymous(message: Message, command: CommandObject, deps: Deps, org
 async def on_phone(message: Message, command: CommandObject, deps: Deps, org: OrgDeps) -> None:
     if (command.args or "").strip().lower()[:10] in OFF_WORDS | {"delete", "删除"}:
         await org.privacy.set_phone(message.from_user.id, None)
-        await deps.notifier.send_message(message.chat.id, T.PHONE_REMOVED, reply_markup=ReplyKeyboardRemove())
+        await deps.notifier.send_message(message.chat.id, T.PHONE_REMOVED, reply_markup=resident_keyboard())
         return
     keyboard = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=T.BTN_SHARE_PHONE, request_contact=True)]],
                                    resize_keyboard=True, one_time_keyboard=True)
@@ -100,16 +100,17 @@ async def on_phone(message: Message, command: CommandObject, deps: Deps, org: Or
 
 async def on_contact(message: Message, deps: Deps, org: OrgDeps, services: ServiceDeps | None = None) -> None:
     contact = message.contact
+    # The contact button goes; the persistent 我要点单 / 紧急求助 buttons it replaced come back.
     if contact.user_id != message.from_user.id:
-        await deps.notifier.send_message(message.chat.id, T.PHONE_NOT_YOURS, reply_markup=ReplyKeyboardRemove())
+        await deps.notifier.send_message(message.chat.id, T.PHONE_NOT_YOURS, reply_markup=resident_keyboard())
         return
     phone = normalise_phone(contact.phone_number)
     if phone is None:
-        await deps.notifier.send_message(message.chat.id, T.PHONE_INVALID, reply_markup=ReplyKeyboardRemove())
+        await deps.notifier.send_message(message.chat.id, T.PHONE_INVALID, reply_markup=resident_keyboard())
         return
     masked = await org.privacy.set_phone(message.from_user.id, phone)
     await deps.notifier.send_message(message.chat.id, T.PHONE_SAVED.format(masked=masked),
-                                     reply_markup=ReplyKeyboardRemove())
+                                     reply_markup=resident_keyboard())
     # Whoever asked for it (a handler's 请求电话, an emergency, an order served at home) is
     # told, in private, now.
     await deliver(deps, await deps.service.relay.phone_shared(message.from_user.id))

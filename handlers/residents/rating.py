@@ -20,7 +20,6 @@ from handlers.views.render import satisfaction_buttons
 from tickets.closing.reasons import REOPEN_REASONS, pick
 from tickets.errors import WorkflowError
 from tickets.feedback import SATISFACTION_LABELS
-from tickets.lifecycle import State as TicketState
 
 
 class ReasonInput(StatesGroup):
@@ -57,7 +56,7 @@ async def on_rate(query: CallbackQuery, callback_data: RateCb, deps: Deps) -> No
     elif value in SATISFACTION_LABELS and value != "dissatisfied":
         await deps.notifier.send_message(user_id, T.RATED_THANKS.format(rating=note_label(SATISFACTION_LABELS[value]), id=ticket_id))
     await deliver(deps, outcome.notices)
-    if outcome.ticket.state == TicketState.REOPENED:
+    if outcome.reopened:  # to the grid member (重办) or back to the department (已吹哨)
         await deps.notifier.send_message(user_id, T.ASK_REOPEN_REASON.format(id=ticket_id),
                                          reply_markup=reopen_reason_buttons(ticket_id))
 

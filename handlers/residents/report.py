@@ -68,6 +68,8 @@ async def on_report(message: Message, deps: Deps, state: FSMContext, services: S
 
 async def _report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None,
                   text: str, photos: tuple[str, ...]) -> None:
+    if await not_a_resident_report(message, deps, services):
+        return  # staff, departments and volunteers: free text is never a report, nor a "?"
     if not text and not photos:
         await deps.notifier.send_message(message.chat.id, T.EMPTY_TEXT)
         return
@@ -82,8 +84,6 @@ async def _report(message: Message, deps: Deps, state: FSMContext, services: Ser
         text=text, name=message.from_user.full_name, photos=photos,
         latitude=location[0], longitude=location[1], grid_id=located[0], micro_grid_id=located[1],
     )
-    if await not_a_resident_report(message, deps, services):
-        return  # staff, departments and volunteers: free text is never a report
     reading = deps.service.understand(text) if text else None
     bare = reading is not None and not photos and location[0] is None  # words alone: may be small talk
     if bare and await answered_chat(message, deps, report, reading):
@@ -110,7 +110,10 @@ async def on_report_command(message: Message, command: CommandObject, deps: Deps
         text=text, name=message.from_user.full_name))
 
 
-async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgDeps | None = None) -> None:
+async def on_location(message: Message, deps: Deps, state: FSMContext, org: OrgDeps | None = None,
+                      services: ServiceDeps | None = None) -> None:
+    if await not_a_resident_report(message, deps, services):
+        return  # staff: a location is kept for no report (/report takes words only)
     loc = message.location
     located = await org.gridmap.locate(loc.latitude, loc.longitude) if org else None
     bounded = located is not None or (org is not None and await org.gridmap.has_boundaries())

@@ -15,6 +15,7 @@ from handlers.shared.pickers import ask_grid
 from handlers.shared.refusals import refusal
 from handlers.services.order_offer import offer_order
 from handlers.views.cadre_cards import duplicate_offer
+from handlers.views.followup_cards import contact_keyboard
 from handlers.views.render import acknowledgement
 from tickets import outbox
 from tickets.errors import NotRegistered, RateLimited
@@ -71,6 +72,10 @@ async def submit(deps: Deps, state: FSMContext, report: Report, *, check_duplica
             rendered = acknowledgement(ack.ticket, deps.tz, outcome.suggestions, deps.categories, extra)
             await send(deps, chat_id, rendered, recorder(deps.service, ack.outbox_id))
         await deliver(deps, [n for n in outcome.notices if n.kind != NoticeKind.REPORTED])
+    if outcome.ticket.urgent and await deps.service.relay.ask_phone(outcome.ticket.id, "urgent"):
+        # Someone trapped, a gas smell: a number the handler can call, asked once with
+        # Telegram's contact button (never of an anonymous reporter, nor one already known).
+        await deps.notifier.send_message(chat_id, T.PHONE_ASK_EMERGENCY, reply_markup=contact_keyboard())
 
 
 async def submit_pending(deps: Deps, state: FSMContext, telegram_id: int) -> None:

@@ -22,6 +22,7 @@ from service_orders.states import OrderAction
 from service_orders.views import OrderView
 
 REASON_LIMIT = 500
+CARD_KEY = "review_card"  # the 议单 card a 不通过 was pressed on, while its reason is typed
 
 
 class ReviewInput(StatesGroup):
@@ -55,6 +56,13 @@ async def _card_now(query: CallbackQuery, text: str, view: OrderView, markup: In
         await query.message.edit_text(order_card(view), reply_markup=markup)
 
 
+async def _redraw_card(deps: Deps, chat_id: int, card: int | None, view: OrderView) -> None:
+    """The 议单 card (message `card` in this chat, if known) drawn again as the order stands
+    now, its 议单 buttons gone: it was declined or merged from another message."""
+    if card:
+        await deps.notifier.edit_message_text(chat_id, card, order_card(view), reply_markup=None)
+
+
 async def on_approve(query: CallbackQuery, callback_data: ReviewCb, deps: Deps, services: ServiceDeps) -> None:
     try:
         outcome = await services.review.approve(query.from_user.id, callback_data.order_id)
@@ -82,18 +90,23 @@ async def on_ask_reason(query: CallbackQuery, callback_data: ReviewCb, deps: Dep
         return
     await query.answer()
     await ask_text(deps, state, query.from_user.id, ReviewInput.decline_reason, view.id, T.ASK_DECLINE_REASON)
+    if query.message:
+        await state.update_data(**{CARD_KEY: query.message.message_id})
 
 
 async def on_decline_reason(message: Message, deps: Deps, services: ServiceDeps, state: FSMContext) -> None:
+    card = (await state.get_data()).get(CARD_KEY)
     taken = await take_text(message, deps, state, REASON_LIMIT)
     if taken is None:
         return
+    await state.update_data(**{CARD_KEY: None})
     try:
         outcome = await services.review.decline(message.from_user.id, *taken)
     except OrderRefused as exc:
         await deps.notifier.send_message(message.chat.id, order_refusal(exc))
         return
     await deps.notifier.send_message(message.chat.id, T.DECLINED_OK.format(id=outcome.order.id))
+    await _redraw_card(deps, message.chat.id, card, outcome.order)
     await deliver_orders(deps, outcome.notices)
 
 
@@ -112,7 +125,9 @@ async def on_merge_menu(query: CallbackQuery, callback_data: ReviewCb, deps: Dep
         await deps.notifier.send_message(query.from_user.id, T.MERGE_NONE)
         return
     # A button's label is plain text (no HTML): the words as typed, or that they were deleted.
-    rows = [[(f"#{o.id} {o.text.strip()[:24] or T.ORDER_TEXT_DELETED}", MergeIntoCb(order_id=view.id, into_id=o.id).pack())] for o in options]
+    card = query.message.message_id if query.message else 0
+    rows = [[(f"#{o.id} {o.text.strip()[:24] or T.ORDER_TEXT_DELETED}",
+              MergeIntoCb(order_id=view.id, into_id=o.id, card=card).pack())] for o in options]
     await deps.notifier.send_message(query.from_user.id, T.MERGE_PICK.format(id=view.id), reply_markup=kb(rows))
 
 
@@ -123,6 +138,7 @@ async def on_merge(query: CallbackQuery, callback_data: MergeIntoCb, deps: Deps,
         await query.answer(order_refusal(exc), show_alert=True)
         return
     await _done_with_buttons(query, T.MERGED_OK.format(id=outcome.order.id, into=callback_data.into_id))
+    await _redraw_card(deps, query.from_user.id, callback_data.card, outcome.order)
     await deliver_orders(deps, outcome.notices)
 
 

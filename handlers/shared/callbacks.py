@@ -51,6 +51,7 @@ class GridCb(CallbackData, prefix="jg"):
 
 class IntentCb(CallbackData, prefix="in"):
     choice: str  # yes (上报) | no (不用了); the text waits in the presser's dialog state
+    ref: int  # the message_id of the resident's text it asks about: each question its own text
 
 
 class PrivacyCb(CallbackData, prefix="pv"):

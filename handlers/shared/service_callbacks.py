@@ -22,6 +22,7 @@ class ReviewCb(CallbackData, prefix="sr"):
 class MergeIntoCb(CallbackData, prefix="sm"):
     order_id: int
     into_id: int
+    card: int  # the message id of the 议单 card the merge was asked from: drawn again after it
 
 
 class OrderCb(CallbackData, prefix="sd"):

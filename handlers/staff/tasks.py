@@ -25,7 +25,9 @@ from handlers.shared.dialogs import (
 from handlers.shared.i18n import T
 from handlers.shared.refusals import refusal
 from handlers.shared.servicedeps import ServiceDeps
+from handlers.views.cadre_buttons import CARD_ACTIONS
 from handlers.views.render import (
+    buttons_for,
     reassign_buttons,
     task_buttons,
     task_card,
@@ -33,6 +35,7 @@ from handlers.views.render import (
 )
 from tickets.errors import Stale, WorkflowError
 from tickets.lifecycle import Action
+from tickets.policy import can
 
 NOTE_LIMIT = 1000
 
@@ -67,11 +70,12 @@ async def _refresh_card(query: CallbackQuery, outcome, deps: Deps) -> None:
         await query.message.edit_text(card_of(outcome.ticket, deps), reply_markup=task_buttons(outcome.ticket))
 
 
-async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps) -> None:
-    """The card a dialog started from, brought up to date (best effort: it may be gone)."""
+async def _edit_card(chat_id: int, card_id: int | None, outcome, deps: Deps, markup: Any = ...) -> None:
+    """The card a dialog started from, brought up to date (best effort: it may be gone), with
+    `markup` for buttons if given, else the ticket's."""
     if card_id:
         await deps.notifier.edit_message_text(chat_id, card_id, card_of(outcome.ticket, deps),
-                                              reply_markup=task_buttons(outcome.ticket))
+                                              reply_markup=task_buttons(outcome.ticket) if markup is ... else markup)
 
 
 async def _refused(query: CallbackQuery, exc: WorkflowError, deps: Deps) -> None:
@@ -198,7 +202,12 @@ async def on_return_reason(message: Message, deps: Deps, state: FSMContext) -> N
         return
     await deps.notifier.send_message(message.chat.id, T.RETURNED_OK.format(id=ticket_id))
     await deliver(deps, outcome.notices)
-    await _edit_card(message.chat.id, data.get("card_id"), outcome, deps)
+    # With the community now: the card keeps only what the returner may still do (a grid
+    # member may not 转派 it).
+    actor = await deps.queries.actor(message.from_user.id)
+    view = outcome.ticket
+    markup = buttons_for(view, {a for a in CARD_ACTIONS if can(actor, a, view.scope)}, tools=False)
+    await _edit_card(message.chat.id, data.get("card_id"), outcome, deps, markup)
 
 
 async def on_bad_input(message: Message, deps: Deps) -> None:

@@ -11,7 +11,7 @@ HELP_CADRE_TOOLS = (
 HELP_DEPARTMENT = (
     "<b>职能部门</b>\n"
     "• 社区吹哨的工单会推送给您：点“签收”报到，处理完点“办结”并写明结果。\n\n"
-    "/ticket 编号 查看工单和处理记录"
+    "/tasks 吹哨给本部门的工单　/ticket 编号 查看工单和处理记录"
 )
 CADRES_ONLY = "这个命令仅供社区和街道干部使用。"
 

@@ -58,6 +58,7 @@ LANG_PICK = "请选择语言 / Choose your language:"
 LANG_SET = "好的，以后我用中文回复您。"  # each locale's own sentence: said after switching to it
 LANG_UNKNOWN = "不认识这种语言：{value}。可选：中文（/lang zh）、English（/lang en）。"
 HELP_LANGUAGE = "/lang 切换语言 · Language"
+HELP_STAFF_REPORT = "直接发的文字不会生成工单；要以居民身份反映问题，请发送 /report 加内容。"
 CMD_MY = "我的工单"
 CMD_TASKS = "待办工单"
 CMD_TICKET = "查看工单：/ticket 编号"

@@ -125,10 +125,18 @@ CHAT_GREETING = (
 )
 CHAT_THANKS = "不客气！还有什么问题，随时告诉我。"
 CHAT_ACK = "好的。有新情况随时告诉我，我会转给网格员。"
+CHAT_ACK_OPEN = "好的。工单 #{id} 由 {who} 处理，有进展会在这里通知您。"
+CHAT_THANKS_OPEN = "不客气！工单 #{id} 由 {who} 处理，有进展会在这里通知您。"
+CHAT_AFTER_RESOLVED = "不客气！工单 #{id} 已办结。问题解决了吗？请点上面的“已解决”或“未解决”告诉我们。"
+CHAT_PROGRESS = "工单 #{id} 目前：{state}，处理人：{who}。有进展会在这里通知您；详情：/ticket {id}"
+CHAT_WHO_COMMUNITY = "社区（正在安排）"
+CHAT_NO_OPEN_TICKET = "您现在没有在办的工单。查看以前的工单：/my；有新问题，直接告诉我是什么、在哪里。"
+CHAT_AFTER_CLOSED = "不客气！工单 #{id} 已关闭，感谢您的反映和评价。以后有问题，随时告诉我。"
 ASK_IF_REPORT = "要把这条作为问题上报吗？上报后会转给您所在网格的网格员处理。"
 BTN_REPORT_YES = "📮 上报"
 BTN_REPORT_NO = "不用了"
 REPORT_KEPT = "好的，这条不上报。需要时再点“上报”或重新描述问题即可。"
+REPORT_QUESTION_EXPIRED = "这条消息已过期，没有上报。如需反映，请重新发送。"
 REPORT_USAGE = "用法：/report 加问题描述，例如：/report 3号楼楼道堆满杂物，堵住了消防通道"
 # Edits of a report
 REPORT_EDITED = "已按您修改后的内容更新工单 #{id}，并告知了处理人。"
@@ -160,17 +168,18 @@ REOPEN_REASON_THANKS = "谢谢，已把原因转告处理人（工单 #{id}）�
 ASK_SUPPLEMENT = "这条是补充到刚才反映的工单 #{id}，还是一个新问题？"
 BTN_SUPPLEMENT_ADD = "补充到 #{id}"
 BTN_SUPPLEMENT_NEW = "这是新问题"
-SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人员。"
+SUPPLEMENT_EXPIRED = "这条消息已过期，没有补充到工单。如需补充或反映问题，请重新发送。"
+SUPPLEMENT_ADDED = "已补充到工单 #{id}，已转告处理人。"
 RELAY_TO_RESIDENT = "💬 关于您反映的工单 <b>#{id}</b>，{who}说：\n{text}\n\n点“回复”可以回复（经机器人转达）。"
 BTN_RELAY_REPLY = "回复"
-RELAY_REPLY_PROMPT = "请输入给工单 #{id} 处理人员的回复（文字）："
-RELAY_REPLY_SENT = "已转达给工单 #{id} 的处理人员。"
+RELAY_REPLY_PROMPT = "请输入给工单 #{id} 处理人的回复（文字）："
+RELAY_REPLY_SENT = "已转达给工单 #{id} 的处理人。"
 RELAY_TEXT_ONLY = "请发文字消息；不想发了可以点“取消”。"
 PHONE_REQUESTED = (
     "📞 工单 <b>#{id}</b>：{who}希望电话联系您。愿意的话请点下方按钮分享手机号（仅处理您工单的工作人员可见），"
     "不愿意可以忽略，也可以继续通过机器人留言。"
 )
 PHONE_ASK_EMERGENCY = (
-    "📞 方便的话请点下方按钮留个手机号，处理人员可以直接给您打电话（仅处理您工单的工作人员可见）。"
+    "📞 方便的话请点下方按钮留个手机号，处理人可以直接给您打电话（仅处理您工单的工作人员可见）。"
 )
-FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人员可见）"
+FOLLOWER_TEXT_HIDDEN = "（您关注的工单：内容只有反映人和处理人可见）"

@@ -81,6 +81,7 @@ BLOCKED_STAFF = (
 
 # Staff writing outside a dialog: never a report.
 STAFF_FREE_TEXT = "您是工作人员，直接发的文字不会生成工单。"
+VOLUNTEER_FREE_TEXT = "您已报到为党员/志愿者，直接发的文字不会生成工单。"
 STAFF_MENU_MEMBER = "可用：/tasks 我的待办　/ticket 编号 查看工单　/help 全部功能"
 STAFF_MENU_CADRE = "可用：/tasks 社区待办　/overdue 超期督办　/stats 考核指标　/help 全部功能"
 STAFF_MENU_VOLUNTEER = "可用：/orders 待接单和我接的单　/points 我的积分　/help 全部功能"
@@ -112,7 +113,9 @@ CONTACT_PROMPT_ANONYMOUS = "工单 #{id} 是匿名反映：请输入要转告反
 CONTACT_SENT = "已转达给工单 #{id} 的反映人，对方回复后会转给您。"
 PHONE_REQUEST_SENT = "已请工单 #{id} 的反映人留手机号，对方分享后会通知您。"
 SUPPLEMENT_NOTICE = "📎 工单 <b>#{id}</b>：反映人补充了材料——\n{text}"
-SUPPLEMENT_NO_TEXT = "（照片或位置，见下）"
+SUPPLEMENT_PHOTOS = "（补充了照片）"
+SUPPLEMENT_LOCATION = "（补充了位置，见下方地图）"
+SUPPLEMENT_PHOTOS_LOCATION = "（补充了照片和位置，位置见下方地图）"
 RELAY_TO_HANDLER = "💬 工单 <b>#{id}</b> 反映人回复：\n{text}"
 PHONE_SHARED = "📞 工单 <b>#{id}</b> 的反映人留了手机号：{phone}"
 PHONE_SHARED_GONE = "📞 工单 #{id} 的反映人分享过手机号，但现在已不可见（已删除或转为匿名）。"

@@ -27,7 +27,7 @@ from handlers.views.render import (
 from supervision.overdue import OverdueItem, OverdueList
 from tickets.duplicates import Candidate, Match
 from tickets.escalation import Department
-from tickets.lifecycle import Action, State
+from tickets.lifecycle import OPEN_STATES, Action, State
 from tickets.views import Notice, NoticeKind, TicketView
 
 
@@ -109,6 +109,9 @@ def department_card(v: TicketView, who: str, tz: ZoneInfo) -> Rendered:
         id=v.id, who=escape(who), department=escape(v.department_name),
         category=escape(category_label(v.category)), community=escape(v.community_name), grid=escape(v.grid_name),
         text=clip(v.text), deadline=local_time(v.resolve_deadline, tz))
+    if v.reopen_reason and v.state in OPEN_STATES:
+        # Resolved by the department and reopened by the resident: why, as on a grid member's card.
+        text += T.REOPEN_REASON_LINE.format(reason=clip(note_label(v.reopen_reason), 300))
     return Rendered(text, department_task_buttons(v), v.photos)
 
 

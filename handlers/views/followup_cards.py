@@ -35,12 +35,20 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
                                resize_keyboard=True, one_time_keyboard=True)
 
 
+def _material(photos: bool, location: bool) -> str:
+    """What a 补充 without words brought: photos go first (or carry the text as their
+    caption), a location after the text."""
+    if photos and location:
+        return T.SUPPLEMENT_PHOTOS_LOCATION
+    return T.SUPPLEMENT_LOCATION if location else T.SUPPLEMENT_PHOTOS
+
+
 def followup_notice(n: Notice) -> Rendered:
     v = n.ticket
     match n.kind:
         case NoticeKind.SUPPLEMENTED:
             m = decode(n.note)
-            what = clip(m.text, 1000) if m.text else T.SUPPLEMENT_NO_TEXT
+            what = clip(m.text, 1000) if m.text else _material(bool(m.photos), m.location is not None)
             text = T.SUPPLEMENT_NOTICE.format(id=v.id, text=what)
             return Rendered(text, _button(T.BTN_CONTACT_REPORTER, "msg", v.id), m.photos, m.location)
         case NoticeKind.RELAY_TO_RESIDENT:

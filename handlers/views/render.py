@@ -99,15 +99,17 @@ def dispatch_buttons(view: TicketView) -> InlineKeyboardMarkup | None:
                  (T.BTN_ESCALATE, ToolCb(action="esc", ticket_id=view.id).pack())]])
 
 
-def buttons_for(view: TicketView, actions: set[Action]) -> InlineKeyboardMarkup | None:
-    """Only the buttons this viewer may press (the workflow checks again on press)."""
+def buttons_for(view: TicketView, actions: set[Action], *, tools: bool = True) -> InlineKeyboardMarkup | None:
+    """Only the buttons this viewer may press (the workflow checks again on press); with
+    `tools`, their 改类, 吹哨 and 合并 too."""
     markup = task_buttons(view)
     rows = []
     for row in markup.inline_keyboard if markup else ():
         kept = [b for b in row if _button_action(b.callback_data) in actions]
         if kept:
             rows.append(kept)
-    rows.extend(tool_buttons(view, actions))  # 改类, 吹哨, 合并
+    if tools:
+        rows.extend(tool_buttons(view, actions))  # 改类, 吹哨, 合并
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 

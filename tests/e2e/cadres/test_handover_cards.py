@@ -118,7 +118,8 @@ async def test_a_reopened_department_ticket_goes_back_to_the_department(chat, co
     assert labels(card) == ["✅ 签收", "🏁 办结"]
     assert not [r for r in out if r.chat_id == ENV.id]
     assert len(chat.session.sent(chat_id=MEMBER.id)) == member_cards  # not the grid member's to redo
-    (told,) = chat.texts_to(RESIDENT, out)
+    told, asked = chat.texts_to(RESIDENT, out)  # and asked why, as for a grid member's 重办
+    assert "哪里不满意" in asked
     monday = local_day(clock.now, 7)
     assert "消防" in told and "孙网格" not in told and f"{monday.month}月{monday.day}日" in told
 

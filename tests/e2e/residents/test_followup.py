@@ -32,10 +32,13 @@ async def test_text_photos_and_a_location_soon_after_a_report_are_added_to_it(ch
     # A photo without a caption, then a location: each asked about, each added.
     await chat.photo(RESIDENT, "photo-more")
     out = await chat.press(RESIDENT, "补充到 #1")
-    assert any(r.method == "sendPhoto" and r.data["photo"] == "photo-more" for r in out if r.chat_id == MEMBER.id)
+    (photo,) = [r for r in out if r.chat_id == MEMBER.id and r.method == "sendPhoto"]
+    assert photo.data["photo"] == "photo-more"
+    assert "照片" in photo.data["caption"] and "见下" not in photo.data["caption"]  # it is the photo's own caption
     await chat.location(RESIDENT, 31.2, 121.4)
     out = await chat.press(RESIDENT, "补充到 #1")
-    assert any(r.method == "sendLocation" for r in out if r.chat_id == MEMBER.id)
+    (said, where) = [r for r in out if r.chat_id == MEMBER.id]
+    assert "位置" in said.text and "照片" not in said.text and where.method == "sendLocation"
     ticket = await load(core)
     assert ticket.latitude == 31.2 and ticket.text == REPORT
     assert [e.note for e in await event_rows(core, "supplement")] == [MORE, None, None]
@@ -92,6 +95,9 @@ async def test_the_handler_contacts_the_reporter_and_gets_the_reply(chat, core):
     assert [e.note for e in await event_rows(core, "relay_reply")] == ["方便，我在家"]
     # The reply is text, not a new report.
     assert await count_tickets(core) == 1
+    # The resident's word for whoever handles the ticket is the acknowledgement's 处理人.
+    said = chat.texts_to(RESIDENT)
+    assert any("处理人：" in t for t in said) and not [t for t in said if "处理人员" in t]
 
 
 async def test_strangers_cannot_relay_nor_answer(chat, core):
@@ -150,3 +156,41 @@ async def test_two_messages_before_the_answer_are_both_kept(chat, core):
     async with core.session_factory() as s:
         photos = (await s.execute(select(Attachment.file_id).where(Attachment.ticket_id == 1))).scalars().all()
     assert "more-1" in photos
+
+
+async def test_a_supplement_question_answered_after_it_expired_says_to_send_again(chat, core, clock):
+    await reported(chat)
+    asked = await chat.say(RESIDENT, MORE)
+    (question,) = [r for r in asked if r.chat_id == RESIDENT.id]
+    clock.advance(hours=core.settings.dialog_ttl_hours + 1)
+    out = await chat.press(RESIDENT, "补充到")
+    (alert,) = chat.alerts(out)
+    assert "重新发送" in alert
+    (redrawn,) = [r for r in out if r.method == "editMessageReplyMarkup"]
+    assert redrawn.data["message_id"] == question.result["message_id"] and not buttons(redrawn)
+    assert await event_rows(core, "supplement") == [] and not [r for r in out if r.chat_id == MEMBER.id]
+
+
+async def test_an_urgent_report_asks_once_for_a_number_the_handler_can_call(chat, core):
+    out = await reported(chat, "电梯困人了，3号楼，快来")
+    (ask,) = [r for r in out if r.chat_id == RESIDENT.id and "手机号" in (r.text or "")]
+    assert ask.data["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    contact = {"phone_number": PHONE, "first_name": RESIDENT.name, "user_id": RESIDENT.id}
+    out = await chat.feed({"message": chat._message(RESIDENT, contact=contact)})
+    assert [r.chat_id for r in out if PHONE in str(r.data)] == [MEMBER.id]
+    # The contact button goes, and the persistent 我要点单 / 紧急求助 buttons come back.
+    (saved,) = [r for r in out if r.chat_id == RESIDENT.id]
+    assert "紧急求助" in str(saved.data["reply_markup"]["keyboard"])
+    # Known now: the next emergency does not ask again.
+    out = await chat.say(RESIDENT, "5号楼有人晕倒了")
+    assert not [r for r in out if r.chat_id == RESIDENT.id and "手机号" in (r.text or "")]
+
+
+async def test_an_ordinary_or_anonymous_report_is_not_asked_for_a_number(chat, core):
+    out = await reported(chat)
+    assert not [r for r in out if "request_contact" in str(r.data.get("reply_markup"))]
+    await chat.say(NEIGHBOUR, "/start WT01")
+    await chat.say(NEIGHBOUR, "/anonymous on")
+    out = await chat.say(NEIGHBOUR, "电梯困人了，8号楼")
+    assert any("已受理" in t for t in chat.texts_to(NEIGHBOUR, out))
+    assert not [r for r in out if "request_contact" in str(r.data.get("reply_markup"))]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from handlers.residents.language import bot_commands
+from delivery.scripted import Person
 from tests.conftest import CADRE, MEMBER, RESIDENT
 
 
@@ -40,3 +41,10 @@ async def test_switching_language_keeps_the_staff_menu(chat):
     assert menu_sets(chat, MEMBER)[-1][0] == "tasks"
     await chat.say(RESIDENT, "/lang en")
     assert "order" in menu_sets(chat, RESIDENT)[-1]
+
+
+async def test_staff_help_shows_their_task_list_and_how_to_report_as_a_resident(chat):
+    department = Person(740002, "市政联络员", "职能部门")
+    for person in (MEMBER, CADRE, department):
+        (text,) = chat.texts_to(person, await chat.say(person, "/help"))
+        assert "/tasks" in text and "/report" in text, (person.name, text)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from delivery.scripted import buttons
+from delivery.scripted import Person, buttons
 from handlers.shared.callbacks import RateCb, ReasonCb
 from storage.models import TicketEvent
-from tests.conftest import MEMBER, NEIGHBOUR, RESIDENT
+from tests.conftest import CADRE, MEMBER, NEIGHBOUR, RESIDENT
 from tests.e2e.residents.test_core_loop import events, load, reported
 from tests.e2e.residents.test_withdrawal import card_id, edits_of
 
+DEPARTMENT = Person(740002, "市政联络员", "职能部门")  # 市政 in the example organisation
 REASONS = ["没人来处理", "问题还在", "处理太慢", "处理态度不好", "✍️ 其他，我写几句"]
 
 
@@ -110,3 +111,31 @@ async def test_a_strangers_reason_is_refused(chat, core):
         (answer,) = [r for r in out if r.method == "answerCallbackQuery"]
         assert answer.data.get("show_alert") and "无权" in answer.data["text"]
     assert (await load(core)).reopen_reason is None and await reason_events(core) == []
+
+
+async def department_resolved(chat):
+    """A ticket a cadre escalated to 市政 (吹哨), which its contact resolved."""
+    await reported(chat, "垃圾站路5号门口井盖丢了，很危险")
+    await chat.say(CADRE, "/ticket 1")
+    await chat.press(CADRE, "吹哨")
+    await chat.press(CADRE, "市政")
+    await chat.press(DEPARTMENT, "签收")
+    await chat.press(DEPARTMENT, "办结")
+    await chat.say(DEPARTMENT, "已补装井盖")
+
+
+async def test_a_department_ticket_reopened_asks_why_and_the_department_sees_the_reason(chat, core):
+    await department_resolved(chat)
+    out = await chat.press(RESIDENT, "未解决")
+    assert (await load(core)).department_id is not None
+    ask = [r for r in out if r.chat_id == RESIDENT.id and "哪里不满意" in (r.text or "")]
+    assert ask and [t for t, _ in buttons(ask[0])] == REASONS
+    out = await chat.press(RESIDENT, "问题还在")
+    assert (await load(core)).reopen_reason == "问题还在"
+    assert any("问题还在" in t for t in chat.texts_to(DEPARTMENT, out))
+    # The department's card of the 重办 shows it, its 签收 still there.
+    (edited,) = [r for r in out if r.chat_id == DEPARTMENT.id and r.method == "editMessageText"
+                 and "吹哨报到" in r.text and "重办原因：问题还在" in r.text]
+    assert [t for t, _ in buttons(edited)][0] == "✅ 签收"
+    out = await chat.say(DEPARTMENT, "/tasks")
+    assert any("问题还在" in t for t in chat.texts_to(DEPARTMENT, out))

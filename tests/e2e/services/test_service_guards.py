@@ -59,7 +59,7 @@ async def test_only_the_communitys_cadre_reviews(chat, core):
     await order(chat, "帮忙代买点菜")
     before = await snapshot(core)
     for presser in (FAR_CADRE, MEMBER, PARTY, RESIDENT, NEIGHBOUR, FAR_VOLUNTEER):
-        for data in ("sr:ok:1", "sr:no:1", "sr:mg:1", "sr:tk:1", "sm:1:2"):
+        for data in ("sr:ok:1", "sr:no:1", "sr:mg:1", "sr:tk:1", "sm:1:2:0"):
             out = await chat.press_data(presser, data)
             assert "无权" in chat.alerts(out)[0], (presser, data)
             assert not [r for r in out if r.method == "sendMessage" and r.chat_id != presser.id]

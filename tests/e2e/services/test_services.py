@@ -134,7 +134,7 @@ async def test_decline_merge_and_convert(chat, core):
     # Merge: offered the community's live orders.
     out = await chat.press_data(CADRE, "sr:mg:2")
     assert "合并到哪一单" in chat.texts_to(CADRE, out)[0]
-    out = await chat.press_data(CADRE, "sm:2:3")
+    out = await chat.press(CADRE, "#3")
     o = await load(core, 2)
     assert o.state == "merged" and o.merged_into_id == 3
     # 转工单: a ticket opens through the ticket workflow; the grid member gets it.
@@ -227,3 +227,22 @@ async def test_orders_and_menu_show_each_person_what_they_may_do(chat, core):
     assert "/volunteer_invite" in chat.texts_to(CADRE, out)[0]
     out = await chat.say(PARTY, "/menu")
     assert "/points" in chat.texts_to(PARTY, out)[0]
+
+
+async def test_declined_and_merged_review_cards_are_redrawn_without_their_buttons(chat, core):
+    await community(chat)
+    await order(chat)
+    await order(chat, "帮忙买点降压药，老人急用")
+    await order(chat, "请帮忙看看5号楼路灯坏了，晚上老人出门看不见")
+    cards = [r for r in chat.session.sent(chat_id=CADRE.id) if "✖️ 不通过" in labels(r)]
+    assert len(cards) == 3
+    await chat.press_data(CADRE, "sr:no:1", cards[0].result["message_id"])
+    out = await chat.say(CADRE, "已有家属照顾")
+    (redrawn,) = [r for r in out if r.chat_id == CADRE.id and r.method == "editMessageText"
+                  and r.data["message_id"] == cards[0].result["message_id"]]
+    assert not labels(redrawn) and "未通过" in redrawn.text
+    await chat.press_data(CADRE, "sr:mg:2", cards[1].result["message_id"])
+    out = await chat.press(CADRE, "#3")
+    (redrawn,) = [r for r in out if r.chat_id == CADRE.id and r.method == "editMessageText"
+                  and r.data["message_id"] == cards[1].result["message_id"]]
+    assert not labels(redrawn) and "合并" in redrawn.text

@@ -108,3 +108,17 @@ async def test_a_second_round_shows_its_own_result_not_the_rejected_photo(chat, 
     assert not [r for r in to_resident if r.method == "sendPhoto"]
     assert "彻底清走" in to_resident[0].text
     assert await resolution_photos(core) == ["round-1"]  # kept in the history all the same
+
+
+async def test_the_returned_card_of_the_member_who_returned_it_offers_no_reassign_they_cannot_do(chat, core):
+    await reported(chat)
+    card = chat.session.sent(chat_id=MEMBER.id)[-1].result["message_id"]
+    await chat.press(MEMBER, "退回")
+    out = await chat.say(MEMBER, "这栋楼归二网格")
+    (edited,) = [r for r in out if r.chat_id == MEMBER.id and r.method == "editMessageText"
+                 and r.data["message_id"] == card]
+    assert "已退回" in edited.text and "🔀 转派" not in [t for t, _ in buttons(edited)]
+    # Every button left on it works for them.
+    for _, data in buttons(edited):
+        out = await chat.press_data(MEMBER, data, card)
+        assert not [a for a in chat.alerts(out) if "无权" in a], data

@@ -38,6 +38,11 @@ URGENT = [
     "有人拿刀在小区里追人",
     "楼下有个男子抽搐口吐白沫",
     "电线掉下来有人触电了",
+    # an elevator stopped with someone inside, said without 困
+    "电梯卡住了里面有小孩",
+    "电梯停了，里面有个老人",
+    "电梯突然停了，我妈在里面",
+    "电梯门打不开，孩子在里面",
 ]
 
 NOT_URGENT = [
@@ -55,6 +60,10 @@ NOT_URGENT = [
     "有人在楼上摔东西，很吵",
     "老人的钥匙丢了能帮忙开门吗",
     "手机掉进下水道了",
+    # someone in an elevator doing something: not trapped
+    "电梯里有人抽烟",
+    "电梯里有人贴小广告",
+    "电梯里面有人乱扔垃圾",
 ]
 
 
