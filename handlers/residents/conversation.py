@@ -37,6 +37,8 @@ KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expi
 THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
 # A question about their report's progress (said as chat, not as a new problem).
 PROGRESS = ("怎么样了", "进展", "进度", "处理得", "处理了没", "有结果", "什么时候处理", "处理好了吗")
+# A resident answering a 无效 on their ticket ("为什么无效？") names it.
+VERDICT_WORDS = ("无效",)
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
 
@@ -81,11 +83,17 @@ def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = No
     return T.CHAT_THANKS if thanks else T.CHAT_ACK
 
 
-async def answered_as_chat(message: Message, deps: Deps, state: FSMContext, report: Report) -> bool:
-    """True when the message was small talk (answered) or unsure (asked); False: a report."""
-    reading = deps.service.understand(report.text)
-    return await answered_chat(message, deps, report, reading) or await asked_if_report(
-        message, deps, state, report, reading)
+async def answered_about_verdict(message: Message, deps: Deps, report: Report) -> bool:
+    """True (and answered) when the resident reacts to their ticket's 无效 soon after it
+    ("为什么无效？", "凭什么说无效"): they are told where the reason is and how to report again,
+    rather than being given a ticket about the verdict."""
+    if not any(word in report.text for word in VERDICT_WORDS):
+        return False
+    context = await deps.queries.changed_since(message.from_user.id, deps.service.clock() - CONTEXT_WINDOW)
+    if context is None or context.state != State.INVALID:
+        return False
+    await deps.notifier.send_message(message.chat.id, T.CHAT_AFTER_INVALID.format(id=context.id))
+    return True
 
 
 async def answered_chat(message: Message, deps: Deps, report: Report, reading: Any) -> bool:

@@ -130,6 +130,8 @@ CHAT_THANKS_OPEN = "不客气！工单 #{id} 由 {who} 处理，有进展会在�
 CHAT_AFTER_RESOLVED = "不客气！工单 #{id} 已办结。问题解决了吗？请点上面的“已解决”或“未解决”告诉我们。"
 CHAT_PROGRESS = "工单 #{id} 目前：{state}，处理人：{who}。有进展会在这里通知您；详情：/ticket {id}"
 CHAT_WHO_COMMUNITY = "社区（正在安排）"
+CHAT_AFTER_INVALID = ("工单 #{id} 已判为无效，原因在上一条通知里。如果问题确实存在，请把情况再描述一次"
+                      "（什么问题、在哪里），我会重新上报给网格员。")
 CHAT_NO_OPEN_TICKET = "您现在没有在办的工单。查看以前的工单：/my；有新问题，直接告诉我是什么、在哪里。"
 CHAT_AFTER_CLOSED = "不客气！工单 #{id} 已关闭，感谢您的反映和评价。以后有问题，随时告诉我。"
 ASK_IF_REPORT = "要把这条作为问题上报吗？上报后会转给您所在网格的网格员处理。"

@@ -172,3 +172,19 @@ async def test_a_question_about_progress_is_answered_with_their_open_ticket(chat
     (status,) = chat.texts_to(RESIDENT, await chat.say(RESIDENT, "那个工单怎么样了"))
     assert "#1" in status and "处理中" in status and "孙网格" in status and "/ticket 1" in status
     assert await count_tickets(core) == 1
+
+
+async def test_asking_why_a_ticket_is_invalid_opens_no_ticket(chat, core):
+    await joined(chat)
+    await chat.say(RESIDENT, "测试测试，3号楼门口路灯坏了不亮")
+    await chat.press(MEMBER, "无效")
+    await chat.press(MEMBER, "测试")
+    out = await chat.say(RESIDENT, "为什么无效？")
+    (reply,) = chat.texts_to(RESIDENT, out)
+    assert "#1" in reply and "无效" in reply and "再描述" in reply
+    assert not [r for r in out if r.chat_id == MEMBER.id]
+    assert await count_tickets(core) == 1
+    core.service.clock.advance(hours=6)  # long after: a message like any other
+    out = await chat.say(RESIDENT, "楼道灯无效了，一直不亮")
+    assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
+    assert await count_tickets(core) == 2
