@@ -29,6 +29,7 @@ from handlers.shared.i18n import T, state_label
 from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
+from nlp.textnorm import word_chars
 from tickets.views import TicketView
 
 UNSURE_KEY = "unsure_report"
@@ -39,6 +40,11 @@ THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
 PROGRESS = ("怎么样了", "进展", "进度", "处理得", "处理了没", "有结果", "什么时候处理", "处理好了吗")
 # A resident answering a 无效 on their ticket ("为什么无效？") names it.
 VERDICT_WORDS = ("无效",)
+# Chasing an open ticket (催办): when, why not yet, hurry. A message this short with such
+# words is about the ticket they have, not a new problem, whatever the intent model says.
+CHASING = ("什么时候来", "什么时候修", "什么时候能", "多久", "还没人", "没人来", "没人管", "有人管吗", "怎么还没",
+           "催一下", "催催", "加急", "快点处理", "还要等")
+FOLLOW_UP_CHARS = 10  # letters and CJK characters
 ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
 
@@ -81,6 +87,20 @@ def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = No
         if context.state in OPEN_STATES and who:
             return (T.CHAT_THANKS_OPEN if thanks else T.CHAT_ACK_OPEN).format(id=context.id, who=escape(who))
     return T.CHAT_THANKS if thanks else T.CHAT_ACK
+
+
+async def answered_follow_up(message: Message, deps: Deps, report: Report) -> bool:
+    """True (and answered) when a short message chases or asks after their open ticket ("怎么还没人来",
+    "还要等多久", "我投诉的那个怎么样了"): its state and handler, and how to report something
+    new, rather than a ticket about waiting. False when they have no open ticket."""
+    text = report.text
+    if len(word_chars(text)) > FOLLOW_UP_CHARS or not any(w in text for w in (*PROGRESS, *CHASING)):
+        return False
+    tickets = await deps.queries.my_tickets(message.from_user.id, 5)
+    if not any(v.state in OPEN_STATES for v in tickets):
+        return False
+    await deps.notifier.send_message(message.chat.id, f"{progress_reply(tickets)}\n{T.CHAT_NEW_PROBLEM_HINT}")
+    return True
 
 
 async def answered_about_verdict(message: Message, deps: Deps, report: Report) -> bool:

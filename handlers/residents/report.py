@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from handlers.residents.albums import AlbumCollector
 from handlers.residents.conversation import (
     answered_about_verdict,
+    answered_follow_up,
     answered_chat,
     asked_if_report,
     not_a_resident_report,
@@ -87,10 +88,11 @@ async def _report(message: Message, deps: Deps, state: FSMContext, services: Ser
     )
     reading = deps.service.understand(text) if text else None
     bare = reading is not None and not photos and location[0] is None  # words alone: may be small talk
-    if bare and (await answered_about_verdict(message, deps, report)
-                 or await answered_chat(message, deps, report, reading)):
-        return  # a greeting, a thank-you, an answer: no ticket, and no 补充 question
     urgent = bool(getattr(reading, "urgent", False))  # an emergency is never held up by a question
+    if bare and not urgent and (
+            await answered_follow_up(message, deps, report) or await answered_about_verdict(message, deps, report)
+            or await answered_chat(message, deps, report, reading)):
+        return  # chasing their ticket, a greeting, a thank-you, an answer: no ticket, no 补充 question
     if not urgent and location[0] is None and await offered_supplement(message.chat.id, deps, state, report):
         return  # soon after a report: 补充到 #N, or 这是新问题 (handlers.residents.followup)
     if not text:

@@ -129,6 +129,7 @@ CHAT_ACK_OPEN = "好的。工单 #{id} 由 {who} 处理，有进展会在这里�
 CHAT_THANKS_OPEN = "不客气！工单 #{id} 由 {who} 处理，有进展会在这里通知您。"
 CHAT_AFTER_RESOLVED = "不客气！工单 #{id} 已办结。问题解决了吗？请点上面的“已解决”或“未解决”告诉我们。"
 CHAT_PROGRESS = "工单 #{id} 目前：{state}，处理人：{who}。有进展会在这里通知您；详情：/ticket {id}"
+CHAT_NEW_PROBLEM_HINT = "如果说的是另一个新问题，请直接描述是什么、在哪里。"
 CHAT_WHO_COMMUNITY = "社区（正在安排）"
 CHAT_AFTER_INVALID = ("工单 #{id} 已判为无效，原因在上一条通知里。如果问题确实存在，请把情况再描述一次"
                       "（什么问题、在哪里），我会重新上报给网格员。")

@@ -188,3 +188,27 @@ async def test_asking_why_a_ticket_is_invalid_opens_no_ticket(chat, core):
     out = await chat.say(RESIDENT, "楼道灯无效了，一直不亮")
     assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
     assert await count_tickets(core) == 2
+
+
+async def test_chasing_an_open_ticket_is_answered_with_it_not_a_new_ticket(chat, core):
+    await joined(chat)
+    await chat.say(RESIDENT, REPORT)
+    await chat.press(MEMBER, "签收")
+    core.service.clock.advance(hours=30)  # long after any event: the words alone tell
+    for text in ("怎么还没人来", "还要等多久", "什么时候来修", "我投诉的那个怎么样了"):
+        out = await chat.say(RESIDENT, text)
+        (reply,) = chat.texts_to(RESIDENT, out)
+        assert "#1" in reply and "处理中" in reply and "孙网格" in reply and "新问题" in reply, (text, reply)
+        assert not [r for r in out if r.chat_id == MEMBER.id], text
+    assert await count_tickets(core) == 1
+    # A new problem is still a report, and so is chasing with nothing open.
+    out = await chat.say(RESIDENT, "小区东门的路灯坏了好几天了，一直没人来修")
+    assert any("已受理" in t for t in chat.texts_to(RESIDENT, out))
+    assert await count_tickets(core) == 2
+
+
+async def test_chasing_with_no_open_ticket_goes_the_usual_way(chat, core):
+    await joined(chat)
+    out = await chat.say(RESIDENT, "怎么还没人来")
+    (reply,) = chat.texts_to(RESIDENT, out)
+    assert "目前" not in reply and "新问题" not in reply  # no ticket's progress: they have none
