@@ -6,6 +6,8 @@
   answer in context and a hint of what the bot does.
 * When the classifier is `unsure`, one tap decides: 上报 opens the ticket from the kept
   text, 不用了 keeps it and leaves 上报 on the question (until the dialog expires).
+* Follow-ups, whatever the intent: a short message chasing an open ticket (催办) gets that
+  ticket's state; "为什么无效" right after a 无效 gets where the reason is and how to report again.
 """
 from __future__ import annotations
 
@@ -26,10 +28,10 @@ from handlers.residents.submission import submit
 from handlers.shared.callbacks import IntentCb
 from handlers.shared.deps import Deps
 from handlers.shared.i18n import T, state_label
+from nlp.textnorm import word_chars
 from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
-from nlp.textnorm import word_chars
 from tickets.views import TicketView
 
 UNSURE_KEY = "unsure_report"
