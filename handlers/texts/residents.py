@@ -27,7 +27,7 @@ REPORT_ACK = (
 )
 REPORT_ACK_UNASSIGNED = "本网格暂无网格员，已转社区派单"
 KEYWORDS = "（依据：{words}）"
-URGENT_LINE = "⚠️ 紧急事件，已加急处理\n"
+URGENT_LINE = "⚠️ 紧急事件，已加急处理。生命危险请立即拨打 110 / 119 / 120\n"
 PICK_CATEGORY = "我不太确定这属于哪一类，请点一下最接近的类别（工单已生成，不影响办理）："
 CATEGORY_SET = "好的，工单 #{id} 的类别已改为：{category}"
 EMPTY_TEXT = "请用文字描述遇到的问题，例如：“3号楼楼道堆满杂物，堵住了消防通道”。可以附照片和位置。"

@@ -173,6 +173,9 @@ async def test_a_supplement_question_answered_after_it_expired_says_to_send_agai
 
 async def test_an_urgent_report_asks_once_for_a_number_the_handler_can_call(chat, core):
     out = await reported(chat, "电梯困人了，3号楼，快来")
+    # A typed emergency says what 紧急求助 says: the emergency numbers come first.
+    (ack,) = [r for r in out if r.chat_id == RESIDENT.id and "已受理" in (r.text or "")]
+    assert "紧急事件" in ack.text and "120" in ack.text
     (ask,) = [r for r in out if r.chat_id == RESIDENT.id and "手机号" in (r.text or "")]
     assert ask.data["reply_markup"]["keyboard"][0][0]["request_contact"] is True
     contact = {"phone_number": PHONE, "first_name": RESIDENT.name, "user_id": RESIDENT.id}
