@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Iterator
 
 from sqlalchemy import delete, event, select
@@ -99,10 +100,15 @@ async def seen(session: AsyncSession, keys: Iterable[str]) -> bool:
     return (await session.execute(q)).first() is not None
 
 
-def _insert(dialect: str, keys: Sequence[str], now: datetime):
-    insert = upsert_insert(dialect)
-    return (insert(ProcessedUpdate).values([{"key": k, "handled_at": now} for k in keys])
-            .on_conflict_do_nothing(index_elements=["key"]).returning(ProcessedUpdate.key))
+@lru_cache(maxsize=None)
+def _insert(dialect: str):
+    # The keys go as parameters: one statement, compiled once (a multi-row .values() is not cached).
+    return (upsert_insert(dialect)(ProcessedUpdate).on_conflict_do_nothing(index_elements=["key"])
+            .returning(ProcessedUpdate.key))
+
+
+def _rows(h: Handling) -> list[dict]:
+    return [{"key": k, "handled_at": h.now} for k in h.keys]
 
 
 async def record_in(session: AsyncSession, h: Handling | None) -> bool:
@@ -110,7 +116,7 @@ async def record_in(session: AsyncSession, h: Handling | None) -> bool:
     The handling counts as recorded once that transaction commits."""
     if h is None or h.recorded or not h.keys:
         return True
-    stored = (await session.execute(_insert(session.get_bind().dialect.name, h.keys, h.now))).scalars().all()
+    stored = (await session.execute(_insert(session.get_bind().dialect.name), _rows(h))).scalars().all()
     session.info.setdefault(_PENDING, []).append(h)
     return len(stored) == len(h.keys)
 
@@ -161,7 +167,7 @@ def _record_before_commit(session: Session) -> None:
             or any(session.is_modified(o) for o in session.dirty)):
         return
     # Sync code inside AsyncSession's greenlet: execute() runs the statement on the connection.
-    stored = session.execute(_insert(session.get_bind().dialect.name, h.keys, h.now)).scalars().all()
+    stored = session.execute(_insert(session.get_bind().dialect.name), _rows(h)).scalars().all()
     if len(stored) < len(h.keys):
         raise ReplayedUpdate(h.keys)
     session.info.setdefault(_PENDING, []).append(h)

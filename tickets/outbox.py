@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -88,11 +89,16 @@ async def put(session: AsyncSession, rows: Iterable[Row], now: datetime, *, clai
                "actor_name": (r.actor_name or "")[:200], "points": r.points,
                "attempts": 0, "claimed_at": claim_at}
               for r in unique.values()]
-    dialect = session.get_bind().dialect.name
-    insert = upsert_insert(dialect)
-    stmt = (insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = _upsert(session.get_bind().dialect.name)
+    # The rows go as parameters, not in the statement: one statement for all of them, compiled
+    # once and cached (a multi-row .values() is compiled anew for every call).
+    return {key: id_ for id_, key in (await session.execute(stmt, values)).all()}
+
+
+@lru_cache(maxsize=None)
+def _upsert(dialect: str):
+    return (upsert_insert(dialect)(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
             .returning(OutboxMessage.id, OutboxMessage.key))
-    return {key: id_ for id_, key in (await session.execute(stmt)).all()}
 
 
 async def queue_notices(session: AsyncSession, notices: Iterable[Notice], now: datetime,
