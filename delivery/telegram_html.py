@@ -100,7 +100,7 @@ def parse_html(text: str) -> tuple[str, tuple[Entity, ...]]:
                 continue
         if c != "<":
             out.append(c)
-            utf16 += utf16_len(c)
+            utf16 += 2 if c > "\uffff" else 1  # a surrogate pair beyond the BMP (utf16_len, per character)
             i += 1
             continue
         begin = i
