@@ -2,7 +2,7 @@
 Dockerfile's `COPY . /app`: .dockerignore keeps deploy/.env (the token, the webhook's secret,
 the database's password) and the git history out of the image, and leaves in what
 `pip install .` needs. Without it the first `docker compose build` after filling in
-deploy/.env baked the secrets into a layer of gridbot:latest (found running deploy/sandbox).
+deploy/.env baked the secrets into a layer of gridbot:latest (seen preparing deploy/sandbox, whose smoke test checks the built image).
 """
 from __future__ import annotations
 
