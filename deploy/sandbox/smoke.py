@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import sys
 import time
 import tomllib
@@ -242,6 +243,20 @@ async def main() -> int:
             after = {n: await inspect(await container(n), "{{.Image}}") for n in before}
             check(all(after[n] != before[n] for n in before), "both instances run the new image")
             check(await tickets() == Counter(order), "reports during and after the roll: one ticket each")
+
+            print("== a crash: gridbot-2's process killed (not `podman kill`)", flush=True)
+            # `restart: unless-stopped` brings a crashed instance back; a container stopped
+            # by hand (`podman kill` above) stays down, as Docker does.
+            cid = await container("gridbot-2")
+            os.kill(int(await inspect(cid, "{{.State.Pid}}")), signal.SIGKILL)
+            t = time.monotonic()
+            while await inspect(cid, "{{.RestartCount}}") == "0" and time.monotonic() - t < 60:
+                await asyncio.sleep(0.5)
+            check(await inspect(cid, "{{.RestartCount}}") != "0", "the restart policy restarted the crashed instance")
+            await wait_healthy("gridbot-2")
+            figures["gridbot-2 crashed, restarted and healthy after"] = f"{time.monotonic() - t:.1f}s"
+            async with http.get(ORIGIN + "/healthz") as r:
+                check(r.status == 200, "/healthz 200 after the crash")
 
         print("== what was sent and logged", flush=True)
         for uid, (grid, text) in residents.items():
