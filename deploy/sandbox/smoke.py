@@ -258,6 +258,13 @@ async def main() -> int:
             async with http.get(ORIGIN + "/healthz") as r:
                 check(r.status == 200, "/healthz 200 after the crash")
 
+            print("== a clean stop (SIGTERM to the container's PID 1)", flush=True)
+            t = time.monotonic()
+            await compose("stop", "gridbot-1")  # compose's 10 s, then SIGKILL
+            figures["gridbot-1 stopped in"] = f"{time.monotonic() - t:.1f}s"
+            code = await inspect(await container("gridbot-1"), "{{.State.ExitCode}}")
+            check(code in ("0", "143"), f"gridbot-1 stopped on SIGTERM, not killed at the timeout (exit {code})")
+
         print("== what was sent and logged", flush=True)
         for uid, (grid, text) in residents.items():
             acks = [t for t in api.texts(uid) if "已受理" in t]
