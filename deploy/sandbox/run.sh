@@ -31,6 +31,7 @@ fi
 # above its own fails Podman's default nofile of 1048576. Soft = hard, because Podman 4.3's
 # Docker API swaps the two of containers.conf's "nofile=SOFT:HARD" (hard below soft: refused).
 CONF=/etc/containers/containers.conf
+CONF_BEFORE=$(cat "$CONF" 2>/dev/null || true)
 # nproc: at most kernel.pid_max (a VM with pid_max 32768 refused its own hard limit of
 # 96365 with "operation not permitted").
 NOFILE=$(ulimit -Hn) NPROC=$(ulimit -Hu) PIDMAX=$(cat /proc/sys/kernel/pid_max)
@@ -77,10 +78,17 @@ teardown() {
 		rm -f "$DEPLOY/.env" "$DEPLOY/config/org.toml"
 		rmdir "$DEPLOY/config" 2>/dev/null || true
 		[ -n "$STARTED_SERVICE" ] && kill "$STARTED_SERVICE" 2>/dev/null || true
+	else
+		echo "kept running; to remove: (cd deploy && DOCKER_HOST=$DOCKER_HOST docker-compose -f compose.yaml" \
+			"-f sandbox/compose.sandbox.yaml down -v); podman network rm $NET" \
+			"${STARTED_SERVICE:+; kill $STARTED_SERVICE (the Podman service)}"
 	fi
 }
 trap teardown EXIT
-if ! curl -sf --unix-socket "$SOCK" http://podman/_ping >/dev/null 2>&1; then
+if curl -sf --unix-socket "$SOCK" http://podman/_ping >/dev/null 2>&1; then
+	[ "$(cat "$CONF")" = "$CONF_BEFORE" ] ||
+		echo "run.sh: $CONF changed; the Podman service already running still has the old one: restart it"
+else
 	mkdir -p /run/podman
 	podman system service --time=0 "unix://$SOCK" > /tmp/gridbot-sandbox-podman.log 2>&1 &
 	STARTED_SERVICE=$!

@@ -145,11 +145,22 @@ async def report(api: FakeBotApi, telegram: Telegram, uid: int, grid: dict, text
 
 
 async def stats() -> dict[str, str]:
+    """Each running container's memory as its cgroup counts it (`podman stats`: page cache
+    included) and the RSS of its main process (/proc/PID/status on the host)."""
     _, out = await sh("podman", "stats", "--no-stream", "--format", "json", ok=False)
     try:
-        return {s["name"]: s["mem_usage"].split(" / ")[0] for s in json.loads(out)}
+        cgroup = {s["name"]: s["mem_usage"].split(" / ")[0] for s in json.loads(out)}
     except (ValueError, KeyError, TypeError):
         return {"podman stats": out.strip()[:200]}
+    figures = {}
+    for name, mem in sorted(cgroup.items()):
+        pid = await inspect(name, "{{.State.Pid}}")
+        if pid == "0":
+            continue  # not running
+        status = Path(f"/proc/{pid}/status").read_text()
+        rss = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+        figures[name] = f"cgroup {mem}, PID 1 RSS {rss:.0f} MB"
+    return figures
 
 
 async def main() -> int:
