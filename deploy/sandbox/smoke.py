@@ -192,10 +192,11 @@ async def main() -> int:
 
         print("== first start (docs/deployment.md, compose.yaml's comment)", flush=True)
         await compose("run", "--rm", "migrate", "gridbot", "org", "import", "/config/org.toml")
-        await compose("run", "--rm", "migrate", "gridbot", "webhook", "set")
+        said = await compose("run", "--rm", "migrate", "gridbot", "webhook", "set")
         (hook,) = api.calls("setWebhook")
-        check(hook.params["url"] == f"{ORIGIN}/telegram/webhook" and hook.params["secret_token"] == secret,
-              "setWebhook registered https://localhost/telegram/webhook with the secret")
+        check(hook.params["url"] == f"{ORIGIN}/telegram/webhook" and hook.params["secret_token"] == secret
+              and f"webhook set: {ORIGIN}/telegram/webhook" in said and secret not in said,
+              "setWebhook registered https://localhost/telegram/webhook with the secret (not printed)")
 
         print("== through Caddy over TLS", flush=True)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False),
