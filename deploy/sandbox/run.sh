@@ -99,7 +99,10 @@ podman network exists "$NET" || podman network create --subnet "$SUBNET.0/24" --
 
 echo "== docker-compose build"
 start=$(date +%s)
+previous=$(podman image inspect gridbot:latest --format '{{.Id}}' 2>/dev/null || true)
 compose build >/tmp/gridbot-sandbox-build.log 2>&1 || { tail -30 /tmp/gridbot-sandbox-build.log; echo FAIL: build; exit 1; }
+[ -n "$previous" ] && [ "$previous" != "$(podman image inspect gridbot:latest --format '{{.Id}}')" ] &&
+	podman rmi "$previous" >/dev/null 2>&1 || true  # the image of a run before, replaced
 echo "  image built in $(( $(date +%s) - start ))s ($(podman image inspect gridbot:latest --format '{{.Size}}') bytes)"
 
 cd "$ROOT" && PYTHONPATH=$ROOT "$PYTHON" "$HERE/smoke.py"
