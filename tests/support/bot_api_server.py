@@ -133,6 +133,7 @@ class FakeBotApi:
         self._all_holds: list[Hold] = []  # released on stop(): no handler parked forever
         self._poll_generation = 0
         self.base_url: str | None = None
+        self.webhook_url = ""
         self._calls: list[Call] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -479,10 +480,12 @@ class FakeBotApi:
             return self.factory.result(method, params, me)
         if method == "getFile":
             return file_json(str(params.get("file_id", "file")))
+        if method in ("setWebhook", "deleteWebhook"):  # getWebhookInfo reports it, as Telegram
+            self.webhook_url = str(params.get("url", "")) if method == "setWebhook" else ""
         if method == "deleteWebhook" and params.get("drop_pending_updates") in (True, "true", "True"):
             self._updates.clear()
         if method == "getWebhookInfo":
-            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+            return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         if method == "getMyCommands":
             return []
         return True  # answerCallbackQuery, deleteMessage, setMyCommands, deleteWebhook, unknown
