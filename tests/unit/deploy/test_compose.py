@@ -90,6 +90,9 @@ def test_the_proxy_routes_the_webhook_and_healthz_to_both_instances(compose):
     healthz = _caddy_block(text, "/healthz")
     # `first` with no health check of its own would pick a dead first instance again and again.
     assert upstreams in healthz and "fail_duration" in healthz
+    # An outside monitor sees 503 when no instance is ready (Redis away, say), not a green
+    # light while every webhook post is refused.
+    assert "health_uri /readyz" in healthz
     assert re.search(r"handle \{\s*respond 404", text), "everything else (readiness, the console) stays private"
     # Caddy logs a failed request's headers: the webhook's secret is filtered out.
     assert re.search(r"request>headers>X-Telegram-Bot-Api-Secret-Token\s+delete", text)
