@@ -24,12 +24,12 @@ from pathlib import Path
 import aiohttp
 
 from tests.support.bot_api_server import FakeBotApi
+from tests.support.webhook_poster import SECRET_HEADER, WebhookPoster
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = ["docker-compose", "-f", "compose.yaml", "-f", "sandbox/compose.sandbox.yaml"]
 PROJECT = "deploy"  # docker-compose's project name: the folder's
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ORIGIN = "https://localhost"  # BOT_DOMAIN=localhost: Caddy's internal certificate
 PROBLEMS = (  # one per grid, each a different matter: none is taken for another's duplicate
     "3号楼楼道堆满杂物，堵住了消防通道",
@@ -112,28 +112,7 @@ async def tickets() -> Counter:
     return Counter(int(x) for x in rows.split())
 
 
-class Telegram:
-    """Telegram's side of the webhook: posts an update with the secret, again (backing off)
-    until it gets a 200."""
-
-    def __init__(self, http: aiohttp.ClientSession, url: str, secret: str) -> None:
-        self.http, self.url, self.secret = http, url, secret
-        self.statuses: Counter = Counter()
-
-    async def deliver(self, update: dict, attempts: int = 10) -> None:
-        for attempt in range(attempts):
-            try:
-                async with self.http.post(self.url, json=update, headers={SECRET_HEADER: self.secret}) as r:
-                    self.statuses[r.status] += 1
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError as exc:
-                self.statuses[type(exc).__name__] += 1
-            await asyncio.sleep(0.5 * (attempt + 1))
-        raise Failed(f"update {update['update_id']} never acknowledged: {dict(self.statuses)}")
-
-
-async def report(api: FakeBotApi, telegram: Telegram, uid: int, grid: dict, text: str) -> None:
+async def report(api: FakeBotApi, telegram: WebhookPoster, uid: int, grid: dict, text: str) -> None:
     """A resident joins a grid (/start CODE) and reports: one acknowledgement to them, one
     card to the grid's member."""
     await telegram.deliver(api.push_message(uid, f"/start {grid['code']}", first_name="居民"))
@@ -214,7 +193,7 @@ async def main() -> int:
                             break
                     await asyncio.sleep(1)
                 check(r.status == 401, f"a post {'with a wrong' if headers else 'without the'} secret is refused (401)")
-            telegram = Telegram(http, f"{ORIGIN}/telegram/webhook", secret)
+            telegram = WebhookPoster(http, f"{ORIGIN}/telegram/webhook", secret, attempts=10)
             order = list(residents)
             for uid in order[:3]:
                 await report(api, telegram, uid, *residents[uid])

@@ -23,7 +23,7 @@ import ssl
 import time
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -32,6 +32,7 @@ import pytest
 from tests.conftest import EXAMPLE_ORG, STAFF_IDS
 from tests.support.bot_api_server import FakeBotApi
 from tests.support.compose_native import Loopback, NativeCompose, caddy_version, compose_client, resolve
+from tests.support.webhook_poster import SECRET_HEADER, WebhookPoster
 from tests.support.instances import free_port, redis_or_skip, tickets_by_resident
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -40,7 +41,6 @@ INSTANCES = ("gridbot-1", "gridbot-2")
 # The compose file's Redis databases 0 (limits, caches) and 1 (dialogs) become 8 and 9 here:
 # the other Redis tests use 5, and a developer's own bot may use 0.
 REDIS_DBS = {0: 8, 1: 9}
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PROBLEMS = (  # one per grid, each a different matter: no report is taken for another's duplicate
     "3号楼2单元楼道堆满杂物，堵住了消防通道，好几天了没人管",
     "小区东门的路灯坏了一个星期，晚上出入看不清路",
@@ -62,31 +62,6 @@ def grids() -> list[Grid]:
     org = tomllib.loads(EXAMPLE_ORG.read_text(encoding="utf-8"))
     return [Grid(g["code"], g["name"], g["member"]["telegram_id"])
             for street in org["street"] for community in street["community"] for g in community["grid"]]
-
-
-@dataclass
-class Telegram:
-    """Telegram's side of a webhook: posts each update to the registered URL with the
-    secret, and posts it again (backing off) until it gets a 200."""
-
-    http: aiohttp.ClientSession
-    url: str
-    secret: str
-    posts: int = 0
-    statuses: Counter = field(default_factory=Counter)
-
-    async def deliver(self, update: dict, attempts: int = 8) -> None:
-        for attempt in range(attempts):
-            self.posts += 1
-            try:
-                async with self.http.post(self.url, json=update, headers={SECRET_HEADER: self.secret}) as r:
-                    self.statuses[r.status] += 1
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError as exc:
-                self.statuses[type(exc).__name__] += 1
-            await asyncio.sleep(0.5 * (attempt + 1))
-        raise AssertionError(f"update {update['update_id']} never acknowledged")
 
 
 async def until_answered(api: FakeBotApi, residents: dict[int, Grid], report: dict[int, str]) -> None:
@@ -147,7 +122,7 @@ async def test_the_deployment_folder_runs(postgres_url, tmp_path):
             origin = f"https://localhost:{proxy_port}"
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=tls),
                                              timeout=aiohttp.ClientTimeout(total=30)) as http:
-                telegram = Telegram(http, webhook_url, secret)
+                telegram = WebhookPoster(http, webhook_url, secret)
                 # Only the webhook and /healthz are passed on; the secret is checked behind Caddy.
                 async with http.get(origin + "/healthz") as r:
                     assert r.status == 200
