@@ -67,6 +67,13 @@ class TicketView:
     version: int = 0
 
     @property
+    def handler_name(self) -> str | None:
+        """Who has it now: the department while it is escalated (吹哨), else the assignee."""
+        if self.state == State.ESCALATED and self.department_name:
+            return self.department_name
+        return self.assignee_name
+
+    @property
     def scope(self) -> TicketScope:
         return TicketScope(
             resident_id=self.resident_id,

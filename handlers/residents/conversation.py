@@ -85,7 +85,7 @@ def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = No
             return T.CHAT_AFTER_CLOSED.format(id=context.id)
         if context.state == State.RESOLVED:  # the 回访 question waits for them
             return T.CHAT_AFTER_RESOLVED.format(id=context.id)
-        who = context.department_name if context.state == State.ESCALATED else context.assignee_name
+        who = context.handler_name
         if context.state in OPEN_STATES and who:
             return (T.CHAT_THANKS_OPEN if thanks else T.CHAT_ACK_OPEN).format(id=context.id, who=escape(who))
     return T.CHAT_THANKS if thanks else T.CHAT_ACK
@@ -138,7 +138,7 @@ def progress_reply(tickets: list[TicketView]) -> str:
     view = next((v for v in tickets if v.state in OPEN_STATES), None)
     if view is None:
         return T.CHAT_NO_OPEN_TICKET
-    who = view.department_name if view.state == State.ESCALATED else view.assignee_name
+    who = view.handler_name
     return T.CHAT_PROGRESS.format(id=view.id, state=state_label(view.state), who=escape(who or T.CHAT_WHO_COMMUNITY))
 
 

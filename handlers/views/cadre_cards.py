@@ -47,7 +47,7 @@ def overdue_header(found: OverdueList, hours: int) -> str:
 
 def overdue_card(item: OverdueItem, actions: Collection[Action], now, tz: ZoneInfo) -> Rendered:
     v = item.view
-    who = v.department_name if v.state == State.ESCALATED and v.department_name else (v.assignee_name or "—")
+    who = v.handler_name or "—"
     text = T.OVERDUE_CARD.format(
         mark=T.OVERDUE_MARK if item.late else T.SOON_MARK, id=v.id, state=state_label(v.state),
         category=escape(category_label(v.category)), grid=escape(v.grid_name), who=escape(who),

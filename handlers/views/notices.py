@@ -21,7 +21,6 @@ from handlers.views.render import (
     task_card,
     with_reporter,
 )
-from tickets.lifecycle import State
 from tickets.views import Notice, NoticeKind
 
 
@@ -67,9 +66,8 @@ def notice(n: Notice, tz: ZoneInfo, categories: Sequence[str] = ()) -> Rendered:
             return Rendered(T.REASSIGNED_NOTICE.format(id=v.id, who=escape(v.assignee_name or ""), deadline=deadline))
         case NoticeKind.REOPENED_RESIDENT:
             # Back to whoever resolved it: the grid member, or the department (吹哨报到).
-            handler = v.department_name if v.state == State.ESCALATED else v.assignee_name
             return Rendered(T.REOPENED_NOTICE.format(
-                id=v.id, why=escape(note_label(n.note)), who=escape(handler or ""), deadline=deadline))
+                id=v.id, why=escape(note_label(n.note)), who=escape(v.handler_name or ""), deadline=deadline))
         case NoticeKind.CLOSED:
             return Rendered(T.CLOSED_NOTICE.format(id=v.id, rating=escape(note_label(n.note))))
         case NoticeKind.CATEGORY_CHANGED:
