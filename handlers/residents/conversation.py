@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -27,17 +26,16 @@ from aiogram.types import (
 from handlers.residents.submission import submit
 from handlers.shared.callbacks import IntentCb
 from handlers.shared.deps import Deps
-from handlers.shared.i18n import T, state_label
+from handlers.shared.i18n import T
+from handlers.views.chat_replies import chat_reply, progress_reply
 from nlp.textnorm import word_chars
 from tickets.lifecycle import OPEN_STATES, State
 from tickets.policy import Role
 from tickets.reports import Report
-from tickets.views import TicketView
 
 UNSURE_KEY = "unsure_report"
 CONTEXT_WINDOW = timedelta(hours=2)  # a "谢谢" this soon after a change to their ticket is about it
 KEPT_QUESTIONS = 5  # unanswered questions whose texts are kept; older ones expire
-THANKS = ("谢", "感谢", "辛苦", "thank", "thx")
 # A question about their report's progress (said as chat, not as a new problem).
 PROGRESS = ("怎么样了", "进展", "进度", "处理得", "处理了没", "有结果", "什么时候处理", "处理好了吗")
 # A resident answering a 无效 on their ticket ("为什么无效？") names it.
@@ -47,7 +45,6 @@ VERDICT_WORDS = ("无效",)
 CHASING = ("什么时候来", "什么时候修", "什么时候能", "多久", "还没人", "没人来", "没人管", "有人管吗", "怎么还没",
            "催一下", "催催", "加急", "快点处理", "还要等")
 FOLLOW_UP_CHARS = 10  # letters and CJK characters
-ACKS = ("好的", "收到", "嗯", "行", "可以", "ok", "明白", "知道了", "👌", "👍")
 
 
 async def not_a_resident_report(message: Message, deps: Deps, services: Any = None) -> bool:
@@ -70,25 +67,6 @@ async def not_a_resident_report(message: Message, deps: Deps, services: Any = No
     lines.append(T.STAFF_REPORT_HINT)
     await deps.notifier.send_message(message.chat.id, "\n".join(lines))
     return True
-
-
-def chat_reply(text: str, cues: tuple[str, ...], context: TicketView | None = None) -> str:
-    """The answer to small talk, by what it was: thanks, an acknowledgement, or a greeting
-    or question about the bot (with a hint of what it does). A thank-you or an acknowledgement
-    right after a change to one of their tickets (`context`) is answered about that ticket."""
-    said = " ".join((text, *cues)).lower()
-    thanks = any(word in said for word in THANKS)
-    if not thanks and not any(word in said for word in ACKS):
-        return T.CHAT_GREETING
-    if context is not None:
-        if context.state == State.CLOSED:
-            return T.CHAT_AFTER_CLOSED.format(id=context.id)
-        if context.state == State.RESOLVED:  # the 回访 question waits for them
-            return T.CHAT_AFTER_RESOLVED.format(id=context.id)
-        who = context.handler_name
-        if context.state in OPEN_STATES and who:
-            return (T.CHAT_THANKS_OPEN if thanks else T.CHAT_ACK_OPEN).format(id=context.id, who=escape(who))
-    return T.CHAT_THANKS if thanks else T.CHAT_ACK
 
 
 async def answered_follow_up(message: Message, deps: Deps, report: Report) -> bool:
@@ -130,16 +108,6 @@ async def answered_chat(message: Message, deps: Deps, report: Report, reading: A
         reply = chat_reply(report.text, reading.intent_cues, context)
     await deps.notifier.send_message(message.chat.id, reply)
     return True
-
-
-def progress_reply(tickets: list[TicketView]) -> str:
-    """A question about how their report is going: their newest open ticket's state and
-    handler, or that none is open."""
-    view = next((v for v in tickets if v.state in OPEN_STATES), None)
-    if view is None:
-        return T.CHAT_NO_OPEN_TICKET
-    who = view.handler_name
-    return T.CHAT_PROGRESS.format(id=view.id, state=state_label(view.state), who=escape(who or T.CHAT_WHO_COMMUNITY))
 
 
 async def asked_if_report(message: Message, deps: Deps, state: FSMContext, report: Report, reading: Any) -> bool:
