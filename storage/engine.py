@@ -28,11 +28,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL; None for a server or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def ensure_database_folder(url: str) -> None:
     """Creates the folder of an SQLite file (`data/` on a fresh clone); nothing for a server."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 # Connections beyond the updates in flight: the scheduler's sweep, the command centre, a
@@ -46,8 +54,8 @@ def pool_options(url: str, concurrency: int | None) -> dict:
     before anyone waits. SQLite keeps one writer (the workflow's write lock), but its readers
     run side by side under WAL, so it gets the same pool. An in-memory SQLite database has
     one shared connection: nothing to size."""
-    parsed = make_url(url)
-    if concurrency is None or (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+    in_memory = make_url(url).get_backend_name() == "sqlite" and sqlite_file(url) is None
+    if concurrency is None or in_memory:
         return {}
     return {"pool_size": concurrency + RESERVE, "max_overflow": concurrency}
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from storage.engine import ensure_database_folder
+from storage.engine import ensure_database_folder, sqlite_file
 
 if TYPE_CHECKING:  # Alembic loads when a migration runs, in its thread, not with every import
     from alembic.config import Config
@@ -44,10 +44,8 @@ def alembic_config(url: str) -> Config:
 
 def lock_file(url: str) -> Path | None:
     """<db>.migrate.lock for an SQLite file; None for a server or :memory:."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(f"{parsed.database}.migrate.lock")
+    path = sqlite_file(url)
+    return None if path is None else Path(f"{path}.migrate.lock")
 
 
 @contextlib.contextmanager

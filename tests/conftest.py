@@ -17,6 +17,7 @@ from bot.settings import Settings
 from delivery.notifier import Notifier
 from delivery.offline import RecordingSession, make_offline_bot
 from delivery.scripted import Conversation, Person
+from storage.engine import sqlite_file
 from storage.migrate import upgrade_async
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "bot" / "data" / "org.example.toml"
@@ -140,19 +141,9 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-def _sqlite_file(url: str) -> Path | None:
-    """The database file of an SQLite URL (None for another database or in memory)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if not parsed.get_backend_name() == "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
 @pytest.fixture
 async def org(settings, sqlite_template):
-    target = _sqlite_file(settings.database.url)
+    target = sqlite_file(settings.database.url)
     if target is not None and not target.exists():
         import sqlite3
 
