@@ -23,6 +23,7 @@ from handlers.residents.submission import intake, submit
 from handlers.shared.callbacks import CategoryCb, IntentCb
 from handlers.shared.delivery import deliver
 from handlers.shared.deps import Deps
+from handlers.shared.dialogs import chat_lock
 from handlers.shared.i18n import T, action_label, category_label
 from handlers.shared.orgdeps import OrgDeps
 from handlers.shared.refusals import refusal
@@ -70,6 +71,14 @@ async def on_report(message: Message, deps: Deps, state: FSMContext, services: S
 
 async def _report(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None,
                   text: str, photos: tuple[str, ...]) -> None:
+    # One at a time per chat: a text sent twice at once (a double tap, a client resending)
+    # would pass the 补充 and duplicate checks side by side and open two tickets.
+    async with chat_lock(message.chat.id):
+        await _report_one(message, deps, state, services, text, photos)
+
+
+async def _report_one(message: Message, deps: Deps, state: FSMContext, services: ServiceDeps | None,
+                      text: str, photos: tuple[str, ...]) -> None:
     if await not_a_resident_report(message, deps, services):
         return  # staff, departments and volunteers: free text is never a report, nor a "?"
     if not text and not photos:

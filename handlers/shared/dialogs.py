@@ -39,8 +39,10 @@ class DialogCb(CallbackData, prefix="dlg"):
 
 
 def chat_lock(chat_id: int) -> asyncio.Lock:
-    """The photos of one album arrive as separate updates, possibly handled at once:
-    collecting them for one chat goes one at a time, or a photo is lost."""
+    """One chat's updates that must see each other's effects, one at a time: the photos of
+    an album (separate updates, possibly handled at once; else a photo is lost), and a
+    resident's reports (a text sent twice at once would open two tickets). Per process: two
+    copies that reach two instances of a multi-instance deployment are not held back."""
     lock = _locks.get(chat_id)
     if lock is None:
         lock = asyncio.Lock()

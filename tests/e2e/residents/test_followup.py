@@ -197,3 +197,17 @@ async def test_an_ordinary_or_anonymous_report_is_not_asked_for_a_number(chat, c
     out = await chat.say(NEIGHBOUR, "电梯困人了，8号楼")
     assert any("已受理" in t for t in chat.texts_to(NEIGHBOUR, out))
     assert not [r for r in out if "request_contact" in str(r.data.get("reply_markup"))]
+
+
+async def test_the_same_report_sent_twice_at_once_opens_one_ticket(chat, core):
+    """A double tap on send (or a client resending on a bad line): both copies arrive
+    together. The second waits for the first, then is asked 补充 like any message soon after."""
+    import asyncio
+
+    await chat.say(RESIDENT, "/start WT01")
+    await asyncio.gather(chat.say(RESIDENT, REPORT), chat.say(RESIDENT, REPORT))
+    texts = chat.texts_to(RESIDENT)  # all of them: the two copies' handling overlaps in time
+    assert await count_tickets(core) == 1
+    assert sum("已受理" in t for t in texts) == 1, texts
+    assert any("补充" in t for t in texts), texts
+    assert len([r for r in chat.session.sent(chat_id=MEMBER.id)]) == 1  # one card
